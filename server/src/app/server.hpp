@@ -1,0 +1,40 @@
+#pragma once
+// The whole circlecdn process as an object: origin, manifest watcher and tracker on one
+// io_context thread. main() and the integration tests both use it.
+#include <cstdint>
+#include <memory>
+
+#include "app/config.hpp"
+
+namespace circlecdn::app {
+
+class server {
+ public:
+  explicit server(config cfg);
+  ~server();  // stops if still running
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and starts serving on a background thread; returns the bound port.
+  std::uint16_t start();
+  // Graceful stop: close frames to every WebSocket, then a hard stop after the grace period.
+  // Blocks until the thread has finished. Idempotent.
+  void stop();
+  // Runs on the calling thread until SIGINT/SIGTERM (used by main).
+  void run_until_signal();
+
+  // Counters, read on the server thread (thread-safe copy).
+  struct stats_snapshot {
+    std::uint64_t peers_online = 0, holdings = 0, directory_entries = 0, served_ids = 0;
+    std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
+    std::uint64_t errors_sent = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
+    std::uint64_t bytes_served = 0, generation = 0;
+  };
+  stats_snapshot stats() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace circlecdn::app
