@@ -1,0 +1,19 @@
+// Bundles the library: dist/circlecdn.js (ES module) and dist/circlecdn.iife.js (classic script),
+// minified, and prints each one's size raw and gzipped (the budget is ~8 KiB gzip).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const common = { bundle: true, minify: true, target: 'es2020', platform: 'browser', legalComments: 'none', logLevel: 'warning' };
+const outputs = [
+  { entryPoints: [join(here, 'src/esm.ts')], format: 'esm', outfile: join(here, 'dist/circlecdn.js') },
+  { entryPoints: [join(here, 'src/classic.ts')], format: 'iife', outfile: join(here, 'dist/circlecdn.iife.js') },
+];
+for (const o of outputs) {
+  await build({ ...common, ...o });
+  const code = readFileSync(o.outfile);
+  console.log(`${o.outfile.slice(here.length + 1)}: ${code.length} bytes, ${gzipSync(code, { level: 9 }).length} gzip`);
+}

@@ -1,0 +1,259 @@
+// CircleCDN: the one object a page creates. It assembles the parts (tracker, peers, wants,
+// uploads, store, loader) and reports what happens as DOM events.
+import { applySource, circleElements } from './dom/declarative';
+import { optOutReason, setVisitorOptOut } from './dom/opt-out';
+import { ItemLoader, type Source } from './fetch/item-loader';
+import { mimeType } from './fetch/mime';
+import { Wants } from './fetch/wants';
+import { PeerPool } from './peer/peer-pool';
+import type { ServerMessage } from './signal/messages';
+import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
+import { ContentStore } from './store/content-store';
+import { Uploader } from './transfer/uploader';
+import { Manifest } from './verify/manifest';
+
+const DEFAULT_STORE_QUOTA_BYTES = 64 * 1024 * 1024;
+// Below the server's 16 wants in flight, above its 4 uploads per holder (protocol.md).
+const DEFAULT_MAX_WANTS = 6;
+// Holdings are announced in batches: fewer messages, each under the server's 16 KiB cap (~67 B/hash).
+const ANNOUNCE_DELAY_MS = 100;
+const ANNOUNCE_BATCH = 200;
+const PREFIX = '/.circlecdn/';
+
+export interface CircleOptions {
+  /** Base URL of the circlecdn server (tracker, manifest, origin). Default: the page's origin. */
+  server?: string;
+  /** Operator switch: false = origin only, no tracker, no uploads. Default true. */
+  enabled?: boolean;
+  /** Concurrent pushes to other visitors; 0 = take from peers but never upload. Default 4. */
+  maxUploads?: number;
+  /** Concurrent wants with the tracker. Default 6. */
+  maxWants?: number;
+  /** Bytes of verified content kept in IndexedDB (least recently used evicted). Default 64 MiB. */
+  storeQuotaBytes?: number;
+  /** IndexedDB database name. Default "circlecdn". */
+  dbName?: string;
+}
+
+export interface CircleStats {
+  bytesFromPeers: number;
+  bytesFromOrigin: number;
+  bytesFromStore: number;
+  bytesUploaded: number;
+  itemsVerified: number;
+  verifyFailures: number;
+  peersConnected: number;
+  /** Raw bytes received per peer id, before verification. */
+  receivedFrom: Record<string, number>;
+  /** Peers the server said it penalised after our reports. */
+  penalised: string[];
+}
+
+export interface ResourceDetail {
+  url: string;
+  bytes: number;
+  fromPeers: number;
+  fromOrigin: number;
+  fromStore: number;
+}
+
+export interface CircleEventMap {
+  ready: CustomEvent<{ peer: string }>;
+  peerconnect: CustomEvent<{ peer: string }>;
+  peerclose: CustomEvent<{ peer: string; code?: string }>;
+  item: CustomEvent<{ hash: string; bytes: number; source: Source; peer?: string }>;
+  resource: CustomEvent<ResourceDetail>;
+  upload: CustomEvent<{ peer: string; hash: string; bytes: number }>;
+  verifyfailure: CustomEvent<{ hash: string; peer?: string }>;
+  penalised: CustomEvent<{ peer: string }>;
+  servererror: CustomEvent<{ code: string; message?: string }>;
+}
+
+type Listener<K extends keyof CircleEventMap> = (ev: CircleEventMap[K]) => void;
+
+export interface CircleCDN {
+  addEventListener<K extends keyof CircleEventMap>(type: K, listener: Listener<K>, options?: AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CircleEventMap>(type: K, listener: Listener<K>): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
+}
+
+export class CircleCDN extends EventTarget {
+  /** Why this visitor does not take part ('operator', 'visitor', 'save-data', 'metered'), or null. */
+  optedOut: string | null = null;
+  readonly stats: CircleStats = {
+    bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0,
+    verifyFailures: 0, peersConnected: 0, receivedFrom: {}, penalised: [],
+  };
+  private base: URL;
+  private started?: Promise<void>;
+  private manifest?: Manifest;
+  private tracker?: Tracker;
+  private pool?: PeerPool;
+  private store?: ContentStore;
+  private loader?: ItemLoader;
+  private wants?: Wants;
+  private uploader?: Uploader;
+  private toAnnounce = new Set<string>();
+  private announceTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private options: CircleOptions = {}) {
+    super();
+    this.base = new URL(options.server ?? location.origin);
+  }
+
+  /** The visitor's own switch, kept in localStorage; takes effect on the next page load. */
+  static setVisitorOptOut(optOut: boolean): void {
+    setVisitorOptOut(optOut);
+  }
+
+  /** This visitor's peer id once the tracker has welcomed it. */
+  get peerId(): string {
+    return this.tracker?.peerId ?? '';
+  }
+
+  /** Opens the store, loads the manifest and connects to the tracker. Idempotent; fetch() calls it. */
+  start(): Promise<void> {
+    return (this.started ??= this.boot());
+  }
+
+  /** Like window.fetch for GET: a standard Response with content from the store, peers or origin. */
+  async fetch(input: string | URL): Promise<Response> {
+    await this.start();
+    const url = new URL(input, location.href);
+    const file = url.origin === this.base.origin ? this.manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
+    if (!file || !this.loader) return fetch(url);
+    const got = await Promise.all(this.manifest!.items(file).map((item) => this.loader!.load(url.href, item)));
+    const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
+    for (const g of got) {
+      const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
+      detail[key] += g.bytes.length;
+    }
+    this.emit('resource', detail);
+    const blob = new Blob(got.map((g) => g.bytes as BlobPart), { type: mimeType(file.path) });
+    return new Response(blob, { headers: { 'Content-Type': blob.type } });
+  }
+
+  /** Declarative mode: loads every [data-circle-src] element under `root`. */
+  scan(root: ParentNode = document): Promise<void> {
+    return Promise.all(circleElements(root).map((el) => applySource(el, (u) => this.fetch(u)))).then(() => {});
+  }
+
+  /** Closes the tracker socket, every peer and the store. */
+  destroy(): void {
+    this.tracker?.stop();
+    this.pool?.destroyAll();
+    this.store?.close();
+    this.loader = undefined;
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.options;
+    this.optedOut = optOutReason(o.enabled !== false);
+    if (this.optedOut) return;
+    try {
+      const res = await fetch(new URL(PREFIX + 'manifest.json', this.base), { cache: 'no-cache' });
+      this.manifest = Manifest.parse(await res.json());
+    } catch {
+      return; // no manifest: every fetch goes to the origin as is
+    }
+    const maxUploads = o.maxUploads ?? DEFAULT_MAX_UPLOADS;
+    const store = (this.store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
+      (hashes) => this.tracker!.send({ type: 'drop', hashes })));
+    const ws = new URL(PREFIX + 'ws', this.base);
+    ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+    const tracker = (this.tracker = new Tracker(ws.href, maxUploads, {
+      ready: (w) => {
+        pool.iceServers = w.ice_servers ?? [];
+        this.announce(store.keys());
+        this.emit('ready', { peer: w.peer });
+      },
+      message: (m) => this.onMessage(m),
+      down: () => {
+        wants.trackerDown();
+        uploader.clear();
+      },
+    }));
+    const pool = (this.pool = new PeerPool(() => tracker.peerId, {
+      signal: (to, data) => tracker.send({ type: 'signal', to, data }),
+      open: (peer) => {
+        this.stats.peersConnected = pool.openCount();
+        this.emit('peerconnect', { peer });
+      },
+      frame: (peer, f) => {
+        this.stats.receivedFrom[peer] = (this.stats.receivedFrom[peer] ?? 0) + f.payload.length;
+        wants.frame(peer, f);
+      },
+      close: (peer, err) => {
+        this.stats.peersConnected = pool.openCount();
+        wants.peerClosed(peer);
+        this.emit('peerclose', { peer, code: err?.code });
+      },
+    }));
+    const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
+    const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
+      this.stats.bytesUploaded += bytes;
+      this.emit('upload', { peer, hash, bytes });
+    });
+    this.loader = new ItemLoader(store, tracker, wants, {
+      loaded: (item, got) => {
+        const s = this.stats;
+        const n = got.bytes.length;
+        if (got.source === 'peer') s.bytesFromPeers += n;
+        else if (got.source === 'origin') s.bytesFromOrigin += n;
+        else s.bytesFromStore += n;
+        if (got.source !== 'store') s.itemsVerified++;
+        this.emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer });
+      },
+      stored: (hash) => this.announce([hash]),
+      liar: (peer, hash) => {
+        this.stats.verifyFailures++;
+        this.emit('verifyfailure', { hash, peer });
+      },
+      originMismatch: (hash) => this.emit('verifyfailure', { hash }),
+    });
+    this.wants = wants;
+    this.uploader = uploader;
+    tracker.start();
+  }
+
+  private onMessage(m: ServerMessage): void {
+    const { wants, uploader, pool } = this;
+    switch (m.type) {
+      case 'match':
+        return wants!.match(m);
+      case 'push':
+        pool!.accept(m.peer);
+        return uploader!.push(m);
+      case 'miss':
+        return wants!.miss(m);
+      case 'cancel':
+        wants!.cancel(m);
+        return uploader!.cancel(m.peer, m.id);
+      case 'signal':
+        return pool!.signal(m.from, m.data);
+      case 'penalised':
+        this.stats.penalised.push(m.peer);
+        return this.emit('penalised', { peer: m.peer });
+      case 'error':
+        if (m.code === 'bad_token') this.tracker!.helloRefused();
+        if (typeof m.ref === 'number') wants!.refused(m.ref);
+        this.emit('servererror', { code: m.code, message: m.message });
+    }
+  }
+
+  private announce(hashes: string[]): void {
+    for (const h of hashes) this.toAnnounce.add(h);
+    this.announceTimer ??= setTimeout(() => {
+      this.announceTimer = undefined;
+      const all = [...this.toAnnounce].filter((h) => this.store!.has(h));
+      this.toAnnounce.clear();
+      for (let i = 0; i < all.length; i += ANNOUNCE_BATCH)
+        this.tracker!.send({ type: 'announce', have: all.slice(i, i + ANNOUNCE_BATCH) });
+    }, ANNOUNCE_DELAY_MS);
+  }
+
+  private emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,6 @@
+// Entry of the classic-script build (circlecdn.iife.js): a global CircleCDN, plus auto mode.
+import { CircleCDN } from './circle-cdn';
+import { autoStart } from './dom/auto';
+
+(globalThis as { CircleCDN?: typeof CircleCDN }).CircleCDN = CircleCDN;
+autoStart();

@@ -1,0 +1,28 @@
+// Declarative mode: elements with data-circle-src (img, video, audio, source, link, script) get
+// their content through the crowd as a blob: URL. If that fails, they get the plain URL.
+export const SRC_ATTR = 'data-circle-src';
+const done = new WeakSet<Element>();
+
+export function circleElements(root: ParentNode): Element[] {
+  const found = [...root.querySelectorAll(`[${SRC_ATTR}]`)];
+  if (root instanceof Element && root.hasAttribute(SRC_ATTR)) found.unshift(root);
+  return found.filter((el) => !done.has(el));
+}
+
+export async function applySource(el: Element, load: (url: string) => Promise<Response>): Promise<void> {
+  done.add(el);
+  const url = el.getAttribute(SRC_ATTR)!;
+  let src = url;
+  try {
+    src = URL.createObjectURL(await (await load(url)).blob());
+  } catch {}
+  if (el instanceof HTMLLinkElement) el.href = src;
+  else if (el instanceof HTMLScriptElement) {
+    // A script element only runs its first src: replace it with a fresh one.
+    const s = document.createElement('script');
+    for (const a of el.attributes) if (a.name !== SRC_ATTR) s.setAttribute(a.name, a.value);
+    s.src = src;
+    done.add(s);
+    el.replaceWith(s);
+  } else (el as HTMLImageElement).src = src;
+}

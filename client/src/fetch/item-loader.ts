@@ -1,0 +1,105 @@
+// Gets one item (a small file or one piece of a large one) from the best place: the store, else a
+// peer through the tracker, else the origin with the miss token. Peer bytes are verified before
+// use; verified bytes are stored and announced. Never a broken item: the origin is the last resort.
+import { CircleError } from '../circle-error';
+import type { Tracker } from '../signal/tracker';
+import type { ContentStore } from '../store/content-store';
+import type { Item } from '../verify/manifest';
+import { verifyHash } from '../verify/sha256';
+import type { Wants } from './wants';
+
+// How long a load waits for the tracker's welcome before going to the origin.
+const TRACKER_WAIT_MS = 3_000;
+// Peer attempts per item (each after a liar, a dead peer or a deadline) before the origin.
+const PEER_ATTEMPTS = 3;
+// `miss` with reason all_busy: every holder is at its upload cap; asking again shortly usually
+// finds a free slot, which keeps bytes off the origin.
+const BUSY_RETRIES = 4;
+const BUSY_RETRY_MS = 250;
+export const MISS_HEADER = 'X-Circle-Miss';
+
+export type Source = 'store' | 'peer' | 'origin';
+
+export interface Loaded {
+  bytes: Uint8Array;
+  source: Source;
+  peer?: string;
+}
+
+export interface LoaderHooks {
+  loaded(item: Item, got: Loaded): void;
+  stored(hash: string): void;
+  liar(peer: string, hash: string): void;
+  originMismatch(hash: string): void;
+}
+
+export class ItemLoader {
+  private inflight = new Map<string, Promise<Loaded>>();
+
+  constructor(
+    private store: ContentStore,
+    private tracker: Tracker,
+    private wants: Wants,
+    private hooks: LoaderHooks,
+  ) {}
+
+  // Concurrent loads of one hash share one transfer.
+  load(url: string, item: Item): Promise<Loaded> {
+    let p = this.inflight.get(item.hash);
+    if (!p) {
+      p = this.fetchItem(url, item).finally(() => this.inflight.delete(item.hash));
+      this.inflight.set(item.hash, p);
+    }
+    return p;
+  }
+
+  private async fetchItem(url: string, item: Item): Promise<Loaded> {
+    const stored = await this.store.get(item.hash).catch(() => undefined);
+    if (stored) return this.done(item, { bytes: stored, source: 'store' });
+    let token = '';
+    if (await this.tracker.whenReady(TRACKER_WAIT_MS)) {
+      for (let attempt = 0, busy = 0; attempt < PEER_ATTEMPTS; ) {
+        const r = await this.wants.want(item.hash, item.end - item.start);
+        if ('bytes' in r) return this.keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
+        if ('token' in r) {
+          if (r.reason === 'all_busy' && busy++ < BUSY_RETRIES) {
+            await new Promise((ok) => setTimeout(ok, BUSY_RETRY_MS * busy));
+            continue;
+          }
+          token = r.token;
+          break;
+        }
+        if ('liar' in r) this.hooks.liar(r.liar, item.hash);
+        else if (r.fail === 'ERR_TRACKER_DOWN') break;
+        attempt++;
+      }
+    }
+    const bytes = await this.fromOrigin(url, item, token);
+    // Bytes from the origin that do not match mean a stale manifest: use them, never share them.
+    if (await verifyHash(bytes, item.hash)) return this.keep(item, { bytes, source: 'origin' });
+    this.hooks.originMismatch(item.hash);
+    return this.done(item, { bytes, source: 'origin' });
+  }
+
+  private async fromOrigin(url: string, item: Item, token: string): Promise<Uint8Array> {
+    const headers: Record<string, string> = {};
+    if (token) headers[MISS_HEADER] = token;
+    if (!item.whole) headers.Range = `bytes=${item.start}-${item.end - 1}`;
+    const res = await fetch(url, { headers, credentials: 'same-origin' });
+    if (!res.ok) throw new CircleError('ERR_ORIGIN', `${res.status} for ${url}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    // A server that ignores Range sends the whole file (200): cut the piece out.
+    return !item.whole && res.status === 200 ? bytes.subarray(item.start, item.end) : bytes;
+  }
+
+  // Storing does not hold up the caller; the item is announced once it is in the store.
+  private keep(item: Item, got: Loaded): Loaded {
+    this.store.put(item.hash, got.bytes).then((ok) => ok && this.hooks.stored(item.hash));
+    return this.done(item, got);
+  }
+
+  private done(item: Item, got: Loaded): Loaded {
+    this.hooks.loaded(item, got);
+    return got;
+  }
+}

@@ -1,0 +1,151 @@
+// The wanter's side of one item: `want` to the tracker, then the matched peer's chunks reassembled,
+// verified, and `done` (plus `report` for a liar). Every wait has a deadline; a miss, cancel, dead
+// peer or deadline comes back as a value the loader turns into another attempt or the origin.
+import { CircleError } from '../circle-error';
+import type { PeerPool } from '../peer/peer-pool';
+import type { Cancel, Match, Miss } from '../signal/messages';
+import type { Tracker } from '../signal/tracker';
+import { Assembly } from '../transfer/assembly';
+import { FRAME_ABORT, type Frame } from '../transfer/frame';
+import { verifyHash } from '../verify/sha256';
+
+// The tracker answers a want at once; no answer in this long means it is stuck.
+const MATCH_TIMEOUT_MS = 5_000;
+// From `match` to the first chunk: covers a new connection (signaling + ICE) on a loaded machine.
+const FIRST_CHUNK_TIMEOUT_MS = 12_000;
+// Between two chunks of one item once bytes flow.
+const STALL_TIMEOUT_MS = 6_000;
+const MAX_WANT_ID = 2 ** 31 - 1;
+
+export type WantResult =
+  | { bytes: Uint8Array; peer: string } // verified
+  | { liar: string } // failed verification, reported
+  | { token: string; reason: string } // miss: fetch from the origin with this token
+  | { fail: string }; // cancelled, timed out, peer gone, tracker down
+
+interface Pending {
+  hash: string;
+  size: number;
+  peer?: string;
+  matched: boolean;
+  assembly?: Assembly;
+  timer?: ReturnType<typeof setTimeout>;
+  settle(r: WantResult | { raw: Uint8Array; peer: string }): void;
+}
+
+export class Wants {
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private active = 0;
+  private slots: Array<() => void> = [];
+
+  constructor(
+    private tracker: Tracker,
+    private pool: PeerPool,
+    private maxInFlight: number,
+  ) {}
+
+  async want(hash: string, size: number): Promise<WantResult> {
+    if (this.active >= this.maxInFlight) await new Promise<void>((r) => this.slots.push(r));
+    this.active++;
+    try {
+      const id = this.nextId;
+      this.nextId = (this.nextId % MAX_WANT_ID) + 1;
+      const r = await this.once(id, hash, size);
+      if (!('raw' in r)) return r;
+      const ok = await verifyHash(r.raw, hash);
+      if (!ok) this.tracker.send({ type: 'report', peer: r.peer, hash });
+      this.tracker.send({ type: 'done', id, ok, bytes: r.raw.length });
+      return ok ? { bytes: r.raw, peer: r.peer } : { liar: r.peer };
+    } finally {
+      this.active--;
+      this.slots.shift()?.();
+    }
+  }
+
+  match(m: Match): void {
+    const w = this.pending.get(m.id);
+    if (!w || w.hash !== m.hash || w.matched) return;
+    w.matched = true;
+    w.peer ??= m.peer;
+    this.arm(w, FIRST_CHUNK_TIMEOUT_MS);
+    this.pool.connect(m.peer);
+  }
+
+  miss(m: Miss): void {
+    const w = this.pending.get(m.id);
+    if (w && w.hash === m.hash) w.settle({ token: m.token, reason: m.reason ?? '' });
+  }
+
+  // The server already freed the want: no `done` follows.
+  cancel(m: Cancel): void {
+    const w = this.pending.get(m.id);
+    if (w && (!m.peer || !w.peer || w.peer === m.peer)) {
+      w.matched = false;
+      w.settle({ fail: 'ERR_CANCELLED' });
+    }
+  }
+
+  // An error naming a want id (too_many_wants, duplicate_id): that want is over.
+  refused(id: number): void {
+    const w = this.pending.get(id);
+    if (w) {
+      w.matched = false;
+      w.settle({ fail: 'ERR_REFUSED' });
+    }
+  }
+
+  frame(peer: string, f: Frame): void {
+    const w = this.pending.get(f.id);
+    // Chunks can beat the `match` here when a channel already exists; the first sender is bound.
+    if (!w || (w.peer && w.peer !== peer)) return;
+    w.peer = peer;
+    if (f.kind === FRAME_ABORT) return w.settle({ fail: 'ERR_HOLDER_ABORT' });
+    try {
+      if (f.total !== w.size) throw new CircleError('ERR_FRAME_SIZE');
+      w.assembly ??= new Assembly(w.size);
+      if (w.assembly.add(f.offset, f.payload)) return w.settle({ raw: w.assembly.bytes, peer });
+      this.arm(w, STALL_TIMEOUT_MS);
+    } catch {
+      w.settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
+    }
+  }
+
+  peerClosed(peer: string): void {
+    for (const w of this.pending.values()) if (w.peer === peer) w.settle({ fail: 'ERR_PEER_GONE' });
+  }
+
+  // The socket dropped: the server forgets every want of this connection.
+  trackerDown(): void {
+    for (const w of this.pending.values()) {
+      w.matched = false;
+      w.settle({ fail: 'ERR_TRACKER_DOWN' });
+    }
+  }
+
+  private once(id: number, hash: string, size: number): Promise<WantResult | { raw: Uint8Array; peer: string }> {
+    return new Promise((resolve) => {
+      const w: Pending = {
+        hash,
+        size,
+        matched: false,
+        settle: (r) => {
+          if (this.pending.get(id) !== w) return;
+          clearTimeout(w.timer);
+          this.pending.delete(id);
+          // A matched want that ends without bytes still frees the holder's slot.
+          if (w.matched && 'fail' in r) this.tracker.send({ type: 'done', id, ok: false });
+          resolve(r);
+        },
+      };
+      this.pending.set(id, w);
+      if (!this.tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
+      this.arm(w, MATCH_TIMEOUT_MS);
+    });
+  }
+
+  private arm(w: Pending, ms: number): void {
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => w.settle({ fail: 'ERR_DEADLINE' }), ms);
+  }
+}

@@ -1,0 +1,80 @@
+// The peers this visitor has channels with, by peer id: at most one Peer per remote id, created as
+// the server orders, replaced when it dies, and glare (both sides offering at once) settled by id.
+import type { CircleError } from '../circle-error';
+import type { SignalData } from '../signal/messages';
+import type { Frame } from '../transfer/frame';
+import { Peer } from './peer';
+
+export interface PoolHooks {
+  signal(to: string, data: SignalData): void;
+  open(peer: string): void;
+  frame(peer: string, frame: Frame): void;
+  close(peer: string, err?: CircleError): void;
+}
+
+export class PeerPool {
+  readonly peers = new Map<string, Peer>();
+  iceServers: RTCIceServer[] = [];
+
+  constructor(
+    private selfId: () => string,
+    private hooks: PoolHooks,
+  ) {}
+
+  // As the wanter: reuse a live channel to `id`, or open one (we offer).
+  connect(id: string): Peer {
+    return this.peers.get(id) ?? this.create(id, true);
+  }
+
+  // As the holder: reuse a live channel to `id`, or wait for its offer.
+  accept(id: string): Peer {
+    return this.peers.get(id) ?? this.create(id, false);
+  }
+
+  signal(from: string, data: SignalData): void {
+    let peer = this.peers.get(from);
+    if (data.sdp?.type === 'offer' && peer && (peer.initiator || peer.isOpen)) {
+      // Glare: both offered. The larger id keeps its own offer; the smaller one yields. A fresh
+      // offer on an open channel means the other side lost it: start over.
+      if (!peer.isOpen && this.selfId() > from) return;
+      this.drop(peer);
+      peer = undefined;
+    }
+    if (!peer) {
+      if (data.sdp?.type !== 'offer') return; // stale candidate or answer for a peer already gone
+      peer = this.create(from, false);
+    }
+    peer.signal(data);
+  }
+
+  openCount(): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.isOpen) n++;
+    return n;
+  }
+
+  destroyAll(): void {
+    for (const p of this.peers.values()) p.destroy();
+  }
+
+  private drop(peer: Peer): void {
+    this.peers.delete(peer.id);
+    peer.destroy();
+  }
+
+  private create(id: string, initiator: boolean): Peer {
+    const peer: Peer = new Peer(id, initiator, this.iceServers, {
+      signal: (data) => this.hooks.signal(id, data),
+      open: () => this.hooks.open(id),
+      frame: (f) => this.peers.get(id) === peer && this.hooks.frame(id, f),
+      close: (err) => {
+        // Only the current Peer for `id` speaks for it; a replaced one leaves quietly.
+        if (this.peers.get(id) !== peer) return;
+        this.peers.delete(id);
+        this.hooks.close(id, err);
+      },
+    });
+    this.peers.set(id, peer);
+    return peer;
+  }
+}

@@ -1,0 +1,155 @@
+// One RTCPeerConnection with one DataChannel to one remote peer, reused for every transfer between
+// the two. The wanter is the offerer and creates the channel. Every failure ends in destroy(err).
+import { CircleError } from '../circle-error';
+import type { SignalData } from '../signal/messages';
+import { decodeFrame, type Frame } from '../transfer/frame';
+
+// Until the channel is open (signaling + ICE); simple-peer uses 5 s for ICE alone, a loaded 2-core
+// machine with several browsers needs more.
+const CONNECT_TIMEOUT_MS = 15_000;
+// Backpressure: stop sending above HIGH, resume on `bufferedamountlow` at LOW (browser-testing.md
+// measured no gain from a larger window).
+const BUFFER_HIGH_BYTES = 1024 * 1024;
+const BUFFER_LOW_BYTES = 256 * 1024;
+
+export interface PeerHooks {
+  signal(data: SignalData): void;
+  open(): void;
+  frame(frame: Frame): void;
+  close(err?: CircleError): void;
+}
+
+export class Peer {
+  isOpen = false;
+  destroyed = false;
+  bytesReceived = 0;
+  private pc: RTCPeerConnection;
+  private channel: RTCDataChannel | null = null;
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  private wakeups: Array<() => void> = [];
+  private timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly id: string,
+    readonly initiator: boolean,
+    iceServers: RTCIceServer[],
+    private hooks: PeerHooks,
+  ) {
+    const pc = (this.pc = new RTCPeerConnection({ iceServers }));
+    pc.onicecandidate = (e) => e.candidate && hooks.signal({ candidate: e.candidate.toJSON() });
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
+        this.destroy(new CircleError('ERR_CONNECTION_FAILURE', pc.connectionState));
+    };
+    this.timer = setTimeout(() => this.destroy(new CircleError('ERR_CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS);
+    if (initiator) {
+      this.attach(pc.createDataChannel('circlecdn'));
+      this.negotiate(async () => {
+        await pc.setLocalDescription(await pc.createOffer());
+        this.sendDescription();
+      });
+    } else {
+      pc.ondatachannel = (e) => this.attach(e.channel);
+    }
+  }
+
+  // Applies a description or candidate relayed by the tracker.
+  signal(data: SignalData): void {
+    const { pc } = this;
+    if (data.candidate) {
+      if (pc.remoteDescription) this.negotiate(() => pc.addIceCandidate(data.candidate));
+      else this.pendingCandidates.push(data.candidate);
+    }
+    if (data.sdp) {
+      this.negotiate(async () => {
+        await pc.setRemoteDescription(data.sdp!);
+        if (this.destroyed) return;
+        if (data.sdp!.type === 'offer') {
+          await pc.setLocalDescription(await pc.createAnswer());
+          this.sendDescription();
+        }
+        for (const c of this.pendingCandidates.splice(0)) await pc.addIceCandidate(c);
+      });
+    }
+  }
+
+  // Resolves once the channel is open; rejects if the peer is destroyed first.
+  async whenOpen(): Promise<void> {
+    while (!this.isOpen) await this.wait();
+  }
+
+  // Sends one frame, waiting while the channel's buffer is over the high-water mark.
+  async send(frame: Uint8Array): Promise<void> {
+    for (;;) {
+      await this.whenOpen();
+      const channel = this.channel!;
+      if (channel.bufferedAmount <= BUFFER_HIGH_BYTES) {
+        try {
+          return channel.send(frame as Uint8Array<ArrayBuffer>);
+        } catch (e) {
+          this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
+          throw e;
+        }
+      }
+      await this.wait();
+    }
+  }
+
+  // Idempotent. Closes the channel and connection, then reports `close` once, a microtask later
+  // so events already in flight still arrive.
+  destroy(err?: CircleError): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.isOpen = false;
+    clearTimeout(this.timer);
+    const { pc, channel } = this;
+    pc.onicecandidate = pc.onconnectionstatechange = pc.ondatachannel = null;
+    if (channel) channel.onopen = channel.onclose = channel.onmessage = channel.onbufferedamountlow = null;
+    try {
+      channel?.close();
+      pc.close();
+    } catch {}
+    this.wake();
+    queueMicrotask(() => this.hooks.close(err));
+  }
+
+  private attach(channel: RTCDataChannel): void {
+    if (this.channel) return channel.close();
+    this.channel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = BUFFER_LOW_BYTES;
+    channel.onopen = () => {
+      clearTimeout(this.timer);
+      this.isOpen = true;
+      this.hooks.open();
+      this.wake();
+    };
+    channel.onclose = () => this.destroy(new CircleError('ERR_CHANNEL_CLOSED'));
+    channel.onbufferedamountlow = () => this.wake();
+    channel.onmessage = (e) => {
+      const frame = decodeFrame(e.data);
+      if (!frame) return this.destroy(new CircleError('ERR_BAD_FRAME'));
+      this.bytesReceived += frame.payload.length;
+      this.hooks.frame(frame);
+    };
+    if (channel.readyState === 'open') channel.onopen(new Event('open'));
+  }
+
+  private sendDescription(): void {
+    const d = this.pc.localDescription;
+    if (d && !this.destroyed) this.hooks.signal({ sdp: { type: d.type, sdp: d.sdp } });
+  }
+
+  private negotiate(step: () => Promise<unknown>): void {
+    step().catch((e) => this.destroy(new CircleError('ERR_SIGNALING', String(e))));
+  }
+
+  private wait(): Promise<void> {
+    if (this.destroyed) return Promise.reject(new CircleError('ERR_DESTROYED'));
+    return new Promise((resolve) => this.wakeups.push(resolve));
+  }
+
+  private wake(): void {
+    for (const w of this.wakeups.splice(0)) w();
+  }
+}
