@@ -50,6 +50,7 @@ class store {
  private:
   std::filesystem::path root_;
   std::uint64_t piece_size_;
+  std::mutex scan_mutex_;  // one rescan at a time, so each builds on the snapshot it replaces
   mutable std::mutex mutex_;
   std::shared_ptr<const snapshot> current_;
 };

@@ -8,12 +8,13 @@
 
 namespace circlecdn::manifest {
 
+// Destroy the watcher before its io_context (as with any Asio I/O object).
 class watcher {
  public:
   watcher(asio::any_io_executor ex, store& s);
   ~watcher();
-  void start();  // begins watching on the executor
-  void stop();   // idempotent
+  void start();  // begins watching on the executor; throws std::system_error if inotify fails
+  void stop();   // idempotent; from another thread it takes effect on the executor
 
  private:
   struct impl;

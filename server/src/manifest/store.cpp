@@ -1,0 +1,258 @@
+// The manifest store: scans the site, hashes what changed and publishes an immutable snapshot.
+// Policy (see docs/origin.md): dotfiles and dot-directories are skipped (except .well-known),
+// symlinks are listed only when they resolve to a regular file inside the root, directory symlinks
+// are not followed (no loops, no double listing), other non-regular files are skipped.
+#include "manifest/store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+
+#include "manifest/file_info.hpp"
+#include "manifest/visibility.hpp"
+
+namespace circlecdn::manifest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Large sequential reads keep hashing syscall-light; 1 MiB is past the point where bigger reads
+// stop helping SHA-256 throughput on the page cache.
+constexpr std::size_t read_chunk_bytes = 1024 * 1024;
+// Deeper trees than this are not a static site; the limit keeps a pathological tree from
+// exhausting the stack.
+constexpr int max_scan_depth = 64;
+constexpr int manifest_version = 1;
+
+constexpr std::uint64_t first_generation = 1;
+
+struct found_file {
+  fs::path path;    // on disk (may be a symlink to a file inside the root)
+  std::string url;  // "/a/b.png"
+};
+
+bool inside(const fs::path& root, const fs::path& p) {
+  auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  return r == root.end();
+}
+
+// Names a request could never reach (control characters, backslashes) are not listed.
+bool is_addressable(const std::string& name) {
+  return std::none_of(name.begin(), name.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f || c == '\\';
+  });
+}
+
+void walk(const fs::path& root, const fs::path& dir, const std::string& url_prefix, int depth,
+          std::vector<found_file>& out) {
+  if (depth > max_scan_depth) return;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const auto& entry = *it;
+    const std::string name = entry.path().filename().string();
+    if (!is_public_name(name) || !is_addressable(name)) continue;
+    std::string url = url_prefix + "/" + name;
+    std::error_code sec;
+    const auto st = entry.symlink_status(sec);
+    if (sec) continue;
+    if (fs::is_symlink(st)) {
+      const auto target = fs::canonical(entry.path(), sec);
+      if (sec || !inside(root, target) || !fs::is_regular_file(fs::status(target, sec))) continue;
+      out.push_back({entry.path(), std::move(url)});
+    } else if (fs::is_directory(st)) {
+      walk(root, entry.path(), url, depth + 1, out);
+    } else if (fs::is_regular_file(st)) {
+      out.push_back({entry.path(), std::move(url)});
+    }
+  }
+}
+
+struct fd_guard {
+  int fd;
+  ~fd_guard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Hashes one file. nullopt when it cannot be read or changed while being read (a writer is busy;
+// the watcher will report its close and the next rescan picks it up).
+std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::uint64_t piece_size,
+                                    std::vector<char>& buffer) {
+  fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return std::nullopt;
+  const auto before = file_info_of(f.fd);
+  if (!before || !before->regular) return std::nullopt;
+
+  const bool pieced = before->size > piece_size;
+  sha256_stream whole, piece;
+  std::vector<content_hash> pieces;
+  std::uint64_t total = 0, in_piece = 0;
+  for (;;) {
+    const ssize_t n = ::read(f.fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    const auto got = static_cast<std::uint64_t>(n);
+    whole.update(buffer.data(), got);
+    total += got;
+    if (!pieced) continue;
+    for (std::uint64_t used = 0; used < got;) {
+      const auto take = std::min(got - used, piece_size - in_piece);
+      piece.update(buffer.data() + used, take);
+      used += take;
+      in_piece += take;
+      if (in_piece == piece_size) {
+        pieces.push_back(piece.finish());
+        in_piece = 0;
+      }
+    }
+  }
+  if (pieced && in_piece > 0) pieces.push_back(piece.finish());
+
+  const auto after = file_info_of(f.fd);
+  if (!after || total != before->size || after->size != before->size ||
+      after->mtime_ns != before->mtime_ns)
+    return std::nullopt;
+  file_entry e;
+  e.path = std::move(url);
+  e.size = total;
+  e.sha256 = whole.finish();
+  e.pieces = std::move(pieces);
+  e.mtime_ns = before->mtime_ns;
+  return e;
+}
+
+bool same_content(const snapshot& a, const snapshot& b) {
+  if (a.files.size() != b.files.size()) return false;
+  for (const auto& [path, e] : a.files) {
+    const auto it = b.files.find(path);
+    if (it == b.files.end() || it->second.size != e.size || it->second.sha256 != e.sha256 ||
+        it->second.pieces != e.pieces)
+      return false;
+  }
+  return true;
+}
+
+bool same_mtimes(const snapshot& a, const snapshot& b) {
+  for (const auto& [path, e] : a.files) {
+    const auto it = b.files.find(path);
+    if (it == b.files.end() || it->second.mtime_ns != e.mtime_ns) return false;
+  }
+  return true;
+}
+
+std::string serialise(const snapshot& s) {
+  std::vector<const file_entry*> sorted;
+  sorted.reserve(s.files.size());
+  for (const auto& [path, e] : s.files) sorted.push_back(&e);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const file_entry* a, const file_entry* b) { return a->path < b->path; });
+
+  boost::json::array files;
+  files.reserve(sorted.size());
+  for (const auto* e : sorted) {
+    boost::json::object f;
+    f["path"] = e->path;
+    f["size"] = e->size;
+    f["sha256"] = e->sha256.hex();
+    if (!e->pieces.empty()) {
+      boost::json::array pieces;
+      pieces.reserve(e->pieces.size());
+      for (const auto& p : e->pieces) pieces.emplace_back(p.hex());
+      f["pieces"] = std::move(pieces);
+    }
+    files.emplace_back(std::move(f));
+  }
+  boost::json::object root;
+  root["version"] = manifest_version;
+  root["generation"] = s.generation;
+  root["piece_size"] = s.piece_size;
+  root["files"] = std::move(files);
+  return boost::json::serialize(root);
+}
+
+}  // namespace
+
+const file_entry* snapshot::find(std::string_view url_path) const {
+  const auto it = files.find(std::string(url_path));
+  return it == files.end() ? nullptr : &it->second;
+}
+
+store::store(fs::path root, std::uint64_t piece_size) : piece_size_(piece_size) {
+  if (piece_size_ == 0) throw std::invalid_argument("manifest: piece size must be positive");
+  // A missing root is not fatal here: the manifest is simply empty until the directory exists.
+  std::error_code ec;
+  root_ = fs::weakly_canonical(root, ec);
+  if (ec) root_ = std::move(root);
+  auto empty = std::make_shared<snapshot>();
+  empty->generation = first_generation - 1;
+  empty->piece_size = piece_size_;
+  current_ = std::move(empty);
+  rescan();
+  // The first scan is generation 1 even for an empty site, so 0 never names a published state.
+  if (current()->generation == 0) {
+    auto first = std::make_shared<snapshot>(*current());
+    first->generation = first_generation;
+    first->json = serialise(*first);
+    std::lock_guard lock(mutex_);
+    current_ = std::move(first);
+  }
+}
+
+std::shared_ptr<const snapshot> store::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+void store::rescan() {
+  std::lock_guard scan_lock(scan_mutex_);
+  const auto old = current();
+
+  std::vector<found_file> found;
+  walk(root_, root_, "", 0, found);
+
+  auto next = std::make_shared<snapshot>();
+  next->piece_size = piece_size_;
+  std::vector<char> buffer;
+  for (auto& f : found) {
+    const auto info = file_info_of(f.path.c_str());
+    if (!info || !info->regular) continue;
+    if (const auto* prev = old->find(f.url);
+        prev && prev->size == info->size && prev->mtime_ns == info->mtime_ns) {
+      next->files.emplace(f.url, *prev);
+      continue;
+    }
+    if (buffer.empty()) buffer.resize(read_chunk_bytes);
+    if (auto e = hash_file(f.path, f.url, piece_size_, buffer))
+      next->files.emplace(f.url, std::move(*e));
+  }
+
+  const bool content_changed = !same_content(*old, *next);
+  if (!content_changed && same_mtimes(*old, *next)) return;  // nothing new to publish
+  for (const auto& [path, e] : next->files) {
+    next->hashes.insert(e.sha256);
+    next->hashes.insert(e.pieces.begin(), e.pieces.end());
+  }
+  if (content_changed) {
+    next->generation = old->generation + 1;
+    next->json = serialise(*next);
+  } else {
+    // Only mtimes moved (a touch, a copy of identical bytes): same generation, same JSON, but the
+    // new mtimes so the origin keeps recognising the files as hashed.
+    next->generation = old->generation;
+    next->json = old->json;
+  }
+  std::lock_guard lock(mutex_);
+  current_ = std::move(next);
+}
+
+}  // namespace circlecdn::manifest

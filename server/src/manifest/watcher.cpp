@@ -1,0 +1,208 @@
+// inotify watcher. Two coroutines on the executor: a reader that turns events into "something
+// changed" (adding watches for new directories at once), and a debouncer that rescans the store
+// once the site has been quiet for a moment. The rescan runs on the executor thread: hashing a
+// freshly written 50 MiB file blocks it for ~100 ms, acceptable for a site update; move it to a
+// worker thread if sites with frequent large writes show up.
+#include "manifest/watcher.hpp"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "manifest/visibility.hpp"
+
+namespace circlecdn::manifest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Quiet period before a rescan: an editor's save or a `cp -r` is a burst of events; 50 ms
+// coalesces a burst into one rescan while still feeling instant.
+constexpr auto debounce_quiet = std::chrono::milliseconds(50);
+// Under a continuous stream of events (a large copy), rescan at least this often anyway.
+constexpr auto debounce_max_delay = std::chrono::milliseconds(500);
+// One read takes many events; 64 KiB holds ~1000 events with short names.
+constexpr std::size_t event_buffer_bytes = 64 * 1024;
+constexpr int max_watch_depth = 64;  // as the store's scan depth
+
+constexpr std::uint32_t watch_mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE |
+                                     IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
+                                     IN_ATTRIB | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+
+}  // namespace
+
+struct watcher_state {
+  watcher_state(asio::any_io_executor ex, store& s)
+      : executor(ex), manifest(s), descriptor(ex), timer(ex, clock::time_point::max()) {}
+
+  asio::any_io_executor executor;
+  store& manifest;
+  asio::posix::stream_descriptor descriptor;
+  asio::steady_timer timer;                   // at "never" while nothing is pending
+  std::unordered_map<int, fs::path> watched;  // watch descriptor -> directory
+  alignas(inotify_event) std::array<char, event_buffer_bytes> buffer{};
+  bool started = false;
+  bool stopped = false;
+  bool pending = false;
+  clock::time_point first_pending{};
+  clock::time_point deadline{};
+
+  // Adds watches for dir and every public directory below it (directory symlinks not followed,
+  // like the scan). Adding an existing watch is harmless: inotify returns the same descriptor.
+  void watch_tree(const fs::path& dir, int depth, std::unordered_set<int>* seen) {
+    if (depth > max_watch_depth || !descriptor.is_open()) return;
+    const int wd = ::inotify_add_watch(descriptor.native_handle(), dir.c_str(), watch_mask);
+    if (wd < 0) return;  // gone already, or not a directory
+    watched[wd] = dir;
+    if (seen) seen->insert(wd);
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      std::error_code sec;
+      if (!is_public_name(it->path().filename().string())) continue;
+      if (it->symlink_status(sec).type() == fs::file_type::directory)
+        watch_tree(it->path(), depth + 1, seen);
+    }
+  }
+
+  // Re-walks the whole tree: catches directories created before their parent's watch existed or
+  // lost in a queue overflow, fixes paths of renamed directories, drops watches that left the tree.
+  void rewatch_all() {
+    std::unordered_set<int> seen;
+    watch_tree(manifest.root(), 0, &seen);
+    for (auto it = watched.begin(); it != watched.end();) {
+      if (seen.contains(it->first)) {
+        ++it;
+        continue;
+      }
+      ::inotify_rm_watch(descriptor.native_handle(), it->first);
+      it = watched.erase(it);
+    }
+  }
+
+  void schedule() {
+    if (stopped) return;
+    const auto now = clock::now();
+    if (!pending) {
+      pending = true;
+      first_pending = now;
+    }
+    deadline = std::min(now + debounce_quiet, first_pending + debounce_max_delay);
+    timer.expires_at(deadline);  // wakes the debouncer, which waits again until the deadline
+  }
+
+  void on_events(std::size_t size) {
+    bool changed = false;
+    for (std::size_t offset = 0; offset + sizeof(inotify_event) <= size;) {
+      inotify_event ev;
+      std::memcpy(&ev, buffer.data() + offset, sizeof ev);
+      const char* name_start = buffer.data() + offset + sizeof ev;
+      offset += sizeof ev + ev.len;
+      if (offset > size) break;
+      const std::string_view name(name_start, ev.len ? ::strnlen(name_start, ev.len) : 0);
+
+      if (ev.mask & IN_Q_OVERFLOW) {  // events were lost: trust nothing, rebuild everything
+        rewatch_all();
+        changed = true;
+        continue;
+      }
+      if (ev.mask & IN_IGNORED) {  // the watch is gone (directory deleted or moved away)
+        watched.erase(ev.wd);
+        changed = true;
+        continue;
+      }
+      // Editors' swap files and the like never reach the manifest; do not rescan for them.
+      if (!name.empty() && !is_public_name(name)) continue;
+      if ((ev.mask & IN_ISDIR) && (ev.mask & (IN_CREATE | IN_MOVED_TO))) {
+        if (const auto it = watched.find(ev.wd); it != watched.end())
+          watch_tree(it->second / name, 0, nullptr);
+      }
+      changed = true;
+    }
+    if (changed) schedule();
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    beast::error_code ignored;
+    descriptor.close(ignored);  // cancels the read; the watches go with the descriptor
+    timer.cancel();
+    watched.clear();
+  }
+};
+
+namespace {
+
+asio::awaitable<void> read_loop(std::shared_ptr<watcher_state> s) {
+  while (!s->stopped) {
+    auto [ec, n] = co_await s->descriptor.async_read_some(asio::buffer(s->buffer),
+                                                          asio::as_tuple(asio::use_awaitable));
+    if (ec || s->stopped) co_return;
+    s->on_events(n);
+  }
+}
+
+asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
+  while (!s->stopped) {
+    co_await s->timer.async_wait(asio::as_tuple(asio::use_awaitable));  // expiry or re-arm
+    if (s->stopped) co_return;
+    if (!s->pending || clock::now() < s->deadline) continue;
+    s->pending = false;
+    s->timer.expires_at(clock::time_point::max());
+    try {
+      s->manifest.rescan();
+      s->rewatch_all();
+    } catch (const std::exception&) {
+      // Out of memory or similar mid-scan: the old snapshot stays valid; the next change retries.
+    }
+  }
+}
+
+}  // namespace
+
+struct watcher::impl {
+  std::shared_ptr<watcher_state> state;
+};
+
+watcher::watcher(asio::any_io_executor ex, store& s)
+    : impl_(std::make_unique<impl>(impl{std::make_shared<watcher_state>(ex, s)})) {}
+
+watcher::~watcher() {
+  stop();
+}
+
+void watcher::start() {
+  auto s = impl_->state;
+  if (s->started || s->stopped) return;
+  s->started = true;
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "inotify_init1");
+  s->descriptor.assign(fd);
+  // Watches are added here, synchronously, so nothing written after start() returns is missed.
+  s->watch_tree(s->manifest.root(), 0, nullptr);
+  asio::dispatch(s->executor, [s] {
+    if (s->stopped) return;
+    asio::co_spawn(s->executor, read_loop(s), asio::detached);
+    asio::co_spawn(s->executor, debounce_loop(s), asio::detached);
+    s->schedule();  // one rescan for changes made between the store's scan and now
+  });
+}
+
+void watcher::stop() {
+  auto s = impl_->state;
+  asio::dispatch(s->executor, [s] { s->stop(); });
+}
+
+}  // namespace circlecdn::manifest
