@@ -10,19 +10,18 @@
 namespace circlecdn::app {
 
 struct config {
-  std::filesystem::path site;             // SITE_DIR
+  std::filesystem::path site;  // SITE_DIR
   std::string listen_address = "127.0.0.1";
-  std::uint16_t listen_port = 8080;       // 0 = any free port (printed at start)
+  std::uint16_t listen_port = 8080;  // 0 = any free port (printed at start)
   std::uint64_t piece_size_bytes = 256 * 1024;
-  std::filesystem::path client_script;    // circlecdn.js to serve; empty = 404
-  bool secure_cookies = false;            // behind TLS: cookies get `Secure`
+  std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
+  bool secure_cookies = false;       // behind TLS: cookies get `Secure`
   std::chrono::milliseconds shutdown_grace{3000};
-  std::uint64_t origin_rate_bytes_per_s = 0;  // 0 = unlimited (a cap for demos and benchmarks)
   std::size_t http_header_limit_bytes = 8 * 1024;
   std::chrono::seconds http_idle_timeout{30};
-  std::size_t served_ids_max = 100'000;       // visitors whose served hashes are remembered
-  std::size_t served_hashes_per_id = 256;     // hashes remembered per visitor
-  std::string secret;                         // HMAC key for tokens; empty = random per process
+  std::size_t served_ids_max = 20'000;    // visitors whose served hashes are remembered
+  std::size_t served_hashes_per_id = 64;  // hashes remembered per visitor (~40 MiB worst)
+  std::string secret;                     // HMAC key for tokens; empty = random per process
   signal::limits limits;
 };
 

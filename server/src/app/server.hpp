@@ -28,7 +28,7 @@ class server {
     std::uint64_t peers_online = 0, holdings = 0, directory_entries = 0, served_ids = 0;
     std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
     std::uint64_t errors_sent = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
-    std::uint64_t bytes_served = 0, generation = 0;
+    std::uint64_t generation = 0;
   };
   stats_snapshot stats() const;
 

@@ -46,7 +46,9 @@ sha256_stream::sha256_stream() : ctx_(EVP_MD_CTX_new()) {
     throw std::runtime_error("sha256: cannot initialise OpenSSL digest");
 }
 
-sha256_stream::~sha256_stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+sha256_stream::~sha256_stream() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void sha256_stream::update(const void* data, std::size_t size) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);

@@ -38,16 +38,4 @@ std::string base64url(std::string_view bytes) {
   return out;
 }
 
-std::string random_peer_id() { return base64url(random_bytes(16)); }
-
-bool looks_like_peer_id(std::string_view s) {
-  if (s.size() != 22) return false;
-  for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 }  // namespace circlecdn

@@ -1,0 +1,39 @@
+#pragma once
+// What every connection of one server shares: configuration, the manifest, the origin, the tracker
+// and the counters. Lives on the io thread; nothing here is locked.
+#include <atomic>
+#include <cstdint>
+
+#include "app/config.hpp"
+#include "core/token.hpp"
+#include "manifest/store.hpp"
+#include "origin/static_handler.hpp"
+#include "signal/tracker.hpp"
+#include "signal/ws_session.hpp"
+#include "swarm/memory_directory.hpp"
+#include "swarm/served_record.hpp"
+
+namespace circlecdn::app {
+
+struct origin_counters {
+  std::uint64_t requests = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
+  std::uint64_t cookies_set = 0;
+};
+
+struct context {
+  explicit context(config c);
+
+  config cfg;
+  token_signer tokens;
+  manifest::store manifest;
+  origin::static_handler origin;
+  swarm::memory_directory directory;
+  swarm::served_record served;
+  signal::tracker tracker;
+  signal::session_registry sessions;
+  origin_counters counters;
+  std::size_t http_sessions = 0;
+  bool stopping = false;
+};
+
+}  // namespace circlecdn::app

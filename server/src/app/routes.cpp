@@ -1,0 +1,126 @@
+#include "app/routes.hpp"
+
+#include <boost/json.hpp>
+
+namespace circlecdn::app {
+
+namespace {
+
+constexpr std::string_view cookie_name = "circle_id";
+
+http::response<http::string_body> text_response(const http::request<http::string_body>& req,
+                                                http::status status, std::string_view type,
+                                                std::string body) {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::server, "circlecdn");
+  res.set(http::field::content_type, type);
+  res.set(http::field::cache_control, "no-cache");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  if (req.method() == http::verb::head) res.body().clear();
+  return res;
+}
+
+http::message_generator manifest_response(context& ctx,
+                                          const http::request<http::string_body>& req) {
+  auto snap = ctx.manifest.current();
+  std::string etag = "\"g" + std::to_string(snap->generation) + "\"";
+  if (req[http::field::if_none_match] == etag) {
+    auto res = text_response(req, http::status::not_modified, "application/json", "");
+    res.set(http::field::etag, etag);
+    return res;
+  }
+  auto res = text_response(req, http::status::ok, "application/json", snap->json);
+  res.set(http::field::etag, etag);
+  return res;
+}
+
+std::string stats_json(context& ctx) {
+  auto& t = ctx.tracker.counters();
+  boost::json::object o;
+  o["peers_online"] = ctx.tracker.peers_online();
+  o["holdings"] = ctx.directory.entries();
+  o["hashes_held"] = ctx.directory.hashes();
+  o["served_ids"] = ctx.served.ids();
+  o["wants"] = t.wants;
+  o["matches"] = t.matches;
+  o["misses"] = t.misses;
+  o["wants_expired"] = t.wants_expired;
+  o["signals_relayed"] = t.signals_relayed;
+  o["reports"] = t.reports;
+  o["errors_sent"] = t.errors_sent;
+  o["disconnects_for_errors"] = t.disconnects_for_errors;
+  o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
+  o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
+  o["http_requests"] = ctx.counters.requests;
+  o["generation"] = ctx.manifest.current()->generation;
+  return boost::json::serialize(o);
+}
+
+http::message_generator client_script(context& ctx, const http::request<http::string_body>& req,
+                                      std::string_view name) {
+  if (ctx.cfg.client_dir.empty())
+    return text_response(req, http::status::not_found, "text/plain",
+                         "client library not configured\n");
+  http::file_body::value_type file;
+  beast::error_code ec;
+  file.open((ctx.cfg.client_dir / std::string(name)).c_str(), beast::file_mode::scan, ec);
+  if (ec)
+    return text_response(req, http::status::not_found, "text/plain", "client library not built\n");
+  http::response<http::file_body> res{http::status::ok, req.version()};
+  res.set(http::field::server, "circlecdn");
+  res.set(http::field::content_type, "text/javascript; charset=utf-8");
+  res.set(http::field::cache_control, "no-cache");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(file);
+  res.prepare_payload();
+  if (req.method() == http::verb::head) {
+    http::response<http::empty_body> head{http::status::ok, req.version()};
+    head.base() = res.base();
+    return head;
+  }
+  return res;
+}
+
+}  // namespace
+
+http::message_generator route(context& ctx, const http::request<http::string_body>& req,
+                              const std::optional<peer_id>& cookie_id) {
+  std::string_view target = req.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  bool readable = req.method() == http::verb::get || req.method() == http::verb::head;
+
+  if (path.starts_with("/.circlecdn/") && readable) {
+    if (path == "/.circlecdn/manifest.json") return manifest_response(ctx, req);
+    if (path == "/.circlecdn/stats")
+      return text_response(req, http::status::ok, "application/json", stats_json(ctx));
+    if (path == "/.circlecdn/circlecdn.js") return client_script(ctx, req, "circlecdn.js");
+    if (path == "/.circlecdn/circlecdn.iife.js")
+      return client_script(ctx, req, "circlecdn.iife.js");
+    return text_response(req, http::status::not_found, "text/plain", "no such endpoint\n");
+  }
+
+  if (auto it = req.find("X-Circle-Miss"); it != req.end()) {
+    if (ctx.tokens.check_miss(it->value(), token_signer::clock::now()))
+      ++ctx.counters.miss_tokens_valid;
+    else
+      ++ctx.counters.miss_tokens_invalid;
+  }
+
+  // The visitor's id: from the cookie, or a new one set on this response.
+  peer_id visitor = cookie_id ? *cookie_id : peer_id::random();
+  std::vector<std::pair<http::field, std::string>> extra;
+  if (!cookie_id) {
+    std::string cookie =
+        std::string(cookie_name) + "=" + visitor.str() + "; Path=/; HttpOnly; SameSite=Strict";
+    if (ctx.cfg.secure_cookies) cookie += "; Secure";
+    extra.emplace_back(http::field::set_cookie, std::move(cookie));
+    ++ctx.counters.cookies_set;
+  }
+  auto result = ctx.origin.handle(req, extra);
+  if (result.served) ctx.served.record(visitor, *result.served);
+  return std::move(result.message);
+}
+
+}  // namespace circlecdn::app

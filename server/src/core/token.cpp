@@ -1,0 +1,108 @@
+#include "core/token.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include <cstring>
+
+#include "core/random_id.hpp"
+
+namespace circlecdn {
+
+namespace {
+constexpr std::size_t mac_bytes = 16;  // 128-bit truncated HMAC: unforgeable, short in a header
+
+std::optional<std::string> base64url_decode(std::string_view s) {
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '-'             ? 62
+            : c == '_'             ? 63
+                                   : -1;
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>(acc >> bits & 0xff);
+      acc &= (1u << bits) - 1;
+    }
+  }
+  return out;
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out += static_cast<char>(v >> (8 * i) & 0xff);
+}
+std::uint64_t get_u64(std::string_view in) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(in[i]);
+  return v;
+}
+std::uint64_t seconds(token_signer::clock::time_point t) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  return s < 0 ? 0 : static_cast<std::uint64_t>(s);
+}
+}  // namespace
+
+token_signer::token_signer(std::string secret)
+    : secret_(secret.empty() ? random_bytes(32) : std::move(secret)) {}
+
+std::string token_signer::sign(char kind, std::string_view payload) const {
+  std::string input(1, kind);
+  input += payload;
+  unsigned char mac[64];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+  return base64url(payload) + "." +
+         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_bytes));
+}
+
+std::optional<std::string> token_signer::verify(char kind, std::string_view token) const {
+  auto dot = token.find('.');
+  if (dot == std::string_view::npos || token.size() > 256) return std::nullopt;
+  auto payload = base64url_decode(token.substr(0, dot));
+  auto mac = base64url_decode(token.substr(dot + 1));
+  if (!payload || !mac || mac->size() != mac_bytes) return std::nullopt;
+  std::string expected = sign(kind, *payload);
+  auto expected_mac = base64url_decode(std::string_view(expected).substr(expected.find('.') + 1));
+  if (CRYPTO_memcmp(expected_mac->data(), mac->data(), mac_bytes) != 0) return std::nullopt;
+  return payload;
+}
+
+std::string token_signer::resume_token(const peer_id& id, clock::time_point expires) const {
+  std::string payload(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  put_u64(payload, seconds(expires));
+  return sign('R', payload);
+}
+
+std::optional<peer_id> token_signer::check_resume(std::string_view token,
+                                                  clock::time_point now) const {
+  auto payload = verify('R', token);
+  if (!payload || payload->size() != 24) return std::nullopt;
+  if (get_u64(std::string_view(*payload).substr(16)) < seconds(now)) return std::nullopt;
+  peer_id id;
+  std::memcpy(id.bytes.data(), payload->data(), 16);
+  return id;
+}
+
+std::string token_signer::miss_token(const peer_id& id, const content_hash& h,
+                                     clock::time_point expires) const {
+  std::string payload(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  payload.append(reinterpret_cast<const char*>(h.bytes.data()), 8);
+  put_u64(payload, seconds(expires));
+  return sign('M', payload);
+}
+
+bool token_signer::check_miss(std::string_view token, clock::time_point now) const {
+  auto payload = verify('M', token);
+  return payload && payload->size() == 32 &&
+         get_u64(std::string_view(*payload).substr(24)) >= seconds(now);
+}
+
+}  // namespace circlecdn

@@ -1,0 +1,64 @@
+// circlecdn: wires the command line to the server object. Nothing else lives here.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "app/server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace circlecdn;
+  CLI::App cli{"circlecdn: a peer-assisted CDN origin and signaling tracker"};
+  cli.require_subcommand(1);
+  auto* serve = cli.add_subcommand("serve", "serve SITE_DIR as an origin with a peer tracker");
+
+  app::config cfg;
+  std::string listen = "127.0.0.1:8080";
+  std::string log_level = "info";
+  std::uint32_t uploads = cfg.limits.uploads_per_holder;
+  double rate = cfg.limits.messages_per_s;
+  unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
+  serve->add_option("site", cfg.site, "directory to serve")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  serve->add_option("--listen", listen, "address:port (port 0 = any free port)");
+  serve->add_option("--client-dir", cfg.client_dir,
+                    "directory with circlecdn.js and circlecdn.iife.js");
+  serve->add_option("--piece-size", cfg.piece_size_bytes, "bytes per piece of large files");
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  serve->add_option("--secret", cfg.secret, "HMAC key for tokens (default: random per start)");
+  serve->add_flag("--secure-cookies", cfg.secure_cookies, "mark cookies Secure (behind TLS)");
+  serve->add_option("--uploads-per-holder", uploads, "uploads in flight per holder");
+  serve->add_option("--messages-per-s", rate, "signaling messages per peer per second");
+  serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
+  serve->set_config("--config", "", "TOML file with any of these options");
+  CLI11_PARSE(cli, argc, argv);
+
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--listen: expected address:port, got %s\n", listen.c_str());
+    return 2;
+  }
+  cfg.listen_address = listen.substr(0, colon);
+  if (cfg.listen_address.size() > 2 && cfg.listen_address.front() == '[')
+    cfg.listen_address = cfg.listen_address.substr(1, cfg.listen_address.size() - 2);
+  try {
+    cfg.listen_port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "--listen: bad port in %s\n", listen.c_str());
+    return 2;
+  }
+  cfg.limits.uploads_per_holder = uploads;
+  cfg.limits.messages_per_s = rate;
+  cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  try {
+    app::server server(std::move(cfg));
+    server.run_until_signal();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+#pragma once
+// Every limit the tracker enforces on a peer, with the defaults from docs/protocol.md.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace circlecdn::signal {
+
+struct limits {
+  std::size_t message_bytes = 16 * 1024;         // larger text frames: `too_large`
+  std::size_t frame_hard_cap_bytes = 64 * 1024;  // larger frames: close 1009 without reading
+  std::size_t signal_data_bytes = 12 * 1024;     // `signal.data` serialised
+  double messages_per_s = 50;                    // token bucket refill
+  double message_burst = 200;                    // token bucket size
+  std::size_t wants_in_flight = 16;
+  std::size_t holdings_per_peer = 8192;
+  std::size_t hashes_per_message = 1024;
+  std::size_t pairs_per_peer = 64;
+  std::uint32_t uploads_per_holder = 4;
+  std::uint32_t errors_before_disconnect = 32;
+  std::size_t holder_sample = 32;  // holders looked at per want
+  std::chrono::seconds want_timeout{60};
+  std::chrono::seconds penalty_base{600};  // doubles with every further report
+  std::size_t write_queue_messages = 256;  // a slower reader is disconnected
+  std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds resume_token_life{24 * 3600};
+  std::chrono::seconds miss_token_life{300};
+};
+
+}  // namespace circlecdn::signal

@@ -1,0 +1,105 @@
+#include "signal/outbound.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+namespace circlecdn::signal {
+
+namespace {
+
+frame done(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
+
+void append_hashes(std::string& out, std::span<const content_hash> hashes) {
+  out += '[';
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    out += hashes[i].hex();
+    out += '"';
+  }
+  out += ']';
+}
+
+std::string quoted(std::string_view text) {
+  return boost::json::serialize(boost::json::string(text));
+}
+
+std::string id_hash_peer(std::string_view type, std::uint32_t id, const content_hash& h,
+                         const peer_id& p) {
+  std::string s = R"({"type":")";
+  s += type;
+  s += R"(","id":)";
+  s += std::to_string(id);
+  s += R"(,"hash":")";
+  s += h.hex();
+  s += R"(","peer":")";
+  s += p.str();
+  s += '"';
+  return s;
+}
+
+}  // namespace
+
+frame make_welcome(const peer_id& self, std::string_view resume_token,
+                   std::span<const content_hash> served, const limits& lim) {
+  std::string s = R"({"type":"welcome","peer":")" + self.str() + R"(","resume":)" +
+                  quoted(resume_token) + R"(,"protocol":1,"served":)";
+  append_hashes(s, served);
+  s += R"(,"limits":{"message_bytes":)" + std::to_string(lim.message_bytes) +
+       R"(,"messages_per_s":)" + std::to_string(static_cast<int>(lim.messages_per_s)) +
+       R"(,"wants_in_flight":)" + std::to_string(lim.wants_in_flight) + R"(,"holdings_per_peer":)" +
+       std::to_string(lim.holdings_per_peer) + R"(,"hashes_per_message":)" +
+       std::to_string(lim.hashes_per_message) + R"(,"uploads_per_holder":)" +
+       std::to_string(lim.uploads_per_holder) + R"(,"want_timeout_s":)" +
+       std::to_string(lim.want_timeout.count()) + R"(},"ice_servers":[]})";
+  return done(std::move(s));
+}
+
+frame make_match(std::uint32_t id, const content_hash& h, const peer_id& holder, bool connect) {
+  return done(id_hash_peer("match", id, h, holder) + R"(,"connect":)" +
+              (connect ? "true}" : "false}"));
+}
+
+frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, bool connect) {
+  return done(id_hash_peer("push", id, h, wanter) + R"(,"connect":)" +
+              (connect ? "true}" : "false}"));
+}
+
+frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
+                std::string_view reason) {
+  return done(R"({"type":"miss","id":)" + std::to_string(id) + R"(,"hash":")" + h.hex() +
+              R"(","token":)" + quoted(token) + R"(,"reason":)" + quoted(reason) + "}");
+}
+
+frame make_signal(const peer_id& from, std::string_view data_json) {
+  std::string s = R"({"type":"signal","from":")" + from.str() + R"(","data":)";
+  s += data_json;  // already validated and re-serialised by the parser
+  s += '}';
+  return done(std::move(s));
+}
+
+frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
+                  std::string_view reason) {
+  return done(id_hash_peer("cancel", id, h, other) + R"(,"reason":)" + quoted(reason) + "}");
+}
+
+frame make_penalised(const peer_id& p) {
+  return done(R"({"type":"penalised","peer":")" + p.str() + R"("})");
+}
+
+frame make_error(error_code code, std::string_view message, std::string_view ref,
+                 std::span<const content_hash> hashes) {
+  std::string s = R"({"type":"error","code":")" + std::string(to_string(code)) + R"(","message":)" +
+                  quoted(message);
+  if (!ref.empty()) s += R"(,"ref":)" + quoted(ref);
+  if (!hashes.empty()) {
+    s += R"(,"hashes":)";
+    append_hashes(s, hashes);
+  }
+  s += '}';
+  return done(std::move(s));
+}
+
+}  // namespace circlecdn::signal

@@ -1,0 +1,32 @@
+#pragma once
+// Outbound signaling messages, built once as immutable shared strings so a fan-out shares one
+// buffer. Fields we put in are ids, hex hashes and numbers; free text goes through a JSON escaper.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/content_hash.hpp"
+#include "core/peer_id.hpp"
+#include "signal/limits.hpp"
+#include "signal/message.hpp"
+
+namespace circlecdn::signal {
+
+using frame = std::shared_ptr<const std::string>;
+
+frame make_welcome(const peer_id& self, std::string_view resume_token,
+                   std::span<const content_hash> served, const limits& lim);
+frame make_match(std::uint32_t id, const content_hash& h, const peer_id& holder, bool connect);
+frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, bool connect);
+frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
+                std::string_view reason);
+frame make_signal(const peer_id& from, std::string_view data_json);
+frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
+                  std::string_view reason);
+frame make_penalised(const peer_id& p);
+frame make_error(error_code code, std::string_view message, std::string_view ref,
+                 std::span<const content_hash> hashes = {});
+
+}  // namespace circlecdn::signal

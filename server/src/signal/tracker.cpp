@@ -1,0 +1,333 @@
+#include "signal/tracker.hpp"
+
+#include <algorithm>
+
+#include "swarm/holder_policy.hpp"
+
+namespace circlecdn::signal {
+
+namespace {
+constexpr std::size_t max_penalties = 10'000;  // penalties outlive connections, but boundedly
+constexpr std::uint32_t max_penalty_doublings = 6;
+}  // namespace
+
+struct want_slot {
+  std::uint32_t id;
+  content_hash hash;
+  peer_state* holder;
+  tracker::clock::time_point deadline;
+};
+
+struct upload_slot {
+  peer_state* wanter;
+  std::uint32_t id;
+};
+
+// Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
+// peer that announced nothing.
+struct peer_state {
+  peer_id id;
+  peer_link* link;
+  std::unordered_set<content_hash> holdings;
+  std::vector<want_slot> wants;
+  std::vector<upload_slot> uploads;
+  std::vector<peer_id> paired;  // oldest first; ids, so a partner that left reads as gone
+  std::uint32_t max_uploads;
+  std::uint32_t errors = 0;
+  double tokens;
+  tracker::clock::time_point last_refill, last_active;
+  bool closing = false;
+};
+
+tracker::tracker(const limits& lim, swarm::directory& dir, swarm::served_record& served,
+                 const token_signer& tokens, known_hash_fn known_hash)
+    : lim_(lim), dir_(dir), served_(served), tokens_(tokens), known_hash_(std::move(known_hash)) {}
+
+tracker::~tracker() = default;
+
+const peer_id& tracker::id_of(const peer_state* p) const {
+  return p->id;
+}
+
+std::size_t tracker::holdings() const {
+  return dir_.entries();
+}
+
+peer_state* tracker::join(peer_link& link, std::optional<peer_id> cookie_id,
+                          clock::time_point now) {
+  // A second tab of the same visitor shares the cookie: it gets an id of its own.
+  peer_id id = cookie_id && !peers_.contains(*cookie_id) ? *cookie_id : peer_id::random();
+  while (peers_.contains(id)) id = peer_id::random();
+  auto state = std::make_unique<peer_state>(peer_state{
+      id, &link, {}, {}, {}, {}, lim_.uploads_per_holder, 0, lim_.message_burst, now, now, false});
+  auto* p = state.get();
+  peers_.emplace(id, std::move(state));
+  send_welcome(*p);
+  return p;
+}
+
+void tracker::send_welcome(peer_state& p) {
+  auto served = served_.take(p.id);
+  auto token = tokens_.resume_token(p.id, token_signer::clock::now() + lim_.resume_token_life);
+  p.link->deliver(make_welcome(p.id, token, served, lim_));
+}
+
+void tracker::leave(peer_state* p) {
+  for (auto& w : p->wants) {
+    auto& ups = w.holder->uploads;
+    std::erase_if(ups, [&](const upload_slot& u) { return u.wanter == p && u.id == w.id; });
+    w.holder->link->deliver(make_cancel(w.id, w.hash, p->id, "peer_gone"));
+  }
+  wants_in_flight_ -= p->wants.size();
+  for (auto& u : p->uploads) {
+    auto& ws = u.wanter->wants;
+    auto it = std::find_if(ws.begin(), ws.end(), [&](const want_slot& w) { return w.id == u.id; });
+    if (it == ws.end()) continue;
+    u.wanter->link->deliver(make_cancel(it->id, it->hash, p->id, "peer_gone"));
+    ws.erase(it);
+    --wants_in_flight_;
+  }
+  for (auto& h : p->holdings) dir_.remove(h, p->id);
+  peers_.erase(p->id);
+}
+
+void tracker::send_error(peer_state& p, error_code code, std::string_view message,
+                         std::string_view ref, std::span<const content_hash> hashes) {
+  if (p.closing) return;
+  ++counters_.errors_sent;
+  p.link->deliver(make_error(code, message, ref, hashes));
+  if (++p.errors >= lim_.errors_before_disconnect) {
+    p.closing = true;
+    ++counters_.disconnects_for_errors;
+    p.link->close(1008, "too many errors");
+  }
+}
+
+void tracker::on_binary(peer_state* p, clock::time_point) {
+  send_error(*p, error_code::bad_frame, "binary frames are not part of the protocol", "");
+}
+
+void tracker::on_text(peer_state* p, std::string_view text, clock::time_point now) {
+  if (p->closing) return;
+  // Token bucket: refill by elapsed time, one token per message.
+  double elapsed = std::chrono::duration<double>(now - p->last_refill).count();
+  p->tokens = std::min(lim_.message_burst, p->tokens + elapsed * lim_.messages_per_s);
+  p->last_refill = now;
+  if (p->tokens < 1) {
+    send_error(*p, error_code::rate_limited, "too many messages; slow down", "");
+    return;
+  }
+  p->tokens -= 1;
+  p->last_active = now;
+  auto parsed = parse_inbound(text, lim_);
+  if (auto* err = std::get_if<parse_error>(&parsed)) {
+    send_error(*p, err->code, err->message, err->ref);
+    return;
+  }
+  dispatch(*p, std::get<inbound>(parsed), now);
+}
+
+void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
+  std::visit(
+      [&](auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, hello_msg>)
+          on_hello(p, m, now);
+        else if constexpr (std::is_same_v<T, announce_msg>)
+          on_announce(p, m);
+        else if constexpr (std::is_same_v<T, drop_msg>)
+          on_drop(p, m);
+        else if constexpr (std::is_same_v<T, want_msg>)
+          on_want(p, m, now);
+        else if constexpr (std::is_same_v<T, done_msg>)
+          on_done(p, m);
+        else if constexpr (std::is_same_v<T, signal_msg>)
+          on_signal(p, m);
+        else if constexpr (std::is_same_v<T, report_msg>)
+          on_report(p, m, now);
+      },
+      msg);
+}
+
+void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point) {
+  if (m.upload && !*m.upload) p.max_uploads = 0;
+  if (m.max_uploads) p.max_uploads = std::min(*m.max_uploads, lim_.uploads_per_holder);
+  if (m.resume) {
+    auto id = tokens_.check_resume(*m.resume, token_signer::clock::now());
+    if (!id) {
+      send_error(p, error_code::bad_token, "resume token forged or expired; keeping your id",
+                 "hello");
+    } else if (*id != p.id) {
+      bool fresh = p.holdings.empty() && p.wants.empty() && p.uploads.empty() && p.paired.empty();
+      if (!fresh) {
+        send_error(p, error_code::bad_message, "resume: must come before any other message",
+                   "hello");
+        return;
+      }
+      if (!peers_.contains(*id)) {  // the old connection is gone: take its id back
+        auto node = peers_.extract(p.id);
+        node.key() = *id;
+        node.mapped()->id = *id;
+        peers_.insert(std::move(node));
+      }
+    }
+  }
+  send_welcome(p);
+}
+
+void tracker::on_announce(peer_state& p, const announce_msg& m) {
+  std::vector<content_hash> unknown, over;
+  for (auto& h : m.have) {
+    if (!known_hash_(h)) {
+      unknown.push_back(h);
+    } else if (!p.holdings.contains(h)) {
+      if (p.holdings.size() >= lim_.holdings_per_peer) {
+        over.push_back(h);
+        continue;
+      }
+      p.holdings.insert(h);
+      dir_.add(h, p.id);
+    }
+  }
+  if (!unknown.empty())
+    send_error(p, error_code::unknown_hash, "not in the current manifest; not recorded", "announce",
+               unknown);
+  if (!over.empty())
+    send_error(p, error_code::too_many_holdings,
+               "over " + std::to_string(lim_.holdings_per_peer) + " hashes; not recorded",
+               "announce", over);
+}
+
+void tracker::remove_holding(peer_state& p, const content_hash& h) {
+  if (p.holdings.erase(h)) dir_.remove(h, p.id);
+}
+
+void tracker::on_drop(peer_state& p, const drop_msg& m) {
+  for (auto& h : m.hashes) remove_holding(p, h);
+}
+
+bool tracker::is_paired(const peer_state& a, const peer_id& b) const {
+  return std::find(a.paired.begin(), a.paired.end(), b) != a.paired.end();
+}
+
+void tracker::pair(peer_state& a, peer_state& b) {
+  for (auto [x, y] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    if (is_paired(*x, y->id)) continue;
+    if (x->paired.size() >= lim_.pairs_per_peer) x->paired.erase(x->paired.begin());
+    x->paired.push_back(y->id);
+  }
+}
+
+bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
+  auto it = penalties_.find(id);
+  return it != penalties_.end() && it->second.until > now;
+}
+
+void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
+  ++counters_.wants;
+  if (std::any_of(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; }))
+    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want");
+  if (p.wants.size() >= lim_.wants_in_flight)
+    return send_error(p, error_code::too_many_wants,
+                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want");
+  auto miss = [&](std::string_view reason) {
+    ++counters_.misses;
+    auto token =
+        tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
+    p.link->deliver(make_miss(m.id, m.hash, token, reason));
+  };
+  if (!known_hash_(m.hash)) return miss("unknown_hash");
+
+  dir_.sample(m.hash, lim_.holder_sample, sample_);
+  std::vector<swarm::candidate> candidates;
+  std::vector<peer_state*> states;
+  candidates.reserve(sample_.size());
+  for (auto& id : sample_) {
+    auto it = peers_.find(id);
+    if (it == peers_.end()) continue;  // a shared directory may know peers of other processes
+    auto& h = *it->second;
+    if (h.closing) continue;
+    candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
+                          is_penalised(h.id, now), is_paired(p, h.id), h.last_active});
+    states.push_back(&h);
+  }
+  auto pick = swarm::choose_holder(candidates, p.id);
+  if (!pick.index) return miss(pick.miss_reason);
+
+  auto& holder = *states[*pick.index];
+  bool connect = !candidates[*pick.index].paired_with_wanter;
+  pair(p, holder);
+  p.wants.push_back({m.id, m.hash, &holder, now + lim_.want_timeout});
+  holder.uploads.push_back({&p, m.id});
+  ++wants_in_flight_;
+  ++counters_.matches;
+  p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
+  holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+}
+
+void tracker::release_want(peer_state& wanter, std::size_t i) {
+  auto& w = wanter.wants[i];
+  std::erase_if(w.holder->uploads,
+                [&](const upload_slot& u) { return u.wanter == &wanter && u.id == w.id; });
+  wanter.wants.erase(wanter.wants.begin() + static_cast<std::ptrdiff_t>(i));
+  --wants_in_flight_;
+}
+
+void tracker::on_done(peer_state& p, const done_msg& m) {
+  auto it = std::find_if(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; });
+  if (it == p.wants.end())
+    return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done");
+  release_want(p, static_cast<std::size_t>(it - p.wants.begin()));
+}
+
+void tracker::on_signal(peer_state& p, const signal_msg& m) {
+  if (!is_paired(p, m.to))
+    return send_error(p, error_code::not_paired, "you are not paired with that peer", "signal");
+  auto it = peers_.find(m.to);
+  if (it == peers_.end() || it->second->closing)
+    return send_error(p, error_code::peer_gone, "that peer has disconnected", "signal");
+  ++counters_.signals_relayed;
+  it->second->link->deliver(make_signal(p.id, m.data));
+}
+
+void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point now) {
+  if (!is_paired(p, m.peer))
+    return send_error(p, error_code::not_paired, "you can only report a peer you were paired with",
+                      "report");
+  ++counters_.reports;
+  if (penalties_.size() >= max_penalties && !penalties_.contains(m.peer)) {
+    std::erase_if(penalties_, [&](auto& kv) { return kv.second.until <= now; });
+    if (penalties_.size() >= max_penalties) penalties_.erase(penalties_.begin());
+  }
+  auto& pen = penalties_[m.peer];
+  auto doublings = std::min(pen.count, max_penalty_doublings);
+  pen.until = now + lim_.penalty_base * (1u << doublings);
+  ++pen.count;
+  if (auto it = peers_.find(m.peer); it != peers_.end()) remove_holding(*it->second, m.hash);
+  p.link->deliver(make_penalised(m.peer));
+}
+
+void tracker::expire(clock::time_point now) {
+  if (wants_in_flight_ == 0) return;
+  for (auto& [id, state] : peers_) {
+    auto& p = *state;
+    for (std::size_t i = 0; i < p.wants.size();) {
+      if (p.wants[i].deadline > now) {
+        ++i;
+        continue;
+      }
+      auto& w = p.wants[i];
+      ++counters_.wants_expired;
+      p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "expired"));
+      w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "expired"));
+      release_want(p, i);
+    }
+  }
+}
+
+void tracker::announce_shutdown() {
+  for (auto& [id, state] : peers_)
+    state->link->deliver(make_error(error_code::shutting_down, "server is stopping", ""));
+}
+
+}  // namespace circlecdn::signal

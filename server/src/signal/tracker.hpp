@@ -1,0 +1,95 @@
+#pragma once
+// The signaling tracker: binds connections to peer ids, keeps what each peer holds in the
+// directory, pairs wanters with holders, relays signals only between paired peers, penalises
+// liars and enforces every per-peer limit. Single-threaded: it lives on the server's io thread.
+// It never touches a socket; sessions feed it text and it answers through peer_link.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/token.hpp"
+#include "signal/limits.hpp"
+#include "signal/message.hpp"
+#include "signal/peer_link.hpp"
+#include "swarm/directory.hpp"
+#include "swarm/served_record.hpp"
+
+namespace circlecdn::signal {
+
+struct peer_state;
+
+struct tracker_counters {
+  std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
+  std::uint64_t errors_sent = 0, disconnects_for_errors = 0, wants_expired = 0;
+};
+
+class tracker {
+ public:
+  using clock = std::chrono::steady_clock;
+  using known_hash_fn = std::function<bool(const content_hash&)>;
+
+  tracker(const limits& lim, swarm::directory& dir, swarm::served_record& served,
+          const token_signer& tokens, known_hash_fn known_hash);
+  ~tracker();
+
+  // A connection arrives, with the visitor id from its cookie if it had a valid one. Sends the
+  // welcome. The returned state lives until leave().
+  peer_state* join(peer_link& link, std::optional<peer_id> cookie_id, clock::time_point now);
+  void leave(peer_state* p);
+
+  // One text frame from p (any size: over the limit is answered with too_large).
+  void on_text(peer_state* p, std::string_view text, clock::time_point now);
+  // A binary frame: not part of the protocol.
+  void on_binary(peer_state* p, clock::time_point now);
+  // Releases wants older than the want timeout; call about once a second.
+  void expire(clock::time_point now);
+  // Tells everyone the server is stopping (error shutting_down); sessions then close with 1001.
+  void announce_shutdown();
+
+  std::size_t peers_online() const { return peers_.size(); }
+  std::size_t holdings() const;
+  const tracker_counters& counters() const { return counters_; }
+  const peer_id& id_of(const peer_state* p) const;
+
+ private:
+  void dispatch(peer_state& p, inbound& msg, clock::time_point now);
+  void on_hello(peer_state& p, hello_msg& m, clock::time_point now);
+  void on_announce(peer_state& p, const announce_msg& m);
+  void on_drop(peer_state& p, const drop_msg& m);
+  void on_want(peer_state& p, const want_msg& m, clock::time_point now);
+  void on_done(peer_state& p, const done_msg& m);
+  void on_signal(peer_state& p, const signal_msg& m);
+  void on_report(peer_state& p, const report_msg& m, clock::time_point now);
+
+  void send_error(peer_state& p, error_code code, std::string_view message, std::string_view ref,
+                  std::span<const content_hash> hashes = {});
+  void send_welcome(peer_state& p);
+  void pair(peer_state& a, peer_state& b);
+  bool is_paired(const peer_state& a, const peer_id& b) const;
+  bool is_penalised(const peer_id& id, clock::time_point now) const;
+  void release_want(peer_state& wanter, std::size_t want_index);
+  void remove_holding(peer_state& p, const content_hash& h);
+
+  const limits& lim_;
+  swarm::directory& dir_;
+  swarm::served_record& served_;
+  const token_signer& tokens_;
+  known_hash_fn known_hash_;
+  std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
+  struct penalty {
+    clock::time_point until;
+    std::uint32_t count = 0;
+  };
+  std::unordered_map<peer_id, penalty> penalties_;  // bounded: see max_penalties
+  std::size_t wants_in_flight_ = 0;
+  std::vector<peer_id> sample_;  // reused scratch for holder sampling
+  tracker_counters counters_;
+};
+
+}  // namespace circlecdn::signal

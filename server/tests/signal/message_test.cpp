@@ -1,0 +1,103 @@
+#include "signal/message.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace circlecdn;
+using namespace circlecdn::signal;
+
+namespace {
+const limits lim;
+const std::string H = content_hash::of(std::string_view("a")).hex();
+const std::string P = peer_id::random().str();
+
+parse_error error_of(std::string_view text) {
+  auto r = parse_inbound(text, lim);
+  EXPECT_TRUE(std::holds_alternative<parse_error>(r)) << text;
+  return std::holds_alternative<parse_error>(r) ? std::get<parse_error>(r) : parse_error{};
+}
+template <class T>
+T parsed(std::string_view text) {
+  auto r = parse_inbound(text, lim);
+  if (auto* e = std::get_if<parse_error>(&r)) ADD_FAILURE() << text << ": " << e->message;
+  EXPECT_TRUE(std::holds_alternative<inbound>(r));
+  auto& in = std::get<inbound>(r);
+  EXPECT_TRUE(std::holds_alternative<T>(in)) << text;
+  return std::get<T>(in);
+}
+}  // namespace
+
+TEST(Message, ParsesEveryType) {
+  auto w = parsed<want_msg>(R"({"type":"want","id":7,"hash":")" + H + R"("})");
+  EXPECT_EQ(w.id, 7u);
+  EXPECT_EQ(w.hash.hex(), H);
+  auto a = parsed<announce_msg>(R"({"type":"announce","have":[")" + H + R"("]})");
+  EXPECT_EQ(a.have.size(), 1u);
+  EXPECT_EQ(parsed<drop_msg>(R"({"type":"drop","hashes":[]})").hashes.size(), 0u);
+  auto d = parsed<done_msg>(R"({"type":"done","id":1,"ok":true,"bytes":99})");
+  EXPECT_TRUE(d.ok);
+  EXPECT_EQ(d.bytes, 99u);
+  auto s = parsed<signal_msg>(R"({"type":"signal","to":")" + P +
+                              R"(","data":{"sdp":{"type":"offer"}}})");
+  EXPECT_EQ(s.to.str(), P);
+  EXPECT_EQ(s.data, R"({"sdp":{"type":"offer"}})");
+  auto r = parsed<report_msg>(R"({"type":"report","peer":")" + P + R"(","hash":")" + H + R"("})");
+  EXPECT_EQ(r.peer.str(), P);
+  auto h =
+      parsed<hello_msg>(R"({"type":"hello","resume":"abc.def","max_uploads":2,"upload":true})");
+  EXPECT_EQ(h.max_uploads, 2u);
+  EXPECT_EQ(h.resume, "abc.def");
+  // Unknown extra fields are ignored (newer clients).
+  parsed<want_msg>(R"({"type":"want","id":7,"hash":")" + H + R"(","future":1})");
+}
+
+TEST(Message, MalformedJson) {
+  EXPECT_EQ(error_of("").code, error_code::bad_json);
+  EXPECT_EQ(error_of("{").code, error_code::bad_json);
+  EXPECT_EQ(error_of("[1,2]").code, error_code::bad_json);
+  EXPECT_EQ(error_of("\"want\"").code, error_code::bad_json);
+  EXPECT_EQ(error_of(std::string(1000, '[') + std::string(1000, ']')).code, error_code::bad_json);
+  EXPECT_EQ(error_of("{\"type\":\"want\"\x01}").code, error_code::bad_json);
+}
+
+TEST(Message, UnknownAndMissingType) {
+  EXPECT_EQ(error_of(R"({"type":"steal"})").code, error_code::unknown_type);
+  EXPECT_EQ(error_of(R"({"type":"steal"})").ref, "steal");
+  EXPECT_EQ(error_of(R"({"id":1})").code, error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":5})").code, error_code::bad_message);
+}
+
+TEST(Message, BadFieldsNameTheField) {
+  auto e = error_of(R"({"type":"want","id":0,"hash":")" + H + R"("})");
+  EXPECT_EQ(e.code, error_code::bad_message);
+  EXPECT_NE(e.message.find("id"), std::string::npos);
+  EXPECT_EQ(e.ref, "want");
+  EXPECT_EQ(error_of(R"({"type":"want","id":1.5,"hash":")" + H + R"("})").code,
+            error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"want","id":4294967296,"hash":")" + H + R"("})").code,
+            error_code::bad_message);
+  EXPECT_NE(error_of(R"({"type":"want","id":1,"hash":"zz"})").message.find("hash"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"type":"want","id":1})").message.find("missing"), std::string::npos);
+  EXPECT_EQ(error_of(R"({"type":"signal","to":"nobody","data":{}})").code, error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"signal","to":")" + P + R"(","data":"x"})").code,
+            error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"announce","have":["nothex"]})").code, error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"announce","have":")" + H + R"("})").code, error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"done","id":1,"ok":"yes"})").code, error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"hello","max_uploads":99})").code, error_code::bad_message);
+}
+
+TEST(Message, SizeLimits) {
+  EXPECT_EQ(error_of(std::string(lim.message_bytes + 1, ' ')).code, error_code::too_large);
+  std::string many = R"({"type":"announce","have":[)";
+  for (std::size_t i = 0; i <= lim.hashes_per_message; ++i) many += (i ? ",\"" : "\"") + H + "\"";
+  many += "]}";
+  limits roomy = lim;
+  roomy.message_bytes = many.size();
+  auto r = parse_inbound(many, roomy);
+  ASSERT_TRUE(std::holds_alternative<parse_error>(r));
+  EXPECT_EQ(std::get<parse_error>(r).code, error_code::too_large);
+  std::string big_data = R"({"type":"signal","to":")" + P + R"(","data":{"sdp":")" +
+                         std::string(lim.signal_data_bytes, 'x') + R"("}})";
+  EXPECT_EQ(error_of(big_data).code, error_code::too_large);
+}

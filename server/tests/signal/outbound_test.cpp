@@ -1,0 +1,36 @@
+#include "signal/outbound.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+using namespace circlecdn;
+using namespace circlecdn::signal;
+
+namespace {
+boost::json::object as_object(const frame& f) {
+  return boost::json::parse(*f).as_object();
+}
+}  // namespace
+
+// Every outbound frame is valid JSON with the documented fields.
+TEST(Outbound, FramesAreValidJson) {
+  auto h = content_hash::of(std::string_view("x"));
+  auto p = peer_id::random();
+  limits lim;
+  std::vector<content_hash> served{h};
+  auto w = as_object(make_welcome(p, "tok\"en", served, lim));
+  EXPECT_EQ(w["type"], "welcome");
+  EXPECT_EQ(w["peer"], boost::json::value(p.str()));
+  EXPECT_EQ(w["resume"], "tok\"en");
+  EXPECT_EQ(w["served"].as_array().size(), 1u);
+  EXPECT_EQ(as_object(make_match(3, h, p, true))["connect"], true);
+  EXPECT_EQ(as_object(make_push(3, h, p, false))["peer"], boost::json::value(p.str()));
+  EXPECT_EQ(as_object(make_miss(3, h, "t", "no_holder"))["reason"], "no_holder");
+  EXPECT_EQ(as_object(make_signal(p, R"({"a":1})"))["data"].as_object()["a"], 1);
+  EXPECT_EQ(as_object(make_cancel(3, h, p, "peer_gone"))["reason"], "peer_gone");
+  EXPECT_EQ(as_object(make_penalised(p))["peer"], boost::json::value(p.str()));
+  auto e = as_object(make_error(error_code::not_paired, "a \"quoted\"\nmessage", "signal", served));
+  EXPECT_EQ(e["code"], "not_paired");
+  EXPECT_EQ(e["message"], "a \"quoted\"\nmessage");
+  EXPECT_EQ(e["hashes"].as_array().size(), 1u);
+}

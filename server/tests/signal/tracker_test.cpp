@@ -1,0 +1,344 @@
+// The tracker driven through peer_link recorders: every protocol rule without a socket.
+#include "signal/tracker.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <deque>
+#include <unordered_set>
+
+#include "swarm/memory_directory.hpp"
+
+using namespace circlecdn;
+using namespace circlecdn::signal;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+struct recorder : peer_link {
+  std::deque<json::object> inbox;
+  std::optional<std::uint16_t> closed;
+  void deliver(frame f) override { inbox.push_back(json::parse(*f).as_object()); }
+  void close(std::uint16_t code, std::string_view) override { closed = code; }
+  json::object next() {
+    EXPECT_FALSE(inbox.empty());
+    if (inbox.empty()) return {};
+    auto o = inbox.front();
+    inbox.pop_front();
+    return o;
+  }
+  std::string next_type() { return std::string(next()["type"].as_string()); }
+};
+
+content_hash hash_of(int i) {
+  return content_hash::of(std::to_string(i));
+}
+
+struct fixture : ::testing::Test {
+  limits lim;
+  swarm::memory_directory dir;
+  swarm::served_record served{100, 16};
+  token_signer tokens{"test-secret"};
+  std::unordered_set<content_hash> manifest{hash_of(1), hash_of(2), hash_of(3)};
+  std::unique_ptr<tracker> t;
+  tracker::clock::time_point now = tracker::clock::now();
+
+  void SetUp() override { make(); }
+  void make() {
+    t = std::make_unique<tracker>(lim, dir, served, tokens,
+                                  [this](const content_hash& h) { return manifest.contains(h); });
+  }
+
+  struct peer {
+    recorder link;
+    peer_state* state = nullptr;
+    std::string id;
+  };
+  std::unique_ptr<peer> join(std::optional<peer_id> cookie = std::nullopt) {
+    auto p = std::make_unique<peer>();
+    p->state = t->join(p->link, cookie, now);
+    auto w = p->link.next();
+    EXPECT_EQ(w["type"], "welcome");
+    p->id = std::string(w["peer"].as_string());
+    return p;
+  }
+  void send(peer& p, const std::string& text) { t->on_text(p.state, text, now); }
+  void announce(peer& p, int h) {
+    send(p, R"({"type":"announce","have":[")" + hash_of(h).hex() + R"("]})");
+  }
+  void want(peer& p, int id, int h) {
+    send(p, R"({"type":"want","id":)" + std::to_string(id) + R"(,"hash":")" + hash_of(h).hex() +
+                R"("})");
+  }
+};
+
+}  // namespace
+
+TEST_F(fixture, WelcomeCarriesWhatTheOriginServedThisVisitor) {
+  auto visitor = peer_id::random();
+  served.record(visitor, hash_of(1));
+  served.record(visitor, hash_of(2));
+  recorder link;
+  t->join(link, visitor, now);
+  auto w = link.next();
+  EXPECT_EQ(w["peer"], boost::json::value(visitor.str()));
+  EXPECT_EQ(w["served"].as_array().size(), 2u);
+  EXPECT_EQ(w["served"].as_array()[0], boost::json::value(hash_of(1).hex()));
+}
+
+TEST_F(fixture, SecondTabWithSameCookieGetsItsOwnId) {
+  auto visitor = peer_id::random();
+  auto a = join(visitor), b = join(visitor);
+  EXPECT_EQ(a->id, visitor.str());
+  EXPECT_NE(b->id, visitor.str());
+}
+
+TEST_F(fixture, WantIsMatchedWithHolderAndBothAreTold) {
+  auto a = join(), b = join();
+  announce(*a, 1);
+  want(*b, 5, 1);
+  auto m = b->link.next();
+  EXPECT_EQ(m["type"], "match");
+  EXPECT_EQ(m["id"], 5);
+  EXPECT_EQ(m["peer"], boost::json::value(a->id));
+  EXPECT_EQ(m["connect"], true);
+  auto p = a->link.next();
+  EXPECT_EQ(p["type"], "push");
+  EXPECT_EQ(p["peer"], boost::json::value(b->id));
+  EXPECT_EQ(p["id"], 5);
+  // Once paired, the channel is reused.
+  announce(*a, 2);
+  want(*b, 6, 2);
+  EXPECT_EQ(b->link.next()["connect"], false);
+  EXPECT_EQ(a->link.next()["connect"], false);
+}
+
+TEST_F(fixture, NoHolderIsAMissWithAValidToken) {
+  auto a = join();
+  want(*a, 1, 1);
+  auto m = a->link.next();
+  EXPECT_EQ(m["type"], "miss");
+  EXPECT_EQ(m["reason"], "no_holder");
+  EXPECT_TRUE(tokens.check_miss(m["token"].as_string(), token_signer::clock::now()));
+  // A peer is never its own holder.
+  announce(*a, 2);
+  want(*a, 2, 2);
+  EXPECT_EQ(a->link.next()["reason"], "no_holder");
+  // A hash not in the manifest is never matched.
+  manifest.erase(hash_of(2));
+  auto b = join();
+  want(*b, 1, 2);
+  EXPECT_EQ(b->link.next()["reason"], "unknown_hash");
+}
+
+TEST_F(fixture, HolderAtItsUploadCapIsNotChosen) {
+  lim.uploads_per_holder = 1;
+  make();
+  auto a = join(), b = join(), c = join();
+  announce(*a, 1);
+  want(*b, 1, 1);
+  EXPECT_EQ(b->link.next_type(), "match");
+  want(*c, 1, 1);
+  EXPECT_EQ(c->link.next()["reason"], "all_busy");
+  send(*b, R"({"type":"done","id":1,"ok":true})");  // frees a's slot
+  want(*c, 2, 1);
+  EXPECT_EQ(c->link.next_type(), "match");
+}
+
+TEST_F(fixture, OptedOutPeerIsNeverChosen) {
+  auto a = join(), b = join();
+  send(*a, R"({"type":"hello","upload":false})");
+  EXPECT_EQ(a->link.next_type(), "welcome");
+  announce(*a, 1);
+  want(*b, 1, 1);
+  EXPECT_EQ(b->link.next()["reason"], "all_busy");
+}
+
+TEST_F(fixture, AnnounceRefusesUnknownHashesAndCapsHoldings) {
+  lim.holdings_per_peer = 2;
+  make();
+  auto a = join();
+  send(*a, R"({"type":"announce","have":[")" + hash_of(1).hex() + R"(",")" + hash_of(99).hex() +
+               R"("]})");
+  auto e = a->link.next();
+  EXPECT_EQ(e["code"], "unknown_hash");
+  EXPECT_EQ(e["hashes"].as_array().size(), 1u);
+  EXPECT_EQ(dir.entries(), 1u);
+  announce(*a, 2);
+  announce(*a, 3);
+  EXPECT_EQ(a->link.next()["code"], "too_many_holdings");
+  EXPECT_EQ(dir.entries(), 2u);
+  send(*a, R"({"type":"drop","hashes":[")" + hash_of(1).hex() + R"("]})");
+  EXPECT_EQ(dir.entries(), 1u);
+}
+
+TEST_F(fixture, SignalsFlowOnlyBetweenPairedPeers) {
+  auto a = join(), b = join(), c = join();
+  std::string to_a =
+      R"({"type":"signal","to":")" + a->id + R"(","data":{"sdp":{"type":"offer","sdp":"v=0"}}})";
+  send(*b, to_a);
+  EXPECT_EQ(b->link.next()["code"], "not_paired");
+  EXPECT_TRUE(a->link.inbox.empty());
+  announce(*a, 1);
+  want(*b, 1, 1);
+  b->link.next();
+  a->link.next();
+  send(*b, to_a);
+  auto s = a->link.next();
+  EXPECT_EQ(s["type"], "signal");
+  EXPECT_EQ(s["from"], boost::json::value(b->id));
+  EXPECT_EQ(s["data"].as_object()["sdp"].as_object()["type"], "offer");
+  send(*c, to_a);  // c was never paired with a
+  EXPECT_EQ(c->link.next()["code"], "not_paired");
+  EXPECT_TRUE(a->link.inbox.empty());
+}
+
+TEST_F(fixture, PeerLeavingMidPairingCancelsAndSignalsGetPeerGone) {
+  auto a = join(), b = join();
+  announce(*a, 1);
+  want(*b, 4, 1);
+  b->link.next();
+  a->link.next();
+  t->leave(a->state);
+  auto c = b->link.next();
+  EXPECT_EQ(c["type"], "cancel");
+  EXPECT_EQ(c["id"], 4);
+  EXPECT_EQ(c["reason"], "peer_gone");
+  send(*b, R"({"type":"signal","to":")" + a->id + R"(","data":{}})");
+  EXPECT_EQ(b->link.next()["code"], "peer_gone");  // an error, never silence
+  EXPECT_EQ(dir.entries(), 0u);
+  // The wanter leaving frees the holder's slot and tells it.
+  auto d = join();
+  announce(*d, 2);
+  want(*b, 5, 2);
+  b->link.next();
+  d->link.next();
+  t->leave(b->state);
+  EXPECT_EQ(d->link.next()["type"], "cancel");
+}
+
+TEST_F(fixture, ReportPenalisesOnlyAPairedHolder) {
+  auto liar = join(), honest = join(), b = join(), stranger = join();
+  announce(*liar, 1);
+  want(*b, 1, 1);
+  EXPECT_EQ(b->link.next()["peer"], boost::json::value(liar->id));
+  liar->link.next();
+  std::string report =
+      R"({"type":"report","peer":")" + liar->id + R"(","hash":")" + hash_of(1).hex() + R"("})";
+  send(*stranger, report);
+  EXPECT_EQ(stranger->link.next()["code"], "not_paired");
+  send(*b, report);
+  EXPECT_EQ(b->link.next_type(), "penalised");
+  send(*b, R"({"type":"done","id":1,"ok":false})");
+  announce(*liar, 2);  // the liar's other content is not offered either
+  announce(*honest, 1);
+  announce(*honest, 2);
+  for (int i = 0; i < 6; ++i) {
+    want(*stranger, 10 + i, 1 + i % 2);
+    auto m = stranger->link.next();
+    ASSERT_EQ(m["type"], "match");
+    EXPECT_EQ(m["peer"], boost::json::value(honest->id));
+    send(*stranger, R"({"type":"done","id":)" + std::to_string(10 + i) + R"(,"ok":true})");
+  }
+  // Once the penalty has passed, the peer is offered again.
+  now += lim.penalty_base + 1s;
+  honest->link.inbox.clear();
+  t->leave(honest->state);
+  want(*stranger, 50, 2);
+  EXPECT_EQ(stranger->link.next()["peer"], boost::json::value(liar->id));
+}
+
+TEST_F(fixture, WantLimitsAndIds) {
+  lim.wants_in_flight = 2;
+  make();
+  auto a = join(), b = join();
+  announce(*a, 1);
+  want(*b, 1, 1);
+  want(*b, 1, 1);
+  EXPECT_EQ(b->link.next_type(), "match");
+  EXPECT_EQ(b->link.next()["code"], "duplicate_id");
+  want(*b, 2, 1);
+  want(*b, 3, 1);
+  EXPECT_EQ(b->link.next_type(), "match");
+  EXPECT_EQ(b->link.next()["code"], "too_many_wants");
+  send(*b, R"({"type":"done","id":77,"ok":true})");
+  EXPECT_EQ(b->link.next()["code"], "unknown_want");
+}
+
+TEST_F(fixture, WantsExpireAndFreeTheHolder) {
+  auto a = join(), b = join();
+  announce(*a, 1);
+  want(*b, 1, 1);
+  b->link.next();
+  a->link.next();
+  t->expire(now + lim.want_timeout - 1s);
+  EXPECT_TRUE(b->link.inbox.empty());
+  t->expire(now + lim.want_timeout + 1s);
+  EXPECT_EQ(b->link.next()["reason"], "expired");
+  EXPECT_EQ(a->link.next()["reason"], "expired");
+  send(*b, R"({"type":"done","id":1,"ok":true})");
+  EXPECT_EQ(b->link.next()["code"], "unknown_want");
+}
+
+TEST_F(fixture, FloodIsRateLimitedThenDisconnected) {
+  auto a = join();
+  for (int i = 0; i < 200; ++i) announce(*a, 1);  // the whole burst is accepted
+  EXPECT_TRUE(a->link.inbox.empty());
+  announce(*a, 1);
+  EXPECT_EQ(a->link.next()["code"], "rate_limited");
+  for (int i = 0; i < 100 && !a->link.closed; ++i) announce(*a, 1);
+  EXPECT_EQ(a->link.closed, 1008);
+  // Time refills the bucket.
+  auto b = join();
+  for (int i = 0; i < 200; ++i) announce(*b, 1);
+  now += 1s;
+  for (int i = 0; i < 50; ++i) announce(*b, 1);
+  EXPECT_TRUE(b->link.inbox.empty());
+}
+
+TEST_F(fixture, GarbageIsAnsweredThenRepeatOffenderDisconnected) {
+  auto a = join();
+  send(*a, "not json");
+  EXPECT_EQ(a->link.next()["code"], "bad_json");
+  t->on_binary(a->state, now);
+  EXPECT_EQ(a->link.next()["code"], "bad_frame");
+  send(*a, R"({"type":"hack"})");
+  EXPECT_EQ(a->link.next()["code"], "unknown_type");
+  for (std::uint32_t i = 3; i < lim.errors_before_disconnect; ++i) send(*a, "{");
+  EXPECT_EQ(a->link.closed, 1008);
+  auto before = a->link.inbox.size();
+  send(*a, "{");  // nothing more is said to a closing peer
+  EXPECT_EQ(a->link.inbox.size(), before);
+}
+
+TEST_F(fixture, ResumeTokenRebindsTheOldIdAndForgeriesAreRefused) {
+  auto a = join();
+  auto token = tokens.resume_token(peer_id::parse(a->id).value(), token_signer::clock::now() + 1h);
+  t->leave(a->state);
+  auto b = join();
+  send(*b, R"({"type":"hello","resume":")" + token + R"("})");
+  EXPECT_EQ(b->link.next()["peer"], boost::json::value(a->id));
+  EXPECT_EQ(t->id_of(b->state).str(), a->id);
+  auto c = join();
+  send(*c, R"({"type":"hello","resume":"forged.token"})");
+  EXPECT_EQ(c->link.next()["code"], "bad_token");
+  EXPECT_EQ(c->link.next()["peer"], boost::json::value(c->id));
+}
+
+// A peer that leaves leaves nothing behind: 10,000 peers join, announce, want and leave.
+TEST_F(fixture, TenThousandPeersLeaveNothingBehind) {
+  auto anchor = join();
+  announce(*anchor, 1);
+  auto entries_before = dir.entries(), hashes_before = dir.hashes();
+  for (int i = 0; i < 10'000; ++i) {
+    auto p = join();
+    announce(*p, 2);
+    announce(*p, 3);
+    want(*p, 1, 1);
+    t->leave(p->state);
+  }
+  EXPECT_EQ(t->peers_online(), 1u);
+  EXPECT_EQ(dir.entries(), entries_before);
+  EXPECT_EQ(dir.hashes(), hashes_before);
+}
