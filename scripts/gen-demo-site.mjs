@@ -164,6 +164,9 @@ ${images.map((im) => `  <img data-circle-src="/${im.name}" width="${im.width}" h
     $('peers').textContent = s.peersConnected;
   };
   for (const type of ['item', 'upload', 'peerconnect', 'peerclose']) cdn.addEventListener(type, show);
+  // Every event, for the browser's console (debug level) and the end-to-end tests' evidence.
+  for (const type of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror'])
+    cdn.addEventListener(type, (e) => console.debug('circlecdn', type, JSON.stringify(e.detail)));
   cdn.addEventListener('verifyfailure', (e) => { $('status').textContent = 'rejected a bad piece from ' + (e.detail.peer || 'the origin'); });
   $('share').checked = localStorage.getItem('circlecdn-optout') !== '1';
   $('share').onchange = (e) => { CircleCDN.setVisitorOptOut(!e.target.checked); $('status').textContent = 'takes effect on reload'; };

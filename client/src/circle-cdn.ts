@@ -41,6 +41,8 @@ export interface CircleStats {
   bytesFromStore: number;
   bytesUploaded: number;
   itemsVerified: number;
+  /** Hashes announced to the tracker as held (every announce counts). */
+  announced: number;
   verifyFailures: number;
   peersConnected: number;
   /** Raw bytes received per peer id, before verification. */
@@ -82,7 +84,7 @@ export class CircleCDN extends EventTarget {
   /** Why this visitor does not take part ('operator', 'visitor', 'save-data', 'metered'), or null. */
   optedOut: string | null = null;
   readonly stats: CircleStats = {
-    bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0,
+    bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0, announced: 0,
     verifyFailures: 0, peersConnected: 0, receivedFrom: {}, penalised: [],
   };
   private base: URL;
@@ -248,8 +250,10 @@ export class CircleCDN extends EventTarget {
       this.announceTimer = undefined;
       const all = [...this.toAnnounce].filter((h) => this.store!.has(h));
       this.toAnnounce.clear();
-      for (let i = 0; i < all.length; i += ANNOUNCE_BATCH)
-        this.tracker!.send({ type: 'announce', have: all.slice(i, i + ANNOUNCE_BATCH) });
+      for (let i = 0; i < all.length; i += ANNOUNCE_BATCH) {
+        const have = all.slice(i, i + ANNOUNCE_BATCH);
+        if (this.tracker!.send({ type: 'announce', have })) this.stats.announced += have.length;
+      }
     }, ANNOUNCE_DELAY_MS);
   }
 

@@ -14,8 +14,8 @@ const TRACKER_WAIT_MS = 3_000;
 const PEER_ATTEMPTS = 3;
 // `miss` with reason all_busy: every holder is at its upload cap; asking again shortly usually
 // finds a free slot, which keeps bytes off the origin.
-const BUSY_RETRIES = 4;
-const BUSY_RETRY_MS = 250;
+const BUSY_RETRIES = 6;
+const BUSY_RETRY_MS = 200;
 export const MISS_HEADER = 'X-Circle-Miss';
 
 export type Source = 'store' | 'peer' | 'origin';
