@@ -43,12 +43,44 @@ bool inside(const fs::path& root, const fs::path& p) {
   return r == root.end();
 }
 
-// Names a request could never reach (control characters, backslashes) are not listed.
+// Strict UTF-8 (no overlongs, no surrogates): the JSON must be valid for any browser to parse.
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Names a request could never reach (control characters, backslashes) or that the JSON could not
+// carry (invalid UTF-8) are not listed.
 bool is_addressable(const std::string& name) {
-  return std::none_of(name.begin(), name.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return c < 0x20 || c == 0x7f || c == '\\';
-  });
+  return is_utf8(name) && std::none_of(name.begin(), name.end(), [](char ch) {
+           const auto c = static_cast<unsigned char>(ch);
+           return c < 0x20 || c == 0x7f || c == '\\';
+         });
 }
 
 void walk(const fs::path& root, const fs::path& dir, const std::string& url_prefix, int depth,

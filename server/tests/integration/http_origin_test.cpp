@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/server.hpp"
+#include "core/content_hash.hpp"
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -148,7 +149,7 @@ TEST_F(http_origin_test, if_none_match_gives_304) {
 TEST_F(http_origin_test, pipelined_requests_are_answered_in_order) {
   http_connection c(port_);
   c.write(build_request("GET", "/ten.txt") + build_request("GET", "/img/cat.png"));
-  const auto responses = c.read(2);
+  const auto responses = c.read_many(2);
   EXPECT_EQ(responses[0].body(), "0123456789");
   EXPECT_EQ(responses[1].body(), "PNGDATA");
   EXPECT_TRUE(responses[1].keep_alive());

@@ -184,13 +184,18 @@ TEST(manifest_store, scan_policy_dotfiles_symlinks_special_files) {
   fs::create_symlink(site.path() / "sub", site.path() / "subdir-link");
   fs::create_symlink(site.path(), site.path() / "loop");
   ASSERT_EQ(::mkfifo((site.path() / "pipe").c_str(), 0644), 0);
+  site.write("bad\xff.txt", "not utf-8");
+  site.write("over\xc0\xaflong.txt", "overlong '/'");
+  site.write("back\\slash.txt", "unreachable");
+  site.write("ctl\x01.txt", "unreachable");
+  site.write("caf\xc3\xa9.txt", "fine");
   store s(site.path());
   const auto snap = s.current();
   std::vector<std::string> paths;
   for (const auto& [p, e] : snap->files) paths.push_back(p);
   std::sort(paths.begin(), paths.end());
-  EXPECT_EQ(paths,
-            (std::vector<std::string>{"/.well-known/security.txt", "/alias.txt", "/ok.txt"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"/.well-known/security.txt", "/alias.txt",
+                                             "/caf\xc3\xa9.txt", "/ok.txt"}));
   EXPECT_EQ(snap->find("/alias.txt")->sha256, content_hash::of("ok"));
 }
 

@@ -73,7 +73,7 @@ http_response http_connection::read(bool head) {
   return parser.release();
 }
 
-std::vector<http_response> http_connection::read(std::size_t count, bool head) {
+std::vector<http_response> http_connection::read_many(std::size_t count, bool head) {
   std::vector<http_response> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) out.push_back(read(head));
@@ -116,7 +116,7 @@ std::vector<http_response> exchange(std::uint16_t port, std::string_view raw, st
                                     bool head) {
   http_connection c(port);
   c.write(raw);
-  return c.read(count, head);
+  return c.read_many(count, head);
 }
 
 http_response request(std::uint16_t port, std::string_view method, std::string_view target,

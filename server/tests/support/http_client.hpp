@@ -30,7 +30,7 @@ class http_connection {
   // Reads the next response; head = it answers a HEAD request, so no body follows.
   // Throws beast::system_error on a read error (e.g. end of stream), std::runtime_error on timeout.
   http_response read(bool head = false);
-  std::vector<http_response> read(std::size_t count, bool head = false);
+  std::vector<http_response> read_many(std::size_t count, bool head = false);
   // Waits for the server to close the connection: true on end of stream or reset, false if bytes
   // arrive instead (they stay buffered for the next read) or the deadline passes.
   bool closed_by_peer();
