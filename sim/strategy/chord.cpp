@@ -1,0 +1,366 @@
+#include "strategy/chord.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace circlecdn::sim {
+
+namespace {
+constexpr std::uint32_t none32 = ~std::uint32_t{0};
+constexpr double join_messages = 2;         // hello + welcome naming a bootstrap peer
+constexpr double stabilise_messages = 3;    // get-predecessor, its answer, notify
+constexpr double peer_gone_messages = 2;    // connect request + "peer_gone"
+constexpr double holder_busy_messages = 4;  // connect request relayed, refusal relayed back
+constexpr unsigned max_candidates = 16;
+constexpr unsigned max_route_steps = 256;
+
+// x in (a, b) on the circle; (a, a) is everything but a.
+bool in_open(std::uint32_t x, std::uint32_t a, std::uint32_t b) {
+  if (a == b) return x != a;
+  return x != a && x - a < b - a;
+}
+// x in (a, b]; (a, a] is the whole circle.
+bool in_half_open(std::uint32_t x, std::uint32_t a, std::uint32_t b) {
+  if (a == b) return true;
+  return x != a && x - a <= b - a;
+}
+
+double expected_peak(const scenario& s) {
+  return s.arrival == "flash" ? s.peers * s.flash_factor : s.peers;
+}
+}  // namespace
+
+chord::chord(strategy_context ctx)
+    : ctx_(std::move(ctx)),
+      fingers_(std::min(32u, static_cast<unsigned>(std::bit_width(
+                                 static_cast<std::uint64_t>(std::ceil(expected_peak(ctx_.cfg))))) +
+                                 4u)),
+      fix_s_(ctx_.cfg.chord_fix_period_s),
+      stabilise_s_(ctx_.cfg.chord_stabilise_period_s),
+      hop_timeout_s_(ctx_.cfg.hop_timeout_ms * 1e-3),
+      republish_s_(ctx_.cfg.chord_republish_s),
+      successors_(static_cast<unsigned>(ctx_.cfg.chord_successors)),
+      records_returned_(
+          std::min(max_candidates, static_cast<unsigned>(ctx_.cfg.chord_records_returned))),
+      holder_tries_(static_cast<unsigned>(ctx_.cfg.chord_holder_tries)),
+      ring_(std::clamp(static_cast<unsigned>(std::bit_width(
+                           static_cast<std::uint64_t>(std::ceil(expected_peak(ctx_.cfg))))),
+                       4u, 22u)),
+      records_(ctx_.site.count(), ctx_.cfg.chord_republish_s) {}
+
+void chord::grow(std::size_t slots) {
+  if (successor_table_.size() >= slots) return;
+  ring_.grow(slots);
+  fingers_table_.resize(slots * fingers_, finger_entry{no_peer, 0, none32});
+  successor_table_.resize(slots, successor_entry{no_peer, none32});
+  probe_of_.resize(slots, none32);
+}
+
+double chord::keep_s() const {
+  return std::max(fix_s_, stabilise_s_) + ctx_.cfg.lookup_deadline_ms * 1e-3 + 1.0;
+}
+
+std::uint32_t chord::epoch(peer_index p, double t, double period) const {
+  const double e = (t - ctx_.peers.join_s(p)) / period;
+  return e <= 0 ? 0u : static_cast<std::uint32_t>(e + 1e-9);
+}
+
+peer_index chord::finger(peer_index p, unsigned j, double t) {
+  finger_entry& f = fingers_table_[static_cast<std::size_t>(p) * fingers_ + j];
+  const std::uint32_t e = epoch(p, t, fix_s_);
+  if (f.epoch != e) {
+    const double refreshed = ctx_.peers.join_s(p) + e * fix_s_;
+    const std::uint32_t start = ring_.id(p) + (std::uint32_t{1} << (32 - fingers_ + j));
+    f.slot = ring_.successor_at(start, refreshed);
+    f.id = ring_.id(f.slot);
+    f.epoch = e;
+  }
+  return f.slot;
+}
+
+peer_index chord::successor(peer_index p, double t) {
+  successor_entry& s = successor_table_[p];
+  const std::uint32_t e = epoch(p, t, stabilise_s_);
+  if (s.epoch != e) {
+    s.slot = ring_.successor_at(ring_.id(p) + 1, ctx_.peers.join_s(p) + e * stabilise_s_);
+    s.epoch = e;
+  }
+  return s.slot;
+}
+
+unsigned chord::successor_list(peer_index p, double t, peer_index* out) {
+  const double refreshed = ctx_.peers.join_s(p) + epoch(p, t, stabilise_s_) * stabilise_s_;
+  unsigned n = 0;
+  ring_.walk(ring_.id(p) + 1, [&](peer_index q) {
+    if (q == p) return false;
+    if (ring_.alive_at(q, refreshed)) out[n++] = q;
+    return n < successors_;
+  });
+  return n;
+}
+
+chord::hop_check chord::check_hop(peer_index from, peer_index to, double t) const {
+  const auto& peers = ctx_.peers;
+  const double gone = peers.depart_s(to);
+  if (gone <= t) {
+    // A clean close is seen at once on the channel; an abrupt one only after the detection
+    // timeout, and until then each attempt waits out the hop timeout.
+    return t >= peers.detected_s(to) ? hop_check::skip : hop_check::timeout;
+  }
+  if (gone < t + peers.one_way_s(from, to)) return hop_check::timeout;  // lost in flight
+  return hop_check::usable;
+}
+
+chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
+                                 double deadline_s) {
+  route_result res;
+  auto fail = [&] {
+    res.outcome = res.timeouts > 0 ? lookup_outcome::failed_churn : lookup_outcome::failed_deadline;
+    res.answered_s = deadline_s;
+    return res;
+  };
+  // The sender owns the key if it lies between its predecessor and itself.
+  {
+    const double refreshed =
+        ctx_.peers.join_s(from) + epoch(from, now, stabilise_s_) * stabilise_s_;
+    if (ring_.successor_at(key, refreshed) == from) {
+      res.outcome = lookup_outcome::found;
+      res.owner = from;
+      res.owner_s = res.answered_s = now;
+      return res;
+    }
+  }
+  peer_index p = from;
+  double t = now;
+  double back = 0;  // the reply retraces the path
+  for (unsigned step = 0;; ++step) {
+    if (step == max_route_steps || t > deadline_s) return fail();
+    const std::uint32_t idp = ring_.id(p);
+    const peer_index s = successor(p, t);
+    if (s == p) break;  // alone on the circle: p owns every key
+    peer_index next = no_peer;
+    bool final = in_half_open(key, idp, ring_.id(s));
+    if (!final) {
+      // Closest preceding finger: only fingers starting before the key can precede it.
+      const std::uint32_t d = key - idp;
+      int j = static_cast<int>(std::bit_width(d - 1)) - 1 - static_cast<int>(32 - fingers_);
+      peer_index rejected = no_peer;
+      for (; j >= 0 && next == no_peer; --j) {
+        const peer_index f = finger(p, static_cast<unsigned>(j), t);
+        const std::uint32_t fid =
+            fingers_table_[static_cast<std::size_t>(p) * fingers_ + static_cast<unsigned>(j)].id;
+        if (f == p || f == rejected || !in_open(fid, idp, key)) continue;
+        const hop_check c = check_hop(p, f, t);
+        if (c == hop_check::usable) {
+          next = f;
+        } else {
+          rejected = f;
+          if (c == hop_check::timeout) {
+            t += hop_timeout_s_;
+            ++res.timeouts;
+            if (t > deadline_s) return fail();
+          }
+        }
+      }
+    }
+    if (next == no_peer) {
+      peer_index list[16];
+      const unsigned n = successor_list(p, t, list);
+      for (unsigned k = 0; k < n && next == no_peer; ++k) {
+        const hop_check c = check_hop(p, list[k], t);
+        if (c == hop_check::usable) {
+          next = list[k];
+        } else if (c == hop_check::timeout) {
+          t += hop_timeout_s_;
+          ++res.timeouts;
+          if (t > deadline_s) return fail();
+        }
+      }
+      if (next == no_peer) {
+        res.timeouts += 1;  // every successor gone: the ring is broken here
+        return fail();
+      }
+      final = in_half_open(key, idp, ring_.id(next));
+    }
+    const double hop = ctx_.peers.one_way_s(p, next);
+    t += hop;
+    back += hop;
+    ++res.hops;
+    p = next;
+    if (final) break;
+  }
+  res.owner = p;
+  res.owner_s = t;
+  res.answered_s = t + back;
+  if (res.answered_s > deadline_s) return fail();
+  res.outcome = lookup_outcome::found;
+  return res;
+}
+
+lookup_result chord::lookup(peer_index w, resource_index r, double now, double deadline_s) {
+  const auto& peers = ctx_.peers;
+  const route_result rr = route(w, ctx_.site.key(r), now, deadline_s);
+  ctx_.stats.peer_messages += 2.0 * rr.hops;
+  ctx_.stats.hop_timeouts += rr.timeouts;
+  last_hops_ = rr.hops;
+  lookup_result result;
+  result.hops = rr.hops;
+  if (rr.outcome != lookup_outcome::found) {
+    result.outcome = rr.outcome;
+    result.answered_s = deadline_s;
+    return result;
+  }
+  // The owner answers with provider records it still keeps: a record outlives its holder until
+  // the holder's next republish would have been due.
+  holder_entry candidates[max_candidates];
+  unsigned n = 0;
+  const double at_owner = rr.owner_s;
+  records_.sample(r, records_returned_, ctx_.random, [&](const holder_entry& e) {
+    if (n == max_candidates || static_cast<double>(e.available_s) > at_owner) return;
+    const double held_for = static_cast<double>(e.depart_s) - static_cast<double>(e.available_s);
+    const double linger = republish_s_ - std::fmod(held_for > 0 ? held_for : 0.0, republish_s_);
+    if (at_owner < static_cast<double>(e.depart_s) + linger) candidates[n++] = e;
+  });
+  // The wanter asks the server to connect it to each in turn.
+  double t = rr.answered_s;
+  unsigned tries = 0;
+  for (unsigned k = 0; k < n && tries < holder_tries_; ++k) {
+    const holder_entry& e = candidates[k];
+    const peer_index h = e.slot;
+    if (h == w) continue;
+    ++tries;
+    if (peers.uid(h) != e.uid || peers.depart_s(h) <= t) {
+      t += peers.rtt_server_s(w);
+      ctx_.stats.server(peer_gone_messages, now);
+      continue;
+    }
+    if (ctx_.uploads.busy(h, t)) {
+      t += peers.rtt_server_s(w) + peers.rtt_server_s(h);
+      ctx_.stats.server(holder_busy_messages, now);
+      continue;
+    }
+    result.holder = h;
+    break;
+  }
+  if (result.holder != no_peer && t <= deadline_s) {
+    result.outcome = lookup_outcome::found;
+    result.answered_s = t;
+  } else if (result.holder != no_peer) {
+    result.outcome = lookup_outcome::failed_deadline;
+    result.holder = no_peer;
+    result.answered_s = deadline_s;
+  } else {
+    result.outcome = lookup_outcome::not_found;
+    result.answered_s = t;
+  }
+  return result;
+}
+
+void chord::on_stored(peer_index p, resource_index r, double available_s) {
+  // The put travels the route the lookup just took.
+  records_.add(r,
+               holder_entry{p, ctx_.peers.uid(p), static_cast<float>(available_s),
+                            static_cast<float>(ctx_.peers.depart_s(p))},
+               available_s);
+  ctx_.stats.peer_messages += 2.0 * last_hops_;
+}
+
+void chord::on_join(peer_index p, double now) {
+  std::uint32_t id;
+  if (has_forced_id_) {
+    id = forced_id_;
+    has_forced_id_ = false;
+  } else {
+    do {
+      id = static_cast<std::uint32_t>(ctx_.random.next() >> 32);
+    } while (ring_.contains_id(id));
+  }
+  ring_.insert(p, id, now, ctx_.peers.depart_s(p));
+  for (unsigned j = 0; j < fingers_; ++j) {
+    fingers_table_[static_cast<std::size_t>(p) * fingers_ + j].epoch = none32;
+  }
+  successor_table_[p].epoch = none32;
+  ctx_.stats.server(join_messages, now);
+  if (ctx_.peers.probe(p)) {
+    std::uint32_t idx;
+    if (!free_probes_.empty()) {
+      idx = free_probes_.back();
+      free_probes_.pop_back();
+    } else {
+      idx = static_cast<std::uint32_t>(probes_.size());
+      probes_.emplace_back();
+    }
+    probe& pr = probes_[idx];
+    pr.uid = ctx_.peers.uid(p);
+    pr.opened = 0;
+    pr.targets.clear();
+    probe_of_[p] = idx;
+    probe_refresh(p, now);
+    pr.next_s = now + fix_s_;
+    if (pr.next_s < ctx_.peers.depart_s(p)) ctx_.schedule_timer(p, pr.next_s);
+  }
+}
+
+void chord::probe_refresh(peer_index p, double t) {
+  probe& pr = probes_[probe_of_[p]];
+  std::vector<std::uint32_t> now_targets;
+  now_targets.reserve(fingers_ + successors_);
+  for (unsigned j = 0; j < fingers_; ++j) {
+    const peer_index f = finger(p, j, t);
+    if (f != p) now_targets.push_back(ctx_.peers.uid(f));
+  }
+  peer_index list[16];
+  const unsigned n = successor_list(p, t, list);
+  for (unsigned k = 0; k < n; ++k) now_targets.push_back(ctx_.peers.uid(list[k]));
+  std::sort(now_targets.begin(), now_targets.end());
+  now_targets.erase(std::unique(now_targets.begin(), now_targets.end()), now_targets.end());
+  std::uint32_t fresh = 0;
+  for (std::uint32_t u : now_targets) {
+    if (!std::binary_search(pr.targets.begin(), pr.targets.end(), u)) ++fresh;
+  }
+  pr.targets.swap(now_targets);
+  pr.opened += fresh;
+  ctx_.stats.server(fresh * ctx_.links.server_messages_per_connect() * ctx_.probe_weight, t);
+  // Each refresh is one lookup per distinct finger (~log2 N / 2 hops, there and back).
+  ctx_.stats.peer_messages +=
+      ctx_.probe_weight * static_cast<double>(pr.targets.size()) *
+      std::log2(std::max<double>(2.0, static_cast<double>(ctx_.peers.online())));
+}
+
+void chord::on_timer(peer_index p, double now) {
+  const std::uint32_t idx = probe_of_[p];
+  if (idx == none32) return;
+  probe& pr = probes_[idx];
+  if (pr.uid != ctx_.peers.uid(p) || pr.next_s != now) return;
+  probe_refresh(p, now);
+  pr.next_s = now + fix_s_;
+  if (pr.next_s < ctx_.peers.depart_s(p)) ctx_.schedule_timer(p, pr.next_s);
+}
+
+void chord::maintenance_messages(peer_index p, double until) {
+  const double alive = until - ctx_.peers.join_s(p);
+  if (alive > 0) ctx_.stats.peer_messages += stabilise_messages * alive / stabilise_s_;
+}
+
+void chord::on_leave(peer_index p, double now) {
+  ctx_.held.for_each(p, [&](resource_index r) { records_.holder_left(r); });
+  ring_.set_depart(p, ctx_.peers.depart_s(p) < now ? ctx_.peers.depart_s(p) : now);
+  maintenance_messages(p, now);
+  if (probe_of_[p] != none32) {
+    free_probes_.push_back(probe_of_[p]);
+    probe_of_[p] = none32;
+  }
+}
+
+std::uint32_t chord::routing_connections(peer_index p) const {
+  return probe_of_[p] == none32 ? 0 : probes_[probe_of_[p]].opened;
+}
+
+void chord::finish(double end_s) {
+  for (std::size_t i = 0; i < ctx_.peers.online(); ++i) {
+    maintenance_messages(ctx_.peers.online_at(i), end_s);
+  }
+}
+
+}  // namespace circlecdn::sim

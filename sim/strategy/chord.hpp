@@ -1,0 +1,100 @@
+#pragma once
+// `chord`: peers sit on a Chord ring (Stoica et al. 2001) joined by DataChannels to their
+// fingers and successors; a resource's provider records live at the successor of its hash; a
+// lookup is routed recursively through fingers in O(log N) hops and the reply retraces the path.
+// The server only bootstraps joins and brokers connections (fingers and holder channels).
+//
+// Maintenance is modelled exactly but lazily: every peer refreshes its fingers once per
+// `chord_fix_period_s` and its successor list once per `chord_stabilise_period_s`, each refresh
+// returning the true successor as of that instant. A finger is computed only when a lookup needs
+// it, from the id circle as it was at the peer's last scheduled refresh (departed members stay on
+// the circle until their slot is released), so routing sees exactly the stale and dead pointers a
+// real run would. What a refresh costs (connections, server and peer messages) is measured on a
+// sample of probe peers that refresh eagerly, and scaled.
+#include <vector>
+
+#include "strategy/holder_directory.hpp"
+#include "strategy/id_ring.hpp"
+#include "strategy/strategy.hpp"
+
+namespace circlecdn::sim {
+
+class chord final : public strategy {
+ public:
+  struct route_result {
+    lookup_outcome outcome = lookup_outcome::failed_churn;
+    peer_index owner = no_peer;
+    double owner_s = 0;     // the request reaches the owner
+    double answered_s = 0;  // the reply reaches the sender (for a failure: the deadline)
+    std::uint32_t hops = 0;
+    std::uint32_t timeouts = 0;
+  };
+
+  explicit chord(strategy_context ctx);
+  const char* name() const override { return "chord"; }
+  void grow(std::size_t slots) override;
+  void on_join(peer_index p, double now) override;
+  void on_leave(peer_index p, double now) override;
+  void on_release(peer_index p) override { ring_.erase(p); }
+  void on_timer(peer_index p, double now) override;
+  lookup_result lookup(peer_index wanter, resource_index r, double now, double deadline_s) override;
+  void on_stored(peer_index p, resource_index r, double available_s) override;
+  double keep_s() const override;
+  std::uint32_t routing_connections(peer_index p) const override;
+  void finish(double end_s) override;
+
+  // Routes a message for `key` from `from`, starting at `now`.
+  route_result route(peer_index from, std::uint32_t key, double now, double deadline_s);
+  const id_ring& circle() const { return ring_; }
+  std::uint32_t id(peer_index p) const { return ring_.id(p); }
+  unsigned fingers() const { return fingers_; }
+  // For tests: place a peer at a chosen id (call instead of the random choice in on_join).
+  void set_next_id(std::uint32_t id) {
+    forced_id_ = id;
+    has_forced_id_ = true;
+  }
+
+ private:
+  enum class hop_check { usable, skip, timeout };
+  std::uint32_t epoch(peer_index p, double t, double period) const;
+  peer_index finger(peer_index p, unsigned j, double t);
+  peer_index successor(peer_index p, double t);
+  unsigned successor_list(peer_index p, double t, peer_index* out);
+  hop_check check_hop(peer_index from, peer_index to, double t) const;
+  void probe_refresh(peer_index p, double t);
+  void maintenance_messages(peer_index p, double until);
+
+  struct probe {
+    std::uint32_t uid = 0;
+    double next_s = 0;
+    std::uint32_t opened = 0;
+    std::vector<std::uint32_t> targets;  // uids of fingers and successors, sorted
+  };
+
+  strategy_context ctx_;
+  unsigned fingers_;
+  double fix_s_, stabilise_s_, hop_timeout_s_, republish_s_;
+  unsigned successors_, records_returned_, holder_tries_;
+  id_ring ring_;
+  holder_directory records_;
+  // A finger as of its last refresh; `epoch` numbers the refresh (all-ones: never).
+  struct finger_entry {
+    peer_index slot;
+    std::uint32_t id;
+    std::uint32_t epoch;
+  };
+  big_vector<finger_entry> fingers_table_;
+  struct successor_entry {
+    peer_index slot;
+    std::uint32_t epoch;
+  };
+  big_vector<successor_entry> successor_table_;
+  std::vector<std::uint32_t> probe_of_;
+  std::vector<probe> probes_;
+  std::vector<std::uint32_t> free_probes_;
+  std::uint32_t last_hops_ = 0;
+  std::uint32_t forced_id_ = 0;
+  bool has_forced_id_ = false;
+};
+
+}  // namespace circlecdn::sim

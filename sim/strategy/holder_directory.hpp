@@ -1,0 +1,69 @@
+#pragma once
+// Who announced which resource: the tracker's directory, and the provider records a Chord key's
+// owner keeps. Entries carry the holder's uid (slots are reused) and departure time, so a stale
+// entry is recognised without being removed at once; lists are compacted when more than half of
+// an entry list is dead.
+#include <cstdint>
+#include <vector>
+
+#include "engine/rng.hpp"
+#include "model/catalogue.hpp"
+#include "model/population.hpp"
+
+namespace circlecdn::sim {
+
+struct holder_entry {
+  peer_index slot;
+  std::uint32_t uid;
+  float available_s;
+  float depart_s;
+};
+
+class holder_directory {
+ public:
+  // Entries stay (visible as stale) until `linger_s` after their holder left.
+  holder_directory(std::size_t resources, double linger_s)
+      : lists_(resources), live_(resources, 0), linger_s_(linger_s) {}
+
+  void add(resource_index r, const holder_entry& e, double now) {
+    auto& list = lists_[r];
+    if (list.size() >= 2 * static_cast<std::size_t>(live_[r]) + 16) compact(r, now);
+    list.push_back(e);
+    ++live_[r];
+  }
+  void holder_left(resource_index r) { --live_[r]; }
+  // Calls f(entry) for every entry when there are at most k, else for k consecutive entries
+  // from a random start (wrapping): entries are in announcement order, so a window is as good
+  // a sample as k scattered draws and costs a cache line instead of k.
+  template <class F>
+  void sample(resource_index r, std::uint32_t k, rng& random, F&& f) const {
+    const auto& list = lists_[r];
+    const std::size_t n = list.size();
+    if (n <= k) {
+      for (const auto& e : list) f(e);
+      return;
+    }
+    std::size_t i = random.below(static_cast<std::uint32_t>(n));
+    for (std::uint32_t taken = 0; taken < k; ++taken) {
+      f(list[i]);
+      if (++i == n) i = 0;
+    }
+  }
+  std::size_t entries(resource_index r) const { return lists_[r].size(); }
+  std::uint32_t live(resource_index r) const { return live_[r]; }
+
+ private:
+  void compact(resource_index r, double now) {
+    auto& list = lists_[r];
+    std::size_t out = 0;
+    for (const auto& e : list) {
+      if (static_cast<double>(e.depart_s) + linger_s_ > now) list[out++] = e;
+    }
+    list.resize(out);
+  }
+  std::vector<std::vector<holder_entry>> lists_;
+  std::vector<std::uint32_t> live_;
+  double linger_s_;
+};
+
+}  // namespace circlecdn::sim

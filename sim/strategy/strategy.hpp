@@ -1,0 +1,70 @@
+#pragma once
+// The one narrow interface every routing strategy implements (PeerSim's "process this event at
+// this node", specialised to what a CDN crowd does): peers join and leave, a peer looks up a
+// resource, a peer stores one. A strategy counts its own server and peer messages.
+#include <cstdint>
+#include <functional>
+
+#include "engine/rng.hpp"
+#include "model/catalogue.hpp"
+#include "model/connections.hpp"
+#include "model/holdings.hpp"
+#include "model/population.hpp"
+#include "model/scenario.hpp"
+#include "model/uplinks.hpp"
+#include "observe/metrics.hpp"
+
+namespace circlecdn::sim {
+
+enum class lookup_outcome : std::uint8_t {
+  found,            // `holder` will push the bytes
+  not_found,        // nobody reachable and free holds it: the origin, with a miss token
+  failed_churn,     // a message was lost to a departed peer or a link under repair
+  failed_deadline,  // the answer would come after the deadline
+};
+
+struct lookup_result {
+  lookup_outcome outcome = lookup_outcome::not_found;
+  peer_index holder = no_peer;
+  double answered_s = 0;   // when the wanter knows (for a failure: its deadline)
+  std::uint32_t hops = 0;  // peer-to-peer hops of the lookup (0 for the tracker)
+};
+
+// What a strategy may read and write. All references outlive the strategy.
+struct strategy_context {
+  const scenario& cfg;
+  const catalogue& site;
+  population& peers;
+  holdings& held;
+  connections& links;
+  uplinks& uploads;
+  metrics& stats;
+  rng& random;  // the strategy's own stream
+  std::function<void(peer_index, double)> schedule_timer;
+  double probe_weight = 1;  // 1 / fraction of peers that are probes
+};
+
+class strategy {
+ public:
+  virtual ~strategy() = default;
+  virtual const char* name() const = 0;
+  virtual void grow(std::size_t slots) = 0;
+  virtual void on_join(peer_index p, double now) = 0;
+  // Called while p's holdings are still listed.
+  virtual void on_leave(peer_index p, double now) = 0;
+  // The slot is about to be reused; forget it.
+  virtual void on_release(peer_index) {}
+  virtual void on_timer(peer_index, double) {}
+  virtual lookup_result lookup(peer_index wanter, resource_index r, double now,
+                               double deadline_s) = 0;
+  // The wanter will hold r from available_s on (its download completes then).
+  virtual void on_stored(peer_index p, resource_index r, double available_s) = 0;
+  // How long a departed slot must stay readable (stale pointers to it may still be followed).
+  virtual double keep_s() const { return 0; }
+  // Connections a probe peer opened for routing (Chord fingers), besides data channels.
+  virtual std::uint32_t routing_connections(peer_index) const { return 0; }
+  // The run ends: account for peers still on-line.
+  virtual void finish(double) {}
+};
+
+}  // namespace circlecdn::sim
