@@ -4,6 +4,7 @@
 // runners), each with its own server, and prints where every visitor's bytes came from.
 //   CIRCLECDN_BIN  server binary (default build/asan/server/circlecdn)
 //   E2E_ONLY       run only tests whose file name contains this string
+//   E2E_EVIDENCE=1 print every visitor's console and the server's output even when a test passes
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -66,7 +67,7 @@ for (const file of files) {
   } finally {
     clearTimeout(timer);
   }
-  if (error) {
+  if (error || process.env.E2E_EVIDENCE) {
     log(`--- evidence for ${file}`);
     for (const v of openVisitors) log(v.evidence());
     for (const s of servers) {

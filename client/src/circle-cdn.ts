@@ -63,7 +63,7 @@ export interface CircleEventMap {
   ready: CustomEvent<{ peer: string }>;
   peerconnect: CustomEvent<{ peer: string }>;
   peerclose: CustomEvent<{ peer: string; code?: string }>;
-  item: CustomEvent<{ hash: string; bytes: number; source: Source; peer?: string }>;
+  item: CustomEvent<{ hash: string; bytes: number; source: Source; peer?: string; why?: string }>;
   resource: CustomEvent<ResourceDetail>;
   upload: CustomEvent<{ peer: string; hash: string; bytes: number }>;
   verifyfailure: CustomEvent<{ hash: string; peer?: string }>;
@@ -205,7 +205,7 @@ export class CircleCDN extends EventTarget {
         else if (got.source === 'origin') s.bytesFromOrigin += n;
         else s.bytesFromStore += n;
         if (got.source !== 'store') s.itemsVerified++;
-        this.emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer });
+        this.emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
       },
       stored: (hash) => this.announce([hash]),
       liar: (peer, hash) => {

@@ -31,5 +31,5 @@ export async function run(ctx) {
   }
   for (const v of visitors) log(`  final ${offloadLine(v.name, await v.stats())}`);
   const st = await server.stats();
-  log(`  server: wants ${st.wants}, matches ${st.matches}, misses ${st.misses}, miss tokens valid ${st.miss_tokens_valid}, bytes served ${st.bytes_served}`);
+  log(`  server: wants ${st.wants}, matches ${st.matches}, misses ${st.misses}, miss tokens valid ${st.miss_tokens_valid}, http requests ${st.http_requests}`);
 }

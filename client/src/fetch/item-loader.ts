@@ -12,10 +12,11 @@ import type { Wants } from './wants';
 const TRACKER_WAIT_MS = 3_000;
 // Peer attempts per item (each after a liar, a dead peer or a deadline) before the origin.
 const PEER_ATTEMPTS = 3;
-// `miss` with reason all_busy: every holder is at its upload cap; asking again shortly usually
-// finds a free slot, which keeps bytes off the origin.
-const BUSY_RETRIES = 6;
-const BUSY_RETRY_MS = 200;
+// `miss` with reason all_busy: every holder is at its upload cap, most often with our own other
+// wants. Asking again when one of those finishes (or after a while) usually finds a free slot and
+// keeps bytes off the origin; after BUSY_DEADLINE_MS of this the item goes to the origin.
+const BUSY_DEADLINE_MS = 5_000;
+const BUSY_WAIT_MAX_MS = 1_500;
 export const MISS_HEADER = 'X-Circle-Miss';
 
 export type Source = 'store' | 'peer' | 'origin';
@@ -24,6 +25,8 @@ export interface Loaded {
   bytes: Uint8Array;
   source: Source;
   peer?: string;
+  /** Why an item came from the origin: the tracker's miss reason or the last peer failure code. */
+  why?: string;
 }
 
 export interface LoaderHooks {
@@ -57,28 +60,34 @@ export class ItemLoader {
     const stored = await this.store.get(item.hash).catch(() => undefined);
     if (stored) return this.done(item, { bytes: stored, source: 'store' });
     let token = '';
+    let why = 'no_tracker';
     if (await this.tracker.whenReady(TRACKER_WAIT_MS)) {
-      for (let attempt = 0, busy = 0; attempt < PEER_ATTEMPTS; ) {
+      for (let attempt = 0, busySince = 0; attempt < PEER_ATTEMPTS; ) {
         const r = await this.wants.want(item.hash, item.end - item.start);
         if ('bytes' in r) return this.keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
         if ('token' in r) {
-          if (r.reason === 'all_busy' && busy++ < BUSY_RETRIES) {
-            await new Promise((ok) => setTimeout(ok, BUSY_RETRY_MS * busy));
+          why = r.reason;
+          busySince ||= Date.now();
+          const left = busySince + BUSY_DEADLINE_MS - Date.now();
+          if (r.reason === 'all_busy' && left > 0) {
+            await this.wants.nextFinish(Math.min(left, BUSY_WAIT_MAX_MS));
             continue;
           }
           token = r.token;
           break;
         }
-        if ('liar' in r) this.hooks.liar(r.liar, item.hash);
-        else if (r.fail === 'ERR_TRACKER_DOWN') break;
+        if ('liar' in r) {
+          why = 'ERR_VERIFY';
+          this.hooks.liar(r.liar, item.hash);
+        } else if ((why = r.fail) === 'ERR_TRACKER_DOWN') break;
         attempt++;
       }
     }
     const bytes = await this.fromOrigin(url, item, token);
     // Bytes from the origin that do not match mean a stale manifest: use them, never share them.
-    if (await verifyHash(bytes, item.hash)) return this.keep(item, { bytes, source: 'origin' });
+    if (await verifyHash(bytes, item.hash)) return this.keep(item, { bytes, source: 'origin', why });
     this.hooks.originMismatch(item.hash);
-    return this.done(item, { bytes, source: 'origin' });
+    return this.done(item, { bytes, source: 'origin', why });
   }
 
   private async fromOrigin(url: string, item: Item, token: string): Promise<Uint8Array> {

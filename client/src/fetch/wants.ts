@@ -16,6 +16,7 @@ const FIRST_CHUNK_TIMEOUT_MS = 12_000;
 // Between two chunks of one item once bytes flow.
 const STALL_TIMEOUT_MS = 6_000;
 const MAX_WANT_ID = 2 ** 31 - 1;
+const CANCELLED = { fail: 'ERR_CANCELLED' };
 
 export type WantResult =
   | { bytes: Uint8Array; peer: string } // verified
@@ -38,6 +39,7 @@ export class Wants {
   private nextId = 1;
   private active = 0;
   private slots: Array<() => void> = [];
+  private finished: Array<() => void> = [];
 
   constructor(
     private tracker: Tracker,
@@ -56,11 +58,24 @@ export class Wants {
       const ok = await verifyHash(r.raw, hash);
       if (!ok) this.tracker.send({ type: 'report', peer: r.peer, hash });
       this.tracker.send({ type: 'done', id, ok, bytes: r.raw.length });
+      this.slotFreed();
       return ok ? { bytes: r.raw, peer: r.peer } : { liar: r.peer };
     } finally {
       this.active--;
       this.slots.shift()?.();
     }
+  }
+
+  // Resolves when a holder's upload slot taken by one of our wants is free again, or after `ms`.
+  nextFinish(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => (clearTimeout(t), resolve());
+      const t = setTimeout(() => {
+        this.finished = this.finished.filter((f) => f !== wake);
+        resolve();
+      }, ms);
+      this.finished.push(wake);
+    });
   }
 
   match(m: Match): void {
@@ -82,7 +97,7 @@ export class Wants {
     const w = this.pending.get(m.id);
     if (w && (!m.peer || !w.peer || w.peer === m.peer)) {
       w.matched = false;
-      w.settle({ fail: 'ERR_CANCELLED' });
+      w.settle(CANCELLED);
     }
   }
 
@@ -135,6 +150,7 @@ export class Wants {
           this.pending.delete(id);
           // A matched want that ends without bytes still frees the holder's slot.
           if (w.matched && 'fail' in r) this.tracker.send({ type: 'done', id, ok: false });
+          if ((w.matched || r === CANCELLED) && 'fail' in r) this.slotFreed();
           resolve(r);
         },
       };
@@ -142,6 +158,11 @@ export class Wants {
       if (!this.tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
       this.arm(w, MATCH_TIMEOUT_MS);
     });
+  }
+
+  // One freed slot wakes one waiter: waking them all would send a burst of wants for one slot.
+  private slotFreed(): void {
+    this.finished.shift()?.();
   }
 
   private arm(w: Pending, ms: number): void {
