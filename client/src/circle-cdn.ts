@@ -238,7 +238,6 @@ export class CircleCDN extends EventTarget {
         this.stats.penalised.push(m.peer);
         return this.emit('penalised', { peer: m.peer });
       case 'error':
-        if (m.code === 'bad_token') this.tracker!.helloRefused();
         if (typeof m.ref === 'number') wants!.refused(m.ref);
         this.emit('servererror', { code: m.code, message: m.message });
     }

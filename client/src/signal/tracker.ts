@@ -72,11 +72,6 @@ export class Tracker {
     };
   }
 
-  // A bad resume token keeps the connection's id; the server may send no second welcome.
-  helloRefused(): void {
-    if (this.ws && !this.isReady && this.peerId) this.settle({ type: 'welcome', peer: this.peerId });
-  }
-
   // Resolves true once ready, false if not ready within `ms`.
   whenReady(ms: number): Promise<boolean> {
     if (this.isReady || this.stopped) return Promise.resolve(this.isReady);
