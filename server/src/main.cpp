@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 
 #include "app/server.hpp"
@@ -52,6 +54,11 @@ int main(int argc, char** argv) {
   cfg.limits.messages_per_s = rate;
   cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
   spdlog::set_level(spdlog::level::from_str(log_level));
+  // Every peer is a socket: take all the file descriptors the hard limit allows.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
 
   try {
     app::server server(std::move(cfg));

@@ -16,8 +16,9 @@ constexpr std::size_t request_body_limit_bytes = 4096;  // GET/HEAD carry no bod
 
 // The visitor id from `Cookie: ...; circle_id=<id>; ...`, if present and well-formed.
 std::optional<peer_id> cookie_peer_id(const http::request<http::string_body>& req) {
-  for (auto& field : req.equal_range(http::field::cookie)) {
-    std::string_view v = field.value();
+  auto [first, last] = req.equal_range(http::field::cookie);
+  for (auto it = first; it != last; ++it) {
+    std::string_view v = it->value();
     while (!v.empty()) {
       auto semi = v.find(';');
       auto part = v.substr(0, semi);
@@ -110,6 +111,9 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
             asio::as_tuple(asio::use_awaitable));
         break;
       }
+      // An idle peer should cost little: drop this session's read buffer before the hand-off
+      // (a client cannot send frames before our 101 response, so nothing in it is lost).
+      buffer = beast::flat_buffer();
       auto session = std::make_shared<signal::ws_session>(std::move(stream), ctx.tracker,
                                                           ctx.sessions, ctx.cfg.limits);
       co_await session->run(std::move(req), cookie_id);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/heap_usage.hpp"
+
 namespace circlecdn::app {
 
 namespace {
@@ -55,6 +57,7 @@ std::string stats_json(context& ctx) {
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["http_requests"] = ctx.counters.requests;
   o["generation"] = ctx.manifest.current()->generation;
+  o["heap_bytes"] = heap_bytes_in_use();
   return boost::json::serialize(o);
 }
 

@@ -30,14 +30,20 @@ asio::awaitable<void> ws_session::run(http::request<http::string_body> req,
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.read_message_max(lim_.frame_hard_cap_bytes);
-  bool offered_protocol = req.count(http::field::sec_websocket_protocol) > 0;
-  ws_.set_option(
-      websocket::stream_base::decorator([offered_protocol](websocket::response_type& res) {
-        res.set(http::field::server, "circlecdn");
-        if (offered_protocol) res.set(http::field::sec_websocket_protocol, "circlecdn.1");
-      }));
-  auto [ec] = co_await ws_.async_accept(req, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return;
+  {
+    // The request is freed once the handshake is done: an idle session keeps no headers.
+    auto upgrade = std::move(req);
+    bool offered_protocol = upgrade.count(http::field::sec_websocket_protocol) > 0;
+    ws_.set_option(
+        websocket::stream_base::decorator([offered_protocol](websocket::response_type& res) {
+          res.set(http::field::server, "circlecdn");
+          if (offered_protocol) res.set(http::field::sec_websocket_protocol, "circlecdn.1");
+        }));
+    auto [ec] = co_await ws_.async_accept(upgrade, asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+  // The decorator is no longer needed; replace it with an empty one.
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
 
   registry_.insert(this);
   state_ = tracker_.join(*this, cookie_id, tracker::clock::now());

@@ -1,0 +1,127 @@
+// The real `circlecdn` binary as a child process: it prints where it listens, holds idle peers in
+// a few KiB each (counted from its own heap counter), and stops cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/temp_dir.hpp"
+#include "support/ws_client.hpp"
+
+extern char** environ;
+
+using namespace circlecdn;
+using namespace circlecdn::test;
+
+namespace {
+
+constexpr std::size_t idle_peers = 1000;
+constexpr std::size_t idle_peer_budget_bytes = 8 * 1024;  // "a few KiB at most"
+
+struct child_server {
+  explicit child_server(const std::filesystem::path& site) {
+    int out[2];
+    if (::pipe(out) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::string site_arg = site.string();
+    const char* argv[] = {CIRCLECDN_BIN, "serve",       site_arg.c_str(), "--listen",
+                          "127.0.0.1:0", "--log-level", "warn",           nullptr};
+    if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv), environ) != 0)
+      throw std::runtime_error("cannot start " CIRCLECDN_BIN);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    stdout_ = ::fdopen(out[0], "r");
+    char line[256];
+    if (!std::fgets(line, sizeof line, stdout_)) throw std::runtime_error("no startup line");
+    first_line = line;
+    auto colon = first_line.rfind(':');
+    port = static_cast<std::uint16_t>(std::stoi(first_line.substr(colon + 1)));
+  }
+  ~child_server() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (stdout_) std::fclose(stdout_);
+  }
+  int terminate_and_wait() {
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return status;
+  }
+  std::int64_t stat(const char* name) {
+    auto o = boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+    return o[name].to_number<std::int64_t>();
+  }
+
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  std::string first_line;
+  FILE* stdout_ = nullptr;
+};
+
+void raise_fd_limit() {
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+}  // namespace
+
+TEST(Process, PrintsWhereItListensAndServes) {
+  temp_dir site;
+  site.write("index.html", "<p>hello</p>");
+  child_server server(site.path());
+  EXPECT_NE(server.first_line.find("circlecdn listening on http://127.0.0.1:"), std::string::npos);
+  EXPECT_EQ(get(server.port, "/").body(), "<p>hello</p>");
+  EXPECT_EQ(server.terminate_and_wait(), 0);
+}
+
+// Idle peers are counted in heap bytes of the server process (no timing involved).
+TEST(Process, IdlePeerCostsAFewKiB) {
+  raise_fd_limit();
+  temp_dir site;
+  site.write("a.txt", "a");
+  child_server server(site.path());
+  std::vector<std::unique_ptr<ws_client>> warmup;
+  for (int i = 0; i < 50; ++i) warmup.push_back(std::make_unique<ws_client>(server.port));
+  auto before = server.stat("heap_bytes");
+  std::vector<std::unique_ptr<ws_client>> peers;
+  for (std::size_t i = 0; i < idle_peers; ++i) peers.push_back(std::make_unique<ws_client>(server.port));
+  ASSERT_EQ(server.stat("peers_online"), static_cast<std::int64_t>(idle_peers + warmup.size()));
+  auto after = server.stat("heap_bytes");
+  auto per_peer = (after - before) / static_cast<std::int64_t>(idle_peers);
+  std::printf("heap per idle peer: %lld bytes\n", static_cast<long long>(per_peer));
+  EXPECT_LT(per_peer, static_cast<std::int64_t>(idle_peer_budget_bytes));
+  EXPECT_GT(per_peer, 0);
+  peers.clear();
+  warmup.clear();
+  for (int i = 0; i < 500 && server.stat("peers_online") != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.stat("peers_online"), 0);
+}
+
+TEST(Process, SigtermClosesWebSocketsWithGoingAwayAndExitsCleanly) {
+  temp_dir site;
+  site.write("a.txt", "a");
+  child_server server(site.path());
+  ws_client a(server.port), b(server.port);
+  std::thread killer([&] { EXPECT_EQ(server.terminate_and_wait(), 0); });
+  EXPECT_EQ(a.read()["code"], "shutting_down");
+  EXPECT_EQ(a.read_until_close(), 1001);
+  EXPECT_EQ(b.read()["code"], "shutting_down");
+  EXPECT_EQ(b.read_until_close(), 1001);
+  killer.join();
+}

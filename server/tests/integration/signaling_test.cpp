@@ -1,0 +1,285 @@
+// The signaling tracker over real WebSockets against the real server object.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/test_site.hpp"
+#include "support/ws_client.hpp"
+
+using namespace circlecdn;
+using namespace circlecdn::test;
+using boost::json::value;
+
+namespace {
+
+std::string announce(std::initializer_list<int> files) {
+  std::string s = R"({"type":"announce","have":[)";
+  bool first = true;
+  for (int f : files) {
+    s += (first ? "\"" : ",\"") + test_site::hash(f) + "\"";
+    first = false;
+  }
+  return s + "]}";
+}
+std::string want(int id, const std::string& hash) {
+  return R"({"type":"want","id":)" + std::to_string(id) + R"(,"hash":")" + hash + R"("})";
+}
+std::string signal_to(const std::string& peer, const std::string& data) {
+  return R"({"type":"signal","to":")" + peer + R"(","data":)" + data + "}";
+}
+// Sends a message that is certain to be answered with an error, and reads up to that answer:
+// everything the server had queued before it comes first, so this proves what did NOT arrive.
+std::vector<boost::json::object> drain(ws_client& c) {
+  c.send(R"({"type":"sync-marker"})");
+  std::vector<boost::json::object> got;
+  for (;;) {
+    auto o = c.read();
+    if (o["type"] == "error" && o["ref"] == "sync-marker") return got;
+    got.push_back(o);
+  }
+}
+boost::json::object stats(std::uint16_t port) {
+  return boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+}
+std::int64_t stat(std::uint16_t port, const char* name) {
+  return stats(port)[name].to_number<std::int64_t>();
+}
+// Polls until the server's counter reaches the value (the server processes closes asynchronously).
+bool wait_for_stat(std::uint16_t port, const char* name, std::int64_t v) {
+  for (int i = 0; i < 3000; ++i) {  // a safety net of 30 s, not a timing check
+    if (stat(port, name) == v) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(Signaling, ThreePeersAnnounceWantPairAndRelaySignals) {
+  test_site site;
+  ws_client a(site.port), b(site.port), c(site.port);
+  EXPECT_EQ(a.welcome().at("protocol"), 1);
+  EXPECT_NE(a.peer(), b.peer());
+  a.send(announce({0, 1}));
+  b.send(announce({2}));
+
+  b.send(want(1, test_site::hash(0)));
+  auto m = b.read();
+  EXPECT_EQ(m["type"], "match");
+  EXPECT_EQ(m["peer"], value(a.peer()));
+  EXPECT_EQ(m["connect"], true);
+  auto p = a.read();
+  EXPECT_EQ(p["type"], "push");
+  EXPECT_EQ(p["peer"], value(b.peer()));
+  EXPECT_EQ(p["hash"], value(test_site::hash(0)));
+
+  b.send(signal_to(a.peer(), R"({"sdp":{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1"}})"));
+  auto s = a.read();
+  EXPECT_EQ(s["type"], "signal");
+  EXPECT_EQ(s["from"], value(b.peer()));
+  EXPECT_EQ(s["data"].as_object()["sdp"].as_object()["type"], "offer");
+  a.send(signal_to(b.peer(), R"({"sdp":{"type":"answer","sdp":"v=0"}})"));
+  EXPECT_EQ(b.read()["data"].as_object()["sdp"].as_object()["type"], "answer");
+  a.send(signal_to(b.peer(), R"({"candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}})"));
+  EXPECT_EQ(b.read()["type"], "signal");
+
+  // c gets the file b holds; c and a were never paired, so c cannot signal a.
+  c.send(want(9, test_site::hash(2)));
+  EXPECT_EQ(c.read()["peer"], value(b.peer()));
+  EXPECT_EQ(b.read()["type"], "push");
+  c.send(signal_to(a.peer(), "{}"));
+  auto e = c.read();
+  EXPECT_EQ(e["code"], "not_paired");
+  EXPECT_TRUE(drain(a).empty());  // nothing reached a
+
+  b.send(R"({"type":"done","id":1,"ok":true,"bytes":16})");
+  c.send(R"({"type":"done","id":9,"ok":true})");
+  EXPECT_TRUE(drain(b).empty());
+  EXPECT_EQ(stat(site.port, "matches"), 2);
+  EXPECT_EQ(stat(site.port, "signals_relayed"), 3);
+}
+
+TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
+  test_site site;
+  auto first = get(site.port, "/f2.txt");
+  ASSERT_EQ(first.result_int(), 200);
+  std::string set_cookie(first[http::field::set_cookie]);
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos);  // no TLS here
+  std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  auto id = cookie.substr(cookie.find('=') + 1);
+  EXPECT_EQ(id.size(), 22u);  // 128 bits, base64url
+
+  auto second = get(site.port, "/f3.txt", {{"Cookie", "theme=dark; " + cookie}});
+  EXPECT_EQ(second.count(http::field::set_cookie), 0u);  // known visitor: no new cookie
+
+  ws_client ws(site.port, with_cookie(cookie));
+  EXPECT_EQ(ws.peer(), id);
+  auto served = ws.welcome().at("served").as_array();
+  ASSERT_EQ(served.size(), 2u);
+  EXPECT_EQ(served[0], value(test_site::hash(2)));
+  EXPECT_EQ(served[1], value(test_site::hash(3)));
+  // The record becomes a servable holding once the peer confirms it.
+  ws.send(announce({2, 3}));
+  ws_client other(site.port);
+  other.send(want(1, test_site::hash(3)));
+  EXPECT_EQ(other.read()["peer"], value(id));
+
+  // A forged cookie is not trusted to bind anything: the socket gets a fresh id.
+  ws_client forged(site.port, with_cookie("circle_id=not-a-real-id"));
+  EXPECT_NE(forged.peer(), "not-a-real-id");
+  EXPECT_EQ(forged.peer().size(), 22u);
+}
+
+TEST(Signaling, PeerLeavingMidPairingIsReportedNeverSilent) {
+  test_site site;
+  ws_client b(site.port);
+  std::string a_id;
+  {
+    ws_client a(site.port);
+    a_id = a.peer();
+    a.send(announce({0}));
+    b.send(want(3, test_site::hash(0)));
+    EXPECT_EQ(b.read()["type"], "match");
+    EXPECT_EQ(a.read()["type"], "push");
+  }  // a's socket is destroyed without a close frame
+  auto cancel = b.read();
+  EXPECT_EQ(cancel["type"], "cancel");
+  EXPECT_EQ(cancel["id"], 3);
+  EXPECT_EQ(cancel["reason"], "peer_gone");
+  b.send(signal_to(a_id, R"({"sdp":{"type":"offer","sdp":"v=0"}})"));
+  auto e = b.read();
+  EXPECT_EQ(e["code"], "peer_gone");
+  EXPECT_EQ(e["ref"], "signal");
+  ASSERT_TRUE(wait_for_stat(site.port, "holdings", 0));
+  b.send(want(4, test_site::hash(0)));
+  EXPECT_EQ(b.read()["type"], "miss");
+}
+
+TEST(Signaling, HostilePeerGetsErrorsThenIsCutOffAndOthersCarryOn) {
+  test_site site;
+  ws_client good(site.port), hostile(site.port);
+  good.send(announce({0}));
+  hostile.send("{{ this is not json");
+  EXPECT_EQ(hostile.read()["code"], "bad_json");
+  hostile.send_binary(std::string("\0\1\2", 3));
+  EXPECT_EQ(hostile.read()["code"], "bad_frame");
+  hostile.send(R"({"type":"want","id":-1,"hash":"x"})");
+  EXPECT_EQ(hostile.read()["code"], "bad_message");
+  hostile.send(signal_to(good.peer(), R"({"sdp":"evil"})"));
+  EXPECT_EQ(hostile.read()["code"], "not_paired");
+  hostile.send(R"({"type":"announce","have":[")" + std::string(64, 'f') + R"("]})");
+  EXPECT_EQ(hostile.read()["code"], "unknown_hash");
+  EXPECT_TRUE(drain(good).empty());  // none of it reached the good peer
+
+  // Flood: the burst passes, then rate_limited errors, then a 1008 close.
+  for (int i = 0; i < 400; ++i) hostile.send(R"({"type":"drop","hashes":[]})");
+  auto code = hostile.read_until_close();
+  EXPECT_EQ(code, 1008);
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 1));
+  EXPECT_GE(stat(site.port, "disconnects_for_errors"), 1);
+
+  ws_client next(site.port);  // the server carries on
+  next.send(want(1, test_site::hash(0)));
+  EXPECT_EQ(next.read()["peer"], value(good.peer()));
+}
+
+TEST(Signaling, OversizedMessagesAreRefused) {
+  test_site site;
+  ws_client c(site.port);
+  c.send(R"({"type":"drop","hashes":[],"pad":")" + std::string(20'000, 'x') + "\"}");
+  EXPECT_EQ(c.read()["code"], "too_large");  // over 16 KiB: answered, connection kept
+  c.send(std::string(100'000, ' '));         // over the 64 KiB hard cap: closed
+  EXPECT_EQ(c.read_until_close(), 1009);
+}
+
+TEST(Signaling, SubprotocolIsNegotiated) {
+  test_site site;
+  ws_client v1(site.port, with_subprotocol("circlecdn.1"));
+  EXPECT_EQ(v1.negotiated_subprotocol, "circlecdn.1");
+  ws_client both(site.port, with_subprotocol("circlecdn.2, circlecdn.1"));
+  EXPECT_EQ(both.negotiated_subprotocol, "circlecdn.1");
+  EXPECT_THROW(ws_client(site.port, with_subprotocol("circlecdn.9")), beast::system_error);
+  auto res = test::exchange(site.port,
+                      build_request("GET", "/.circlecdn/ws",
+                                    {{"Connection", "Upgrade"},
+                                     {"Upgrade", "websocket"},
+                                     {"Sec-WebSocket-Version", "13"},
+                                     {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                     {"Sec-WebSocket-Protocol", "chat"}}));
+  EXPECT_EQ(res.at(0).result_int(), 400);
+  EXPECT_NE(res.at(0).body().find("circlecdn.1"), std::string::npos);
+}
+
+TEST(Signaling, MissTokensAreCountedByTheOrigin) {
+  test_site site;
+  ws_client c(site.port);
+  c.send(want(1, test_site::hash(5)));
+  auto miss = c.read();
+  ASSERT_EQ(miss["type"], "miss");
+  EXPECT_EQ(miss["reason"], "no_holder");
+  auto ok = get(site.port, "/f5.txt", {{"X-Circle-Miss", str(miss["token"])}});
+  EXPECT_EQ(ok.result_int(), 200);
+  auto forged = get(site.port, "/f5.txt", {{"X-Circle-Miss", "AAAA.BBBB"}});
+  EXPECT_EQ(forged.result_int(), 200);  // a token never changes the response
+  EXPECT_EQ(stat(site.port, "miss_tokens_valid"), 1);
+  EXPECT_EQ(stat(site.port, "miss_tokens_invalid"), 1);
+}
+
+TEST(Signaling, ChangedFileStopsBeingHandedOut) {
+  test_site site;
+  ws_client a(site.port), b(site.port);
+  a.send(announce({0}));
+  EXPECT_TRUE(drain(a).empty());
+  auto generation = stat(site.port, "generation");
+  std::ofstream(site.dir.path() / "f0.txt") << "new content\n";
+  ASSERT_TRUE(wait_for_stat(site.port, "generation", generation + 1));
+  b.send(want(1, test_site::hash(0)));
+  auto m = b.read();
+  EXPECT_EQ(m["type"], "miss");
+  EXPECT_EQ(m["reason"], "unknown_hash");
+  b.send(want(2, content_hash::of(std::string_view("new content\n")).hex()));
+  EXPECT_EQ(b.read()["reason"], "no_holder");
+}
+
+TEST(Signaling, ShutdownSendsCloseFramesFirst) {
+  test_site site;
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<ws_client>(site.port));
+  std::thread stopper([&] { site.server->stop(); });
+  for (auto& c : clients) {
+    EXPECT_EQ(c->read()["code"], "shutting_down");
+    EXPECT_EQ(c->read_until_close(), 1001);
+  }
+  stopper.join();
+}
+
+// Connects and drops 10,000 peers over real sockets; the directory returns to where it was.
+TEST(Signaling, TenThousandPeersComeAndGoLeavingNothingBehind) {
+  test_site site;
+  ws_client anchor(site.port);
+  anchor.send(announce({0}));
+  EXPECT_TRUE(drain(anchor).empty());
+  auto before = stats(site.port);
+  constexpr int batches = 100, per_batch = 100;
+  for (int b = 0; b < batches; ++b) {
+    std::vector<std::unique_ptr<ws_client>> peers;
+    for (int i = 0; i < per_batch; ++i) {
+      peers.push_back(std::make_unique<ws_client>(site.port));
+      peers.back()->send(announce({1, 2, 3}));
+      peers.back()->send(want(1, test_site::hash(0)));
+    }
+    for (std::size_t i = 0; i < peers.size(); i += 2) peers[i]->close();  // half politely
+  }  // the other half just vanish
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 1)) << boost::json::serialize(stats(site.port));
+  auto after = stats(site.port);
+  EXPECT_EQ(after["holdings"], before["holdings"]);
+  EXPECT_EQ(after["hashes_held"], before["hashes_held"]);
+  EXPECT_EQ(after["wants"].to_number<std::int64_t>(), batches * per_batch);
+  // The anchor's upload slots were all freed as the wanters left.
+  ws_client last(site.port);
+  last.send(want(1, test_site::hash(0)));
+  EXPECT_EQ(last.read()["type"], "match");
+}

@@ -1,0 +1,59 @@
+#pragma once
+// A blocking WebSocket client for integration tests: a real Beast client over a real socket, with
+// a receive deadline on the socket so a missing message fails the test instead of hanging it.
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/net.hpp"
+
+namespace circlecdn::test {
+
+class ws_client {
+ public:
+  struct options {
+    std::string cookie;       // sent as `Cookie:` when not empty
+    std::string subprotocol;  // sent as `Sec-WebSocket-Protocol:` when not empty
+    std::chrono::milliseconds timeout{10'000};
+  };
+  ws_client(std::uint16_t port, options opts);
+  explicit ws_client(std::uint16_t port) : ws_client(port, options{}) {}
+
+  void send(const std::string& text);
+  void send_binary(const std::string& bytes);
+  // The next message as a JSON object; throws on timeout, close or non-JSON.
+  boost::json::object read();
+  // Reads messages until one has this type (others are skipped); throws on timeout.
+  boost::json::object read_type(std::string_view type);
+  // Reads until the server closes; returns its close code (nullopt if the socket just died).
+  std::optional<std::uint16_t> read_until_close();
+  void close();  // a polite close handshake
+
+  const std::string& peer() const { return peer_; }
+  const boost::json::object& welcome() const { return welcome_; }
+  std::string negotiated_subprotocol;
+
+ private:
+  websocket::stream<tcp::socket> ws_;  // blocking calls only: no io_context runs
+  std::string peer_;
+  boost::json::object welcome_;
+};
+
+inline ws_client::options with_cookie(std::string cookie) {
+  ws_client::options o;
+  o.cookie = std::move(cookie);
+  return o;
+}
+inline ws_client::options with_subprotocol(std::string protocol) {
+  ws_client::options o;
+  o.subprotocol = std::move(protocol);
+  return o;
+}
+
+// The string inside a JSON value.
+std::string str(const boost::json::value& v);
+
+}  // namespace circlecdn::test
