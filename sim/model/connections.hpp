@@ -2,6 +2,7 @@
 // WebRTC connections between peers: which pairs have an open channel (the last few partners of
 // each peer, as the server's pairing table remembers them) and what a new pair costs: the offer,
 // answer and ICE candidates relayed through the server, then ICE and DTLS between the two.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -53,6 +54,7 @@ class connections {
   }
   double server_messages_per_connect() const { return server_messages_per_connect_; }
   std::uint32_t opened(peer_index p) const { return count_[p]; }
+  void clear_counts() { std::fill(count_.begin(), count_.end(), 0u); }
 
  private:
   void remember(peer_index a, peer_index b) {

@@ -52,9 +52,8 @@ class population {
   }
   // When the others notice p has gone: at once for a clean close, after the detection timeout
   // for an abrupt one.
-  double detected_s(peer_index p) const {
-    return hot_[p].depart_s + (abrupt_[p] ? detect_abrupt_s_ : 0.0);
-  }
+  double detected_s(peer_index p) const { return hot_[p].depart_s + detect_delay_s(p); }
+  double detect_delay_s(peer_index p) const { return abrupt_[p] ? detect_abrupt_s_ : 0.0; }
 
   double rtt_s(peer_index a, peer_index b) const {
     const hot& ha = hot_[a];

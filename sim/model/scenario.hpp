@@ -25,7 +25,9 @@ struct scenario {
   double session_min_s = 200;
   double session_shape = 1.5;
   double session_max_s = 86400;
-  double think_mean_s = 180;  // mean gap between page views of one visitor
+  // Mean gap between page views of one visitor: with 600 s sessions, 3 views a visit (news
+  // sites report 2 to 3 pages per session).
+  double think_mean_s = 300;
   double requests_per_view = 1;
 
   // The site.

@@ -231,6 +231,13 @@ void world::run() {
           pareto_residual(workload_, cfg_.session_min_s, cfg_.session_shape), cfg_.session_max_s);
       spawn(0.0, rest, /*view_now=*/false);
     }
+    // The initial crowd stands for visitors who arrived before t = 0: its joins are not part of
+    // the measured hour (its later traffic is).
+    stats_.server_messages = 0;
+    stats_.peer_messages = 0;
+    for (auto& b : stats_.bins) b.server_messages = 0;
+    links_.clear_counts();
+    strategy_->forget_join_costs();
   }
   queue_.push(next_arrival(0.0), arrival, 0);
   while (!queue_.empty()) {

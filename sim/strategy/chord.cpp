@@ -137,12 +137,14 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
   for (unsigned step = 0;; ++step) {
     if (step == max_route_steps || t > deadline_s) return fail();
     const std::uint32_t idp = ring_.id(p);
-    const peer_index s = successor(p, t);
-    if (s == p) break;  // alone on the circle: p owns every key
+    if (key == idp) break;
     peer_index next = no_peer;
-    bool final = in_half_open(key, idp, ring_.id(s));
-    if (!final) {
-      // Closest preceding finger: only fingers starting before the key can precede it.
+    bool final = false;
+    {
+      // Closest preceding finger; only fingers starting before the key can precede it. A
+      // finger strictly between p and the key means the key is not p's successor's (the
+      // successor comes no later than any finger), so the successor is read only when no
+      // finger precedes the key.
       const std::uint32_t d = key - idp;
       int j = static_cast<int>(std::bit_width(d - 1)) - 1 - static_cast<int>(32 - fingers_);
       peer_index rejected = no_peer;
@@ -165,6 +167,15 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
       }
     }
     if (next == no_peer) {
+      const peer_index s = successor(p, t);
+      if (s == p) break;  // alone on the circle: p owns every key
+      if (!in_half_open(key, idp, ring_.id(s))) {
+        // No usable finger precedes the key but it lies past the successor: go one step.
+        const hop_check c = check_hop(p, s, t);
+        if (c == hop_check::usable) next = s;
+      }
+    }
+    if (next == no_peer) {
       peer_index list[16];
       const unsigned n = successor_list(p, t, list);
       for (unsigned k = 0; k < n && next == no_peer; ++k) {
@@ -182,6 +193,16 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
         return fail();
       }
       final = in_half_open(key, idp, ring_.id(next));
+    }
+    if (!final) {
+      // The next hop will read one finger entry of `next`: start that cache miss now, so it
+      // overlaps the ones this hop is about to take (next's coordinates).
+      const std::uint32_t nd = key - ring_.id(next);
+      const int nj = static_cast<int>(std::bit_width(nd - 1)) - 1 - static_cast<int>(32 - fingers_);
+      if (nj >= 0) {
+        __builtin_prefetch(
+            &fingers_table_[static_cast<std::size_t>(next) * fingers_ + static_cast<unsigned>(nj)]);
+      }
     }
     const double hop = ctx_.peers.one_way_s(p, next);
     t += hop;
@@ -259,9 +280,7 @@ lookup_result chord::lookup(peer_index w, resource_index r, double now, double d
 
 void chord::on_stored(peer_index p, resource_index r, double available_s) {
   // The put travels the route the lookup just took.
-  records_.add(r,
-               holder_entry{p, ctx_.peers.uid(p), static_cast<float>(available_s),
-                            static_cast<float>(ctx_.peers.depart_s(p))},
+  records_.add(r, holder_entry::make(p, ctx_.peers.uid(p), available_s, ctx_.peers.depart_s(p)),
                available_s);
   ctx_.stats.peer_messages += 2.0 * last_hops_;
 }

@@ -3,6 +3,7 @@
 // owner keeps. Entries carry the holder's uid (slots are reused) and departure time, so a stale
 // entry is recognised without being removed at once; lists are compacted when more than half of
 // an entry list is dead.
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -15,8 +16,17 @@ namespace circlecdn::sim {
 struct holder_entry {
   peer_index slot;
   std::uint32_t uid;
-  float available_s;
-  float depart_s;
+  float available_s;  // rounded up: never visible before the bytes are there
+  float depart_s;     // rounded down: never taken for on-line after the holder left
+
+  static holder_entry make(peer_index slot, std::uint32_t uid, double available_s,
+                           double depart_s) {
+    float a = static_cast<float>(available_s);
+    if (static_cast<double>(a) < available_s) a = std::nextafter(a, 3.0e38f);
+    float d = static_cast<float>(depart_s);
+    if (static_cast<double>(d) > depart_s) d = std::nextafter(d, -3.0e38f);
+    return holder_entry{slot, uid, a, d};
+  }
 };
 
 class holder_directory {

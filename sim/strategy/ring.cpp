@@ -59,7 +59,7 @@ void ring::on_leave(peer_index x, double now) {
   }
   // The server notices the departure (at once on a close, after the ping timeout otherwise),
   // then has a connect to b: until then a's messages have nowhere to go.
-  const double noticed = ctx_.peers.detected_s(x);
+  const double noticed = now + ctx_.peers.detect_delay_s(x);
   const double setup = ctx_.links.connected(a, b) ? 0.0 : ctx_.links.open(a, b);
   ctx_.stats.server(splice_messages + (setup > 0 ? ctx_.links.server_messages_per_connect() : 0),
                     noticed);

@@ -35,10 +35,10 @@ lookup_result tracker::lookup(peer_index w, resource_index r, double now, double
   float best_available = 0;
   directory_.sample(r, sample_, ctx_.random, [&](const holder_entry& e) {
     const peer_index h = e.slot;
-    // The entry's own times first (no extra cache miss), then the slot.
+    // The entry's own times decide (no cache miss on the holder): while its holder has not
+    // left, the slot cannot have been handed to anyone else.
     if (static_cast<double>(e.available_s) > at_server ||
-        static_cast<double>(e.depart_s) <= at_server || h == w || peers.uid(h) != e.uid ||
-        !peers.alive_at(h, at_server)) {
+        static_cast<double>(e.depart_s) <= at_server || h == w) {
       return;
     }
     const std::uint32_t flight = ctx_.uploads.in_flight(h, at_server);
@@ -74,9 +74,7 @@ lookup_result tracker::lookup(peer_index w, resource_index r, double now, double
 }
 
 void tracker::on_stored(peer_index p, resource_index r, double available_s) {
-  directory_.add(r,
-                 holder_entry{p, ctx_.peers.uid(p), static_cast<float>(available_s),
-                              static_cast<float>(ctx_.peers.depart_s(p))},
+  directory_.add(r, holder_entry::make(p, ctx_.peers.uid(p), available_s, ctx_.peers.depart_s(p)),
                  available_s);
   ctx_.stats.server(announce_messages, available_s);
 }

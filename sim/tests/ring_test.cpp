@@ -1,1 +1,160 @@
+// Ring forwarding: successor by successor to the first free holder, back to the sender when no
+// one holds it, cut short by the hop deadline, and broken by departures until repaired.
+#include "strategy/ring.hpp"
+
 #include <gtest/gtest.h>
+
+#include <vector>
+
+#include "strategy_bench.hpp"
+
+namespace circlecdn::sim {
+namespace {
+
+scenario ring_scenario() {
+  scenario s;
+  s.strategy = "ring";
+  s.peers = 10;
+  s.catalogue = 10;
+  s.lookup_deadline_ms = 1e9;
+  s.abrupt_fraction = 0;
+  return s;
+}
+
+// The peers in ring order starting at `from`.
+std::vector<peer_index> ring_order(const ring& g, peer_index from) {
+  std::vector<peer_index> order{from};
+  for (peer_index p = g.successor(from); p != from; p = g.successor(p)) order.push_back(p);
+  return order;
+}
+
+TEST(Ring, JoinsKeepOneCircle) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[0]);
+  ASSERT_EQ(order.size(), 10u);
+  for (peer_index p : peers) EXPECT_EQ(g.predecessor(g.successor(p)), p);
+}
+
+TEST(Ring, RequestTravelsToTheFirstHolder) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[3]);
+  const peer_index w = order[0];
+  bench.held.add(order[6], 2, 0.0);
+  bench.held.add(order[8], 2, 0.0);
+  const double now = 10;
+  const lookup_result res = g.lookup(w, 2, now, now + 100);
+  ASSERT_EQ(res.outcome, lookup_outcome::found);
+  EXPECT_EQ(res.holder, order[6]);
+  EXPECT_EQ(res.hops, 6u);
+  double expected = now;
+  for (int i = 0; i < 6; ++i) expected += bench.peers.one_way_s(order[i], order[i + 1]);
+  EXPECT_NEAR(res.answered_s, expected, 1e-12);
+}
+
+TEST(Ring, BusyHolderPassesTheRequestOn) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[0]);
+  bench.held.add(order[2], 1, 0.0);
+  bench.held.add(order[5], 1, 0.0);
+  for (int i = 0; i < 4; ++i) bench.uploads.schedule(order[2], 0.0, 1000.0);  // all slots full
+  const lookup_result res = g.lookup(order[0], 1, 10, 110);
+  ASSERT_EQ(res.outcome, lookup_outcome::found);
+  EXPECT_EQ(res.holder, order[5]);
+  EXPECT_EQ(res.hops, 5u);
+}
+
+TEST(Ring, NoHolderComesBackToTheSender) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const lookup_result res = g.lookup(peers[4], 7, 10, 110);
+  EXPECT_EQ(res.outcome, lookup_outcome::not_found);
+  EXPECT_EQ(res.hops, 10u);
+  EXPECT_LT(res.answered_s, 110);
+}
+
+TEST(Ring, DeadlineCutsTheWalkAndIsNeverAHit) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[0]);
+  bench.held.add(order[9], 4, 0.0);
+  // Enough time for 2 hops, not for 9.
+  const double two_hops =
+      bench.peers.one_way_s(order[0], order[1]) + bench.peers.one_way_s(order[1], order[2]);
+  const double deadline = 10 + two_hops + 1e-9;
+  const lookup_result res = g.lookup(order[0], 4, 10, deadline);
+  EXPECT_EQ(res.outcome, lookup_outcome::failed_deadline);
+  EXPECT_EQ(res.holder, no_peer);
+  EXPECT_EQ(res.answered_s, deadline);
+  EXPECT_EQ(res.hops, 2u);
+}
+
+TEST(Ring, HopLimitStopsTheWalk) {
+  scenario s = ring_scenario();
+  s.ring_max_hops = 3;
+  testing::strategy_bench bench(s);
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[0]);
+  bench.held.add(order[5], 4, 0.0);
+  const lookup_result res = g.lookup(order[0], 4, 10, 110);
+  EXPECT_EQ(res.outcome, lookup_outcome::not_found);
+  EXPECT_EQ(res.hops, 3u);
+  EXPECT_EQ(res.answered_s, 110);
+}
+
+TEST(Ring, LeaveSplicesNeighboursAfterDetectionAndSetup) {
+  scenario s = ring_scenario();
+  s.abrupt_fraction = 1;  // the server notices only after its timeout
+  s.disconnect_detect_s = 15;
+  testing::strategy_bench bench(s);
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 10; ++i) peers.push_back(bench.join(g, 0.0));
+  const auto order = ring_order(g, peers[0]);
+  bench.leave(g, order[3], 100);
+  EXPECT_EQ(g.successor(order[2]), order[4]);
+  EXPECT_EQ(g.predecessor(order[4]), order[2]);
+  EXPECT_GT(g.link_up_s(order[2]), 115);
+  bench.held.add(order[6], 5, 0.0);
+  // Right after the departure the request waits at order[2] past a short deadline ...
+  const lookup_result lost = g.lookup(order[0], 5, 101, 102);
+  EXPECT_EQ(lost.outcome, lookup_outcome::failed_churn);
+  EXPECT_EQ(lost.answered_s, 102);
+  // ... and once the link is up it goes through, one hop shorter.
+  const double later = g.link_up_s(order[2]) + 1;
+  const lookup_result ok = g.lookup(order[0], 5, later, later + 10);
+  ASSERT_EQ(ok.outcome, lookup_outcome::found);
+  EXPECT_EQ(ok.holder, order[6]);
+  EXPECT_EQ(ok.hops, 5u);
+}
+
+TEST(Ring, MessageToAPeerLeavingInFlightIsLost) {
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  std::vector<peer_index> peers;
+  for (int i = 0; i < 8; ++i) peers.push_back(bench.join(g, 0.0));
+  // One more peer whose session ends at t = 10.0001, spliced in somewhere.
+  const peer_index leaving = bench.join(g, 0.0, 10.0001);
+  const peer_index before = g.predecessor(leaving);
+  bench.held.add(g.successor(leaving), 3, 0.0);
+  const lookup_result res = g.lookup(before, 3, 10, 20);
+  EXPECT_EQ(res.outcome, lookup_outcome::failed_churn);
+  EXPECT_EQ(res.answered_s, 20);
+}
+
+}  // namespace
+}  // namespace circlecdn::sim
