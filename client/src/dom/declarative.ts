@@ -24,5 +24,9 @@ export async function applySource(el: Element, load: (url: string) => Promise<Re
     s.src = src;
     done.add(s);
     el.replaceWith(s);
-  } else (el as HTMLImageElement).src = src;
+  } else {
+    (el as HTMLImageElement).src = src;
+    // A <source> is only read when its media element (re)loads.
+    if (el instanceof HTMLSourceElement) (el.parentElement as HTMLMediaElement | null)?.load?.();
+  }
 }
