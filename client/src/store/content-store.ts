@@ -45,6 +45,8 @@ export class ContentStore {
         open.result.createObjectStore(META);
       };
       db = await request(open);
+      // Another tab upgrading or deleting the database must not be blocked by this one.
+      db.onversionchange = () => store.close();
       const metas = db.transaction(META).objectStore(META);
       const [keys, values] = await Promise.all([request(metas.getAllKeys()), request(metas.getAll())]);
       keys.forEach((k, i) => store.remember(k as string, values[i] as Meta));
