@@ -55,10 +55,14 @@ struct scenario {
   double transfer_stall_ms = 2000;  // a push that stops this long is abandoned for the origin
 
   // Lookups and transfers.
-  double lookup_deadline_ms = 1000;  // ring and Chord: after this the wanter asks the origin
+  // Ring and Chord: after this the wanter asks the origin. 2 s lets a Chord lookup of 10+ hops
+  // (whose reply retraces the path) finish at 10^6 peers.
+  double lookup_deadline_ms = 2000;
   double max_uploads = 4;            // docs/protocol.md: uploads in flight per holder
   double tracker_sample = 16;        // holders the tracker considers per want
-  double ring_max_hops = 0;          // 0: no hop limit, only the deadline
+  // The ring's hop deadline (TTL); the peer where it runs out tells the wanter through the
+  // server. 0: no hop limit, only the time deadline.
+  double ring_max_hops = 16;
   double chord_fix_period_s = 30;    // each finger refreshed once per period
   double chord_stabilise_period_s = 5;
   double chord_successors = 4;     // successor-list length

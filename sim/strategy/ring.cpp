@@ -5,32 +5,32 @@ namespace circlecdn::sim {
 namespace {
 constexpr double join_messages = 2;    // hello + welcome naming the two neighbours
 constexpr double splice_messages = 2;  // tell each neighbour of its new neighbour
+constexpr double ttl_messages = 2;     // "not found" relayed to the wanter
 }  // namespace
 
 ring::ring(strategy_context ctx)
     : ctx_(std::move(ctx)), max_hops_(static_cast<std::uint32_t>(ctx_.cfg.ring_max_hops)) {}
 
 void ring::grow(std::size_t slots) {
-  if (succ_.size() < slots) {
-    succ_.resize(slots, no_peer);
-    pred_.resize(slots, no_peer);
-    link_up_s_.resize(slots, 0);
-  }
+  if (slot_.size() < slots) slot_.resize(slots, ring_slot{no_peer, no_peer, 0, {0, 0}});
+}
+
+void ring::on_stored(peer_index p, resource_index r, double) {
+  slot_[p].held_filter[filter_word(r)] |= filter_bit(r);
 }
 
 void ring::on_join(peer_index x, double now) {
   ctx_.stats.server(join_messages, now);
-  succ_[x] = pred_[x] = x;
-  link_up_s_[x] = now;
+  slot_[x] = ring_slot{x, x, now, {0, 0}};
   if (ctx_.peers.online() < 2) return;
   // The server splices x in after a random on-line peer a (before b = a's successor).
   peer_index a = x;
   while (a == x) a = ctx_.peers.random_online(ctx_.random);
-  const peer_index b = succ_[a];
-  succ_[a] = x;
-  pred_[x] = a;
-  succ_[x] = b;
-  pred_[b] = x;
+  const peer_index b = slot_[a].succ;
+  slot_[a].succ = x;
+  slot_[x].pred = a;
+  slot_[x].succ = b;
+  slot_[b].pred = x;
   const double per_connect = ctx_.links.server_messages_per_connect();
   ctx_.links.open(a, x);
   double setup_xb = 0;
@@ -47,14 +47,14 @@ void ring::on_join(peer_index x, double now) {
 }
 
 void ring::on_leave(peer_index x, double now) {
-  const peer_index a = pred_[x];
-  const peer_index b = succ_[x];
-  succ_[x] = pred_[x] = x;
+  const peer_index a = slot_[x].pred;
+  const peer_index b = slot_[x].succ;
+  slot_[x].succ = slot_[x].pred = x;
   if (a == x) return;
-  succ_[a] = b;
-  pred_[b] = a;
+  slot_[a].succ = b;
+  slot_[b].pred = a;
   if (a == b) {
-    link_up_s_[a] = now;
+    slot_[a].link_up_s = now;
     return;
   }
   // The server notices the departure (at once on a close, after the ping timeout otherwise),
@@ -63,29 +63,38 @@ void ring::on_leave(peer_index x, double now) {
   const double setup = ctx_.links.connected(a, b) ? 0.0 : ctx_.links.open(a, b);
   ctx_.stats.server(splice_messages + (setup > 0 ? ctx_.links.server_messages_per_connect() : 0),
                     noticed);
-  link_up_s_[a] = noticed + setup;
+  slot_[a].link_up_s = noticed + setup;
 }
 
 lookup_result ring::lookup(peer_index w, resource_index r, double now, double deadline_s) {
   const auto& peers = ctx_.peers;
   lookup_result result;
+  const std::uint64_t bit = filter_bit(r);
+  const unsigned word = filter_word(r);
   peer_index p = w;
   double t = now;
   for (;;) {
     if (max_hops_ != 0 && result.hops >= max_hops_) {
-      result.outcome = lookup_outcome::not_found;  // TTL spent: the wanter waits out its deadline
-      result.answered_s = deadline_s;
+      // TTL spent at p: p tells the wanter through the server ("not found, ask the origin").
+      ctx_.stats.server(ttl_messages, now);
+      result.outcome = lookup_outcome::not_found;
+      result.answered_s = t + 0.5 * (peers.rtt_server_s(p) + peers.rtt_server_s(w));
+      if (result.answered_s > deadline_s) {
+        result.outcome = lookup_outcome::failed_deadline;
+        result.answered_s = deadline_s;
+      }
       break;
     }
-    if (link_up_s_[p] > t) {  // link under repair: the message waits at p
-      if (link_up_s_[p] > deadline_s) {
+    const ring_slot& at = slot_[p];
+    if (at.link_up_s > t) {  // link under repair: the message waits at p
+      if (at.link_up_s > deadline_s) {
         result.outcome = lookup_outcome::failed_churn;
         result.answered_s = deadline_s;
         break;
       }
-      t = link_up_s_[p];
+      t = at.link_up_s;
     }
-    const peer_index q = succ_[p];
+    const peer_index q = at.succ;
     if (q == w) {  // back at the sender: the crowd does not have it
       t += peers.one_way_s(p, q);
       ++result.hops;
@@ -110,7 +119,8 @@ lookup_result ring::lookup(peer_index w, resource_index r, double now, double de
       break;
     }
     ++result.hops;
-    if (ctx_.held.available(q, r, t) && !ctx_.uploads.busy(q, t)) {
+    if ((slot_[q].held_filter[word] & bit) != 0 && ctx_.held.available(q, r, t) &&
+        !ctx_.uploads.busy(q, t)) {
       result.outcome = lookup_outcome::found;
       result.holder = q;
       result.answered_s = t;  // q now connects to the wanter through the server
