@@ -111,12 +111,13 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
             asio::as_tuple(asio::use_awaitable));
         break;
       }
-      // An idle peer should cost little: drop this session's read buffer before the hand-off
-      // (a client cannot send frames before our 101 response, so nothing in it is lost).
-      buffer = beast::flat_buffer();
+      // The WebSocket session runs as a coroutine of its own, so this frame, its parser and its
+      // read buffer are freed now instead of living as long as the peer (an idle peer should
+      // cost little). A client cannot send frames before our 101, so the buffer holds nothing.
       auto session = std::make_shared<signal::ws_session>(std::move(stream), ctx.tracker,
                                                           ctx.sessions, ctx.cfg.limits);
-      co_await session->run(std::move(req), cookie_id);
+      auto ex = session->get_executor();
+      asio::co_spawn(ex, session->run(std::move(req), cookie_id, session), asio::detached);
       co_return;
     }
 

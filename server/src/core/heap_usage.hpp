@@ -1,6 +1,7 @@
 #pragma once
 // Bytes the process has allocated and not freed: what an idle connection costs, counted rather than
-// timed. Under AddressSanitizer its allocator's own counter (user bytes, no redzones), else glibc's.
+// timed. Under AddressSanitizer its allocator's own counter (user bytes, no redzones), else
+// glibc's.
 #include <cstddef>
 
 #if defined(__has_feature)

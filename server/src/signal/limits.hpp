@@ -17,8 +17,9 @@ struct limits {
   std::size_t hashes_per_message = 1024;
   std::size_t pairs_per_peer = 64;
   std::uint32_t uploads_per_holder = 4;
-  std::uint32_t errors_before_disconnect = 32;
-  std::size_t holder_sample = 32;  // holders looked at per want
+  double errors_before_disconnect = 32;  // a leaky count: see error_decay_per_s
+  double error_decay_per_s = 0.1;        // one forgiven error every 10 s
+  std::size_t holder_sample = 32;        // holders looked at per want
   std::chrono::seconds want_timeout{60};
   std::chrono::seconds penalty_base{600};  // doubles with every further report
   std::size_t write_queue_messages = 256;  // a slower reader is disconnected

@@ -81,8 +81,9 @@ frame make_signal(const peer_id& from, std::string_view data_json) {
 }
 
 frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
-                  std::string_view reason) {
-  return done(id_hash_peer("cancel", id, h, other) + R"(,"reason":)" + quoted(reason) + "}");
+                  std::string_view role, std::string_view reason) {
+  return done(id_hash_peer("cancel", id, h, other) + R"(,"role":)" + quoted(role) +
+              R"(,"reason":)" + quoted(reason) + "}");
 }
 
 frame make_penalised(const peer_id& p) {
@@ -90,10 +91,11 @@ frame make_penalised(const peer_id& p) {
 }
 
 frame make_error(error_code code, std::string_view message, std::string_view ref,
-                 std::span<const content_hash> hashes) {
+                 std::span<const content_hash> hashes, std::uint32_t id) {
   std::string s = R"({"type":"error","code":")" + std::string(to_string(code)) + R"(","message":)" +
                   quoted(message);
   if (!ref.empty()) s += R"(,"ref":)" + quoted(ref);
+  if (id != 0) s += R"(,"id":)" + std::to_string(id);
   if (!hashes.empty()) {
     s += R"(,"hashes":)";
     append_hashes(s, hashes);

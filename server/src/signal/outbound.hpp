@@ -23,10 +23,12 @@ frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, 
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
                 std::string_view reason);
 frame make_signal(const peer_id& from, std::string_view data_json);
+// role: what the receiver of this cancel was in want `id`: "wanter" or "holder".
 frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
-                  std::string_view reason);
+                  std::string_view role, std::string_view reason);
 frame make_penalised(const peer_id& p);
+// id: the want id the error is about (0 = none).
 frame make_error(error_code code, std::string_view message, std::string_view ref,
-                 std::span<const content_hash> hashes = {});
+                 std::span<const content_hash> hashes = {}, std::uint32_t id = 0);
 
 }  // namespace circlecdn::signal

@@ -27,14 +27,15 @@ struct upload_slot {
 // peer that announced nothing.
 struct peer_state {
   peer_id id;
-  peer_link* link;
+  peer_link* link = nullptr;
   std::unordered_set<content_hash> holdings;
   std::vector<want_slot> wants;
   std::vector<upload_slot> uploads;
   std::vector<peer_id> paired;  // oldest first; ids, so a partner that left reads as gone
-  std::uint32_t max_uploads;
-  std::uint32_t errors = 0;
-  double tokens;
+  std::uint32_t max_uploads = 0;
+  double errors = 0;  // leaky: see send_error
+  tracker::clock::time_point errors_at{};
+  double tokens = 0;
   tracker::clock::time_point last_refill, last_active;
   bool closing = false;
 };
@@ -58,8 +59,12 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> cookie_id,
   // A second tab of the same visitor shares the cookie: it gets an id of its own.
   peer_id id = cookie_id && !peers_.contains(*cookie_id) ? *cookie_id : peer_id::random();
   while (peers_.contains(id)) id = peer_id::random();
-  auto state = std::make_unique<peer_state>(peer_state{
-      id, &link, {}, {}, {}, {}, lim_.uploads_per_holder, 0, lim_.message_burst, now, now, false});
+  auto state = std::make_unique<peer_state>();
+  state->id = id;
+  state->link = &link;
+  state->max_uploads = lim_.uploads_per_holder;
+  state->tokens = lim_.message_burst;
+  state->last_refill = state->last_active = now;
   auto* p = state.get();
   peers_.emplace(id, std::move(state));
   send_welcome(*p);
@@ -76,14 +81,14 @@ void tracker::leave(peer_state* p) {
   for (auto& w : p->wants) {
     auto& ups = w.holder->uploads;
     std::erase_if(ups, [&](const upload_slot& u) { return u.wanter == p && u.id == w.id; });
-    w.holder->link->deliver(make_cancel(w.id, w.hash, p->id, "peer_gone"));
+    w.holder->link->deliver(make_cancel(w.id, w.hash, p->id, "holder", "peer_gone"));
   }
   wants_in_flight_ -= p->wants.size();
   for (auto& u : p->uploads) {
     auto& ws = u.wanter->wants;
     auto it = std::find_if(ws.begin(), ws.end(), [&](const want_slot& w) { return w.id == u.id; });
     if (it == ws.end()) continue;
-    u.wanter->link->deliver(make_cancel(it->id, it->hash, p->id, "peer_gone"));
+    u.wanter->link->deliver(make_cancel(it->id, it->hash, p->id, "wanter", "peer_gone"));
     ws.erase(it);
     --wants_in_flight_;
   }
@@ -92,11 +97,20 @@ void tracker::leave(peer_state* p) {
 }
 
 void tracker::send_error(peer_state& p, error_code code, std::string_view message,
-                         std::string_view ref, std::span<const content_hash> hashes) {
+                         std::string_view ref, std::span<const content_hash> hashes,
+                         std::uint32_t id) {
   if (p.closing) return;
   ++counters_.errors_sent;
-  p.link->deliver(make_error(code, message, ref, hashes));
-  if (++p.errors >= lim_.errors_before_disconnect) {
+  p.link->deliver(make_error(code, message, ref, hashes, id));
+  // Races an honest client cannot avoid (a late candidate for a peer that just left, a `done`
+  // crossing a `cancel`) are answered but not held against it.
+  if (code == error_code::peer_gone || code == error_code::unknown_want) return;
+  // The error count leaks away over time, so only a burst of errors disconnects.
+  auto now = clock::now();
+  double leaked = std::chrono::duration<double>(now - p.errors_at).count() * lim_.error_decay_per_s;
+  p.errors = std::max(0.0, p.errors - leaked) + 1;
+  p.errors_at = now;
+  if (p.errors >= lim_.errors_before_disconnect) {
     p.closing = true;
     ++counters_.disconnects_for_errors;
     p.link->close(1008, "too many errors");
@@ -226,10 +240,12 @@ bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
 void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   ++counters_.wants;
   if (std::any_of(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; }))
-    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want");
+    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want", {},
+                      m.id);
   if (p.wants.size() >= lim_.wants_in_flight)
     return send_error(p, error_code::too_many_wants,
-                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want");
+                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
+                      {}, m.id);
   auto miss = [&](std::string_view reason) {
     ++counters_.misses;
     auto token =
@@ -276,7 +292,8 @@ void tracker::release_want(peer_state& wanter, std::size_t i) {
 void tracker::on_done(peer_state& p, const done_msg& m) {
   auto it = std::find_if(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; });
   if (it == p.wants.end())
-    return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done");
+    return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
+                      m.id);
   release_want(p, static_cast<std::size_t>(it - p.wants.begin()));
 }
 
@@ -318,8 +335,8 @@ void tracker::expire(clock::time_point now) {
       }
       auto& w = p.wants[i];
       ++counters_.wants_expired;
-      p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "expired"));
-      w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "expired"));
+      p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "wanter", "expired"));
+      w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "holder", "expired"));
       release_want(p, i);
     }
   }

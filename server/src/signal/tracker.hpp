@@ -68,7 +68,7 @@ class tracker {
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
 
   void send_error(peer_state& p, error_code code, std::string_view message, std::string_view ref,
-                  std::span<const content_hash> hashes = {});
+                  std::span<const content_hash> hashes = {}, std::uint32_t id = 0);
   void send_welcome(peer_state& p);
   void pair(peer_state& a, peer_state& b);
   bool is_paired(const peer_state& a, const peer_id& b) const;

@@ -11,18 +11,15 @@ constexpr auto idle_ping_after =
 
 ws_session::ws_session(beast::tcp_stream&& stream, tracker& t, session_registry& registry,
                        const limits& lim)
-    : ws_(std::move(stream)),
-      tracker_(t),
-      registry_(registry),
-      lim_(lim),
-      wake_(ws_.get_executor(), asio::steady_timer::time_point::max()) {}
+    : ws_(std::move(stream)), tracker_(t), registry_(registry), lim_(lim) {}
 
 ws_session::~ws_session() {
   registry_.erase(this);
 }
 
 asio::awaitable<void> ws_session::run(http::request<http::string_body> req,
-                                      std::optional<peer_id> cookie_id) {
+                                      std::optional<peer_id> cookie_id,
+                                      std::shared_ptr<ws_session> self) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = lim_.handshake_timeout;
@@ -47,16 +44,8 @@ asio::awaitable<void> ws_session::run(http::request<http::string_body> req,
 
   registry_.insert(this);
   state_ = tracker_.join(*this, cookie_id, tracker::clock::now());
-  asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
-  co_await read_loop();
-  tracker_.leave(state_);
-  state_ = nullptr;
-  registry_.erase(this);
-  done_ = true;
-  wake_.cancel();
-}
-
-asio::awaitable<void> ws_session::read_loop() {
+  (void)self;  // the caller's reference keeps the session alive while it runs
+  // The reader runs inline: a nested coroutine frame would cost every idle peer more bytes.
   beast::flat_buffer buffer;
   for (;;) {
     auto [ec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
@@ -66,22 +55,24 @@ asio::awaitable<void> ws_session::read_loop() {
           ec != beast::error::timeout && ec != asio::error::eof &&
           ec != asio::error::connection_reset)
         spdlog::debug("ws read: {}", ec.message());
-      co_return;
+      break;
     }
-    if (close_) {  // closing: read until the peer's close frame, ignoring content
-      buffer.consume(n);
-      continue;
-    }
-    auto now = tracker::clock::now();
-    if (ws_.got_text()) {
-      auto data = buffer.cdata();
-      tracker_.on_text(state_, {static_cast<const char*>(data.data()), data.size()}, now);
-    } else {
-      tracker_.on_binary(state_, now);
+    if (!close_) {  // once closing, read until the peer's close frame, ignoring content
+      auto now = tracker::clock::now();
+      if (ws_.got_text()) {
+        auto data = buffer.cdata();
+        tracker_.on_text(state_, {static_cast<const char*>(data.data()), data.size()}, now);
+      } else {
+        tracker_.on_binary(state_, now);
+      }
     }
     buffer.consume(n);
     buffer.shrink_to_fit();  // an idle peer keeps no read buffer
   }
+  tracker_.leave(state_);
+  state_ = nullptr;
+  registry_.erase(this);
+  done_ = true;
 }
 
 void ws_session::deliver(frame f) {
@@ -93,27 +84,27 @@ void ws_session::deliver(frame f) {
     return;
   }
   queue_.push_back(std::move(f));
-  wake_.cancel_one();
+  start_writer();
 }
 
 void ws_session::close(std::uint16_t code, std::string_view reason) {
   if (close_ || done_) return;
   close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-  wake_.cancel_one();
+  start_writer();
+}
+
+// The writer runs only while there is something to send, so an idle peer has no writer
+// coroutine, no parked timer and no queue storage.
+void ws_session::start_writer() {
+  if (writing_ || done_) return;
+  writing_ = true;
+  asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
 }
 
 asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
   (void)self;  // keeps the session alive while this loop runs
   std::vector<frame> batch;
-  while (!done_) {
-    if (queue_.empty()) {
-      if (close_) {
-        co_await ws_.async_close(*close_, asio::as_tuple(asio::use_awaitable));
-        co_return;
-      }
-      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-      continue;
-    }
+  while (!queue_.empty() && !done_) {
     batch.swap(queue_);
     for (auto& f : batch) {
       ws_.text(true);
@@ -125,11 +116,10 @@ asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
       }
     }
     batch.clear();
-    if (queue_.empty() && !close_) {
-      queue_.shrink_to_fit();
-      batch.shrink_to_fit();
-    }
   }
+  queue_ = {};
+  if (close_ && !done_) co_await ws_.async_close(*close_, asio::as_tuple(asio::use_awaitable));
+  writing_ = false;
 }
 
 }  // namespace circlecdn::signal

@@ -1,7 +1,7 @@
 #pragma once
-// One signaling WebSocket: a reader loop that feeds the tracker and a writer loop that drains a
-// capped queue, one write in flight. The session owns the socket; the tracker and the registry hold
-// plain pointers that the session removes before it dies.
+// One signaling WebSocket: a reader loop that feeds the tracker, and a writer that runs only while
+// its capped queue has frames, one write in flight. The session owns the socket; the tracker and
+// the registry hold plain pointers that the session removes before it dies.
 #include <memory>
 #include <optional>
 #include <unordered_set>
@@ -23,13 +23,16 @@ class ws_session final : public peer_link, public std::enable_shared_from_this<w
 
   // Completes the handshake for `req` (already read by the HTTP session), then runs until the
   // connection ends. `cookie_id` is the visitor id from the request's cookie, if any.
-  asio::awaitable<void> run(http::request<http::string_body> req, std::optional<peer_id> cookie_id);
+  // `self` keeps the session alive for as long as it runs.
+  asio::awaitable<void> run(http::request<http::string_body> req, std::optional<peer_id> cookie_id,
+                            std::shared_ptr<ws_session> self);
+  asio::any_io_executor get_executor() { return ws_.get_executor(); }
 
   void deliver(frame f) override;
   void close(std::uint16_t code, std::string_view reason) override;
 
  private:
-  asio::awaitable<void> read_loop();
+  void start_writer();
   asio::awaitable<void> write_loop(std::shared_ptr<ws_session> self);
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -38,9 +41,9 @@ class ws_session final : public peer_link, public std::enable_shared_from_this<w
   const limits& lim_;
   peer_state* state_ = nullptr;
   std::vector<frame> queue_;
-  asio::steady_timer wake_;
   std::optional<websocket::close_reason> close_;  // set: the writer closes after draining
   bool done_ = false;
+  bool writing_ = false;
 };
 
 }  // namespace circlecdn::signal

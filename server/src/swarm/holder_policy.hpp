@@ -24,7 +24,7 @@ struct candidate {
 
 struct choice {
   std::optional<std::size_t> index;  // into the candidates
-  std::string_view miss_reason;      // when no index: "no_holder" or "all_busy"
+  std::string_view miss_reason;      // when no index: "all_busy" (retry later) or "no_holder"
 };
 
 choice choose_holder(std::span<const candidate> candidates, const peer_id& wanter);

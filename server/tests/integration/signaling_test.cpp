@@ -74,14 +74,17 @@ TEST(Signaling, ThreePeersAnnounceWantPairAndRelaySignals) {
   EXPECT_EQ(p["peer"], value(b.peer()));
   EXPECT_EQ(p["hash"], value(test_site::hash(0)));
 
-  b.send(signal_to(a.peer(), R"({"sdp":{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1"}})"));
+  b.send(
+      signal_to(a.peer(), R"({"sdp":{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1"}})"));
   auto s = a.read();
   EXPECT_EQ(s["type"], "signal");
   EXPECT_EQ(s["from"], value(b.peer()));
   EXPECT_EQ(s["data"].as_object()["sdp"].as_object()["type"], "offer");
   a.send(signal_to(b.peer(), R"({"sdp":{"type":"answer","sdp":"v=0"}})"));
   EXPECT_EQ(b.read()["data"].as_object()["sdp"].as_object()["type"], "answer");
-  a.send(signal_to(b.peer(), R"({"candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}})"));
+  a.send(signal_to(
+      b.peer(),
+      R"({"candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}})"));
   EXPECT_EQ(b.read()["type"], "signal");
 
   // c gets the file b holds; c and a were never paired, so c cannot signal a.
@@ -202,13 +205,13 @@ TEST(Signaling, SubprotocolIsNegotiated) {
   ws_client both(site.port, with_subprotocol("circlecdn.2, circlecdn.1"));
   EXPECT_EQ(both.negotiated_subprotocol, "circlecdn.1");
   EXPECT_THROW(ws_client(site.port, with_subprotocol("circlecdn.9")), beast::system_error);
-  auto res = test::exchange(site.port,
-                      build_request("GET", "/.circlecdn/ws",
-                                    {{"Connection", "Upgrade"},
-                                     {"Upgrade", "websocket"},
-                                     {"Sec-WebSocket-Version", "13"},
-                                     {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                     {"Sec-WebSocket-Protocol", "chat"}}));
+  auto res =
+      test::exchange(site.port, build_request("GET", "/.circlecdn/ws",
+                                              {{"Connection", "Upgrade"},
+                                               {"Upgrade", "websocket"},
+                                               {"Sec-WebSocket-Version", "13"},
+                                               {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                               {"Sec-WebSocket-Protocol", "chat"}}));
   EXPECT_EQ(res.at(0).result_int(), 400);
   EXPECT_NE(res.at(0).body().find("circlecdn.1"), std::string::npos);
 }
@@ -273,7 +276,8 @@ TEST(Signaling, TenThousandPeersComeAndGoLeavingNothingBehind) {
     }
     for (std::size_t i = 0; i < peers.size(); i += 2) peers[i]->close();  // half politely
   }  // the other half just vanish
-  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 1)) << boost::json::serialize(stats(site.port));
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 1))
+      << boost::json::serialize(stats(site.port));
   auto after = stats(site.port);
   EXPECT_EQ(after["holdings"], before["holdings"]);
   EXPECT_EQ(after["hashes_held"], before["hashes_held"]);

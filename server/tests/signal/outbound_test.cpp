@@ -27,7 +27,9 @@ TEST(Outbound, FramesAreValidJson) {
   EXPECT_EQ(as_object(make_push(3, h, p, false))["peer"], boost::json::value(p.str()));
   EXPECT_EQ(as_object(make_miss(3, h, "t", "no_holder"))["reason"], "no_holder");
   EXPECT_EQ(as_object(make_signal(p, R"({"a":1})"))["data"].as_object()["a"], 1);
-  EXPECT_EQ(as_object(make_cancel(3, h, p, "peer_gone"))["reason"], "peer_gone");
+  EXPECT_EQ(as_object(make_cancel(3, h, p, "holder", "peer_gone"))["reason"], "peer_gone");
+  EXPECT_EQ(as_object(make_cancel(3, h, p, "holder", "peer_gone"))["role"], "holder");
+  EXPECT_EQ(as_object(make_error(error_code::duplicate_id, "m", "want", {}, 7))["id"], 7);
   EXPECT_EQ(as_object(make_penalised(p))["peer"], boost::json::value(p.str()));
   auto e = as_object(make_error(error_code::not_paired, "a \"quoted\"\nmessage", "signal", served));
   EXPECT_EQ(e["code"], "not_paired");

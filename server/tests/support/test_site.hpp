@@ -25,7 +25,9 @@ struct test_site {
   ~test_site() { server->stop(); }
   static std::string content(int i) { return "file number " + std::to_string(i) + "\n"; }
   static std::string hash(int i) { return content_hash::of(content(i)).hex(); }
-  void write(int i) { std::ofstream(dir.path() / ("f" + std::to_string(i) + ".txt")) << content(i); }
+  void write(int i) {
+    std::ofstream(dir.path() / ("f" + std::to_string(i) + ".txt")) << content(i);
+  }
 
   temp_dir dir;
   std::unique_ptr<app::server> server;

@@ -72,6 +72,8 @@ void ws_client::close() {
   ws_.close(websocket::close_code::normal, ec);
 }
 
-std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+std::string str(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
 
 }  // namespace circlecdn::test

@@ -44,3 +44,12 @@ TEST(HolderPolicy, ThenPairedThenMostRecentlyActive) {
   c[1].paired_with_wanter = false;
   EXPECT_EQ(swarm::choose_holder(c, peer_id::random()).index, 2u);  // most recently active
 }
+
+TEST(HolderPolicy, OnlyPenalisedOrOptedOutIsNoHolderNotBusy) {
+  std::vector<candidate> c{make(0), make(0)};
+  c[0].penalised = true;
+  c[1].max_uploads = 0;
+  auto r = swarm::choose_holder(c, peer_id::random());
+  EXPECT_FALSE(r.index);
+  EXPECT_EQ(r.miss_reason, "no_holder");
+}

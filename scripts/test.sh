@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's test command (and all that .ci/run does): installs what is missing, builds, and runs
+# every test: C++ unit and integration tests under ASan+UBSan, the fuzzers for a fixed number of
+# runs, the browser library's unit tests, and the end-to-end tests in real browsers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzz_runs=${CIRCLECDN_FUZZ_RUNS:-200000}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "dependencies"
+bash scripts/install-deps.sh
+
+step "format check"
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+step "C++ build (asan) and tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
+
+step "fuzzers ($fuzz_runs runs each)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+for target in fuzz_target_normaliser fuzz_signal_message; do
+  corpus=server/fuzz/corpus/${target#fuzz_}
+  corpus=${corpus/target_/}
+  mkdir -p "$scratch/$target"
+  # New inputs go to the scratch directory (first), the committed seeds are only read.
+  "build/fuzz/server/fuzz/$target" -runs="$fuzz_runs" "$scratch/$target" "$corpus" 2>&1 | tail -n 2
+done
+
+step "browser library: build and unit tests"
+npm run --silent build
+npm test
+
+step "end-to-end tests in real browsers"
+CIRCLECDN_BIN=build/asan/server/circlecdn npm run --silent e2e
