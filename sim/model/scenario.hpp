@@ -58,12 +58,14 @@ struct scenario {
   // Ring and Chord: after this the wanter asks the origin. 2 s lets a Chord lookup of 10+ hops
   // (whose reply retraces the path) finish at 10^6 peers.
   double lookup_deadline_ms = 2000;
-  double max_uploads = 4;            // docs/protocol.md: uploads in flight per holder
-  double tracker_sample = 16;        // holders the tracker considers per want
+  double max_uploads = 4;      // docs/protocol.md: uploads in flight per holder
+  double tracker_sample = 16;  // holders the tracker considers per want
   // The ring's hop deadline (TTL); the peer where it runs out tells the wanter through the
   // server. 0: no hop limit, only the time deadline.
   double ring_max_hops = 16;
-  double chord_fix_period_s = 30;    // each finger refreshed once per period
+  // fix_fingers refreshes one finger per call, round-robin (Stoica et al. 2001): each finger is
+  // refreshed once per this period (a call every 5 s for 24 fingers).
+  double chord_fix_period_s = 120;
   double chord_stabilise_period_s = 5;
   double chord_successors = 4;     // successor-list length
   double chord_republish_s = 600;  // provider records are re-put (and expire) on this period

@@ -80,8 +80,8 @@ double world::next_arrival(double t) {
   }
 }
 
-void world::spawn(double now, double depart_s, bool view_now) {
-  const peer_index p = peers_.join(now, depart_s, workload_);
+void world::spawn(double now, double depart_s, bool view_now, double age_s) {
+  const peer_index p = peers_.join(now - age_s, depart_s, workload_);
   peers_.set_probe(p, workload_.uniform() < probe_fraction_);
   if (peers_.slots() > grown_) {
     grown_ = peers_.slots() + peers_.slots() / 4 + 64;
@@ -229,7 +229,9 @@ void world::run() {
     for (std::size_t i = 0; i < initial; ++i) {
       const double rest = std::min(
           pareto_residual(workload_, cfg_.session_min_s, cfg_.session_shape), cfg_.session_max_s);
-      spawn(0.0, rest, /*view_now=*/false);
+      // Arrived a while ago: spreads the phases of periodic work (Chord refreshes).
+      const double age = workload_.uniform() * cfg_.session_min_s;
+      spawn(0.0, rest, /*view_now=*/false, age);
     }
     // The initial crowd stands for visitors who arrived before t = 0: its joins are not part of
     // the measured hour (its later traffic is).
@@ -252,7 +254,7 @@ void world::run() {
     switch (e.kind) {
       case arrival:
         queue_.push(next_arrival(e.time_s), arrival, 0);
-        spawn(e.time_s, e.time_s + session_s(), /*view_now=*/true);
+        spawn(e.time_s, e.time_s + session_s(), /*view_now=*/true, 0.0);
         break;
       case page_view:
         view(e.peer, e.time_s);

@@ -46,7 +46,7 @@ class world {
   double arrival_rate(double t) const;
   double next_rate_change(double t) const;
   double next_arrival(double t);
-  void spawn(double now, double depart_s, bool view_now);
+  void spawn(double now, double depart_s, bool view_now, double age_s);
   void view(peer_index p, double now);
   void request(peer_index w, resource_index r, double now);
   void leave(peer_index p, double now);

@@ -68,9 +68,13 @@ std::uint32_t chord::epoch(peer_index p, double t, double period) const {
 
 peer_index chord::finger(peer_index p, unsigned j, double t) {
   finger_entry& f = fingers_table_[static_cast<std::size_t>(p) * fingers_ + j];
-  const std::uint32_t e = epoch(p, t, fix_s_);
+  // Finger j is refreshed at join, then at join + (j / fingers) * period + k * period.
+  const double join = ctx_.peers.join_s(p);
+  const double offset = fix_s_ * j / fingers_;
+  const double x = (t - join - offset) / fix_s_;
+  const std::uint32_t e = x < 1.0 ? 0u : static_cast<std::uint32_t>(x + 1e-9);
   if (f.epoch != e) {
-    const double refreshed = ctx_.peers.join_s(p) + e * fix_s_;
+    const double refreshed = e == 0 ? join : join + offset + e * fix_s_;
     const std::uint32_t start = ring_.id(p) + (std::uint32_t{1} << (32 - fingers_ + j));
     f.slot = ring_.successor_at(start, refreshed);
     f.id = ring_.id(f.slot);
@@ -153,6 +157,14 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
         const std::uint32_t fid =
             fingers_table_[static_cast<std::size_t>(p) * fingers_ + static_cast<unsigned>(j)].id;
         if (f == p || f == rejected || !in_open(fid, idp, key)) continue;
+        // Start the two cache misses the next steps take (f's record, f's next finger) together.
+        const std::uint32_t nd = key - fid;
+        const int nj =
+            static_cast<int>(std::bit_width(nd - 1)) - 1 - static_cast<int>(32 - fingers_);
+        if (nj >= 0) {
+          __builtin_prefetch(
+              &fingers_table_[static_cast<std::size_t>(f) * fingers_ + static_cast<unsigned>(nj)]);
+        }
         const hop_check c = check_hop(p, f, t);
         if (c == hop_check::usable) {
           next = f;
@@ -193,16 +205,6 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
         return fail();
       }
       final = in_half_open(key, idp, ring_.id(next));
-    }
-    if (!final) {
-      // The next hop will read one finger entry of `next`: start that cache miss now, so it
-      // overlaps the ones this hop is about to take (next's coordinates).
-      const std::uint32_t nd = key - ring_.id(next);
-      const int nj = static_cast<int>(std::bit_width(nd - 1)) - 1 - static_cast<int>(32 - fingers_);
-      if (nj >= 0) {
-        __builtin_prefetch(
-            &fingers_table_[static_cast<std::size_t>(next) * fingers_ + static_cast<unsigned>(nj)]);
-      }
     }
     const double hop = ctx_.peers.one_way_s(p, next);
     t += hop;
@@ -295,7 +297,7 @@ void chord::on_join(peer_index p, double now) {
       id = static_cast<std::uint32_t>(ctx_.random.next() >> 32);
     } while (ring_.contains_id(id));
   }
-  ring_.insert(p, id, now, ctx_.peers.depart_s(p));
+  ring_.insert(p, id, ctx_.peers.join_s(p), ctx_.peers.depart_s(p));
   for (unsigned j = 0; j < fingers_; ++j) {
     fingers_table_[static_cast<std::size_t>(p) * fingers_ + j].epoch = none32;
   }
@@ -316,7 +318,8 @@ void chord::on_join(peer_index p, double now) {
     pr.targets.clear();
     probe_of_[p] = idx;
     probe_refresh(p, now);
-    pr.next_s = now + fix_s_;
+    // The next refresh on the peer's own phase (a warm-start peer joined before t = 0).
+    pr.next_s = ctx_.peers.join_s(p) + (epoch(p, now, fix_s_) + 1) * fix_s_;
     if (pr.next_s < ctx_.peers.depart_s(p)) ctx_.schedule_timer(p, pr.next_s);
   }
 }
@@ -358,7 +361,7 @@ void chord::on_timer(peer_index p, double now) {
 }
 
 void chord::maintenance_messages(peer_index p, double until) {
-  const double alive = until - ctx_.peers.join_s(p);
+  const double alive = until - std::max(0.0, ctx_.peers.join_s(p));
   if (alive > 0) ctx_.stats.peer_messages += stabilise_messages * alive / stabilise_s_;
 }
 

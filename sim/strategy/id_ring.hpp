@@ -20,7 +20,7 @@ class id_ring {
     if (member_.size() < slots) member_.resize(slots, member{0, no_peer, 0, 0});
   }
   void insert(peer_index p, std::uint32_t id, double join_s, double depart_s);
-  void set_depart(peer_index p, double depart_s) { member_[p].depart_s = depart_s; }
+  void set_depart(peer_index p, double depart_s);
   void erase(peer_index p);
   bool contains_id(std::uint32_t id) const;
   std::uint32_t id(peer_index p) const { return member_[p].id; }
@@ -36,25 +36,42 @@ class id_ring {
     if (members_ == 0) return;
     const std::size_t start = x >> shift_;
     const std::size_t n = head_.size();
-    for (peer_index p = head_[start]; p != no_peer; p = member_[p].next) {
+    for (peer_index p = head_[start].first; p != no_peer; p = member_[p].next) {
       if (member_[p].id >= x && !f(p)) return;
     }
     for (std::size_t b = next_nonempty(start + 1); b < n; b = next_nonempty(b + 1)) {
-      for (peer_index p = head_[b]; p != no_peer; p = member_[p].next) {
+      for (peer_index p = head_[b].first; p != no_peer; p = member_[p].next) {
         if (!f(p)) return;
       }
     }
     for (std::size_t b = next_nonempty(0); b < start; b = next_nonempty(b + 1)) {
-      for (peer_index p = head_[b]; p != no_peer; p = member_[p].next) {
+      for (peer_index p = head_[b].first; p != no_peer; p = member_[p].next) {
         if (!f(p)) return;
       }
     }
-    for (peer_index p = head_[start]; p != no_peer && member_[p].id < x; p = member_[p].next) {
+    for (peer_index p = head_[start].first; p != no_peer && member_[p].id < x;
+         p = member_[p].next) {
       if (!f(p)) return;
     }
   }
   // The first member at or after x that was on-line at time t; no_peer if none.
   peer_index successor_at(std::uint32_t x, double t) const {
+    // Fast path, one cache miss: the answer is usually the first member of x's bucket or of the
+    // next non-empty one, and the bucket record says whether it was surely on-line at t.
+    const std::size_t b = x >> shift_;
+    const bucket& h = head_[b];
+    if (h.first != no_peer && h.first_id >= x) {
+      if (h.surely_alive(t)) return h.first;
+    } else if (h.first == no_peer || h.count == 1) {
+      std::size_t nb = next_nonempty(b + 1);
+      if (nb == head_.size()) nb = next_nonempty(0);
+      if (nb != head_.size() && head_[nb].surely_alive(t)) return head_[nb].first;
+    }
+    return successor_slow(x, t);
+  }
+
+ private:
+  peer_index successor_slow(std::uint32_t x, double t) const {
     peer_index found = no_peer;
     walk(x, [&](peer_index p) {
       if (!alive_at(p, t)) return true;
@@ -64,7 +81,21 @@ class id_ring {
     return found;
   }
 
- private:
+  // A bucket's list head, with a copy of its first member's id and lifetime (rounded inwards,
+  // so "surely alive" never errs; the exact check is the slow path).
+  struct bucket {
+    peer_index first;
+    std::uint32_t first_id;
+    float join_up;
+    float depart_down;
+    std::uint32_t count;
+    bool surely_alive(double t) const {
+      return first != no_peer && static_cast<double>(join_up) <= t &&
+             t < static_cast<double>(depart_down);
+    }
+  };
+  void refresh_head(std::size_t b);
+
   struct member {
     std::uint32_t id;
     peer_index next;
@@ -84,7 +115,7 @@ class id_ring {
   }
 
   unsigned shift_;
-  big_vector<peer_index> head_;
+  big_vector<bucket> head_;
   big_vector<std::uint64_t> nonempty_;
   big_vector<member> member_;
   std::size_t members_ = 0;
