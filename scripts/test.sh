@@ -34,6 +34,7 @@ done
 
 step "browser library: build and unit tests"
 npm run --silent build
+npm run --silent typecheck
 npm test
 
 step "end-to-end tests in real browsers"
