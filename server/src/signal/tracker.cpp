@@ -33,7 +33,7 @@ struct peer_state {
   std::vector<upload_slot> uploads;
   std::vector<peer_id> paired;  // oldest first; ids, so a partner that left reads as gone
   std::uint32_t max_uploads = 0;
-  double errors = 0;  // leaky: see send_error
+  std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};
   double tokens = 0;
   tracker::clock::time_point last_refill, last_active;
@@ -105,11 +105,17 @@ void tracker::send_error(peer_state& p, error_code code, std::string_view messag
   // Races an honest client cannot avoid (a late candidate for a peer that just left, a `done`
   // crossing a `cancel`) are answered but not held against it.
   if (code == error_code::peer_gone || code == error_code::unknown_want) return;
-  // The error count leaks away over time, so only a burst of errors disconnects.
+  // The error count leaks away, one error forgiven per 1/decay seconds, so only a burst of errors
+  // disconnects.
   auto now = clock::now();
-  double leaked = std::chrono::duration<double>(now - p.errors_at).count() * lim_.error_decay_per_s;
-  p.errors = std::max(0.0, p.errors - leaked) + 1;
-  p.errors_at = now;
+  auto forgive_every = std::chrono::duration<double>(1.0 / lim_.error_decay_per_s);
+  if (p.errors == 0) p.errors_at = now;
+  while (p.errors > 0 && now - p.errors_at >= forgive_every) {
+    --p.errors;
+    p.errors_at += std::chrono::duration_cast<clock::duration>(forgive_every);
+  }
+  if (p.errors == 0) p.errors_at = now;
+  ++p.errors;
   if (p.errors >= lim_.errors_before_disconnect) {
     p.closing = true;
     ++counters_.disconnects_for_errors;

@@ -312,7 +312,7 @@ TEST_F(fixture, GarbageIsAnsweredThenRepeatOffenderDisconnected) {
   EXPECT_EQ(a->link.next()["code"], "bad_frame");
   send(*a, R"({"type":"hack"})");
   EXPECT_EQ(a->link.next()["code"], "unknown_type");
-  for (int i = 3; i < lim.errors_before_disconnect; ++i) send(*a, "{");
+  for (std::uint32_t i = 3; i < lim.errors_before_disconnect; ++i) send(*a, "{");
   EXPECT_EQ(a->link.closed, 1008);
   auto before = a->link.inbox.size();
   send(*a, "{");  // nothing more is said to a closing peer

@@ -43,6 +43,10 @@ void ws_client::send_binary(const std::string& bytes) {
   ws_.write(asio::buffer(bytes));
 }
 
+void ws_client::send_raw(const std::string& bytes) {
+  asio::write(ws_.next_layer(), asio::buffer(bytes));
+}
+
 boost::json::object ws_client::read() {
   beast::flat_buffer buffer;
   ws_.read(buffer);  // throws on timeout (EAGAIN), close or error

@@ -24,6 +24,8 @@ class ws_client {
 
   void send(const std::string& text);
   void send_binary(const std::string& bytes);
+  // Bytes straight onto the socket, bypassing the WebSocket framing (for hostile frames).
+  void send_raw(const std::string& bytes);
   // The next message as a JSON object; throws on timeout, close or non-JSON.
   boost::json::object read();
   // Reads messages until one has this type (others are skipped); throws on timeout.
