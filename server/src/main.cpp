@@ -33,7 +33,10 @@ int main(int argc, char** argv) {
   serve->add_option("--uploads-per-holder", uploads, "uploads in flight per holder");
   serve->add_option("--messages-per-s", rate, "signaling messages per peer per second");
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
-  serve->set_config("--config", "", "TOML file with any of these options");
+  // The config file belongs to the top-level app (CLI11 reads it there) and may be given after
+  // `serve`; its keys are the long option names, under a [serve] table or as serve.KEY.
+  cli.set_config("--config", "", "TOML file with any of these options ([serve] table)");
+  serve->fallthrough();
   CLI11_PARSE(cli, argc, argv);
 
   auto colon = listen.rfind(':');

@@ -27,7 +27,9 @@ constexpr std::size_t idle_peers = 1000;
 constexpr std::size_t idle_peer_budget_bytes = 10 * 1024;
 
 struct child_server {
-  explicit child_server(const std::filesystem::path& site) {
+  explicit child_server(const std::filesystem::path& site,
+                        std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--log-level",
+                                                         "warn"}) {
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error("pipe");
     posix_spawn_file_actions_t actions;
@@ -35,9 +37,11 @@ struct child_server {
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::string site_arg = site.string();
-    const char* argv[] = {CIRCLECDN_BIN, "serve",       site_arg.c_str(), "--listen",
-                          "127.0.0.1:0", "--log-level", "warn",           nullptr};
-    if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv), environ) != 0)
+    std::vector<const char*> argv{CIRCLECDN_BIN, "serve", site_arg.c_str()};
+    for (auto& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
+                    environ) != 0)
       throw std::runtime_error("cannot start " CIRCLECDN_BIN);
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
@@ -88,6 +92,20 @@ TEST(Process, PrintsWhereItListensAndServes) {
   child_server server(site.path());
   EXPECT_NE(server.first_line.find("circlecdn listening on http://127.0.0.1:"), std::string::npos);
   EXPECT_EQ(get(server.port, "/").body(), "<p>hello</p>");
+  EXPECT_EQ(server.terminate_and_wait(), 0);
+}
+
+TEST(Process, ReadsTheConfigFileAndTheCommandLineWins) {
+  temp_dir site;
+  site.write("big.bin", std::string(3000, 'x'));
+  temp_dir conf;
+  auto file = conf.write("circlecdn.toml",
+                         "[serve]\nlisten = \"127.0.0.1:1\"\npiece-size = 1024\n"
+                         "log-level = \"warn\"\n");
+  child_server server(site.path(), {"--config", file.string(), "--listen", "127.0.0.1:0"});
+  auto manifest = boost::json::parse(get(server.port, "/.circlecdn/manifest.json").body());
+  EXPECT_EQ(manifest.at("piece_size"), 1024);
+  EXPECT_EQ(manifest.at("files").at(0).at("pieces").as_array().size(), 3u);
   EXPECT_EQ(server.terminate_and_wait(), 0);
 }
 
