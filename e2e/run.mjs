@@ -95,4 +95,5 @@ log('\n=== e2e summary');
 for (const r of results) log(`${r.ok ? 'PASS' : 'FAIL'} ${r.file}`);
 const failed = results.filter((r) => !r.ok).length;
 log(failed ? `${failed} of ${results.length} failed` : `all ${results.length} passed`);
+console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
 process.exit(failed || !results.length ? 1 : 0);
