@@ -32,10 +32,11 @@ class connections {
     next_[p] = 0;
     for (std::uint32_t i = 0; i < remembered; ++i) partners_[p * remembered + i] = ~0u;
   }
-  bool connected(peer_index a, peer_index b) const {
-    const std::uint32_t u = peers_.uid(b);
+  bool connected(peer_index a, peer_index b) const { return connected_uid(a, peers_.uid(b)); }
+  // Same, when the caller already knows b's uid (saves a cache miss on b's record).
+  bool connected_uid(peer_index a, std::uint32_t uid_b) const {
     for (std::uint32_t i = 0; i < remembered; ++i) {
-      if (partners_[a * remembered + i] == u) return true;
+      if (partners_[a * remembered + i] == uid_b) return true;
     }
     return false;
   }

@@ -43,7 +43,7 @@ lookup_result tracker::lookup(peer_index w, resource_index r, double now, double
     }
     const std::uint32_t flight = ctx_.uploads.in_flight(h, at_server);
     if (flight >= ctx_.uploads.max_uploads()) return;
-    const bool paired = ctx_.links.connected(w, h);
+    const bool paired = ctx_.links.connected_uid(w, e.uid);
     const bool better =
         best == no_peer || flight < best_flight ||
         (flight == best_flight && paired && !best_paired) ||
