@@ -251,22 +251,15 @@ static_result static_handler::handle(const request& req, headers_span extra) con
     return {http::message_generator(std::move(res)), served};
   }
 
-  beast::file file_handle;
-  file_handle.native_handle(file.release());
-  http::file_body::value_type body;
-  beast::error_code body_ec;
-  body.reset(std::move(file_handle), body_ec);
-  if (body_ec) return not_found();
-  if (body.size() != info->size) {  // changed between the two fstat calls: do not vouch for it
-    etag.clear();
-    hash.reset();
-  }
-  const auto body_size = body.size();
-  http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
+  // The whole file through the same pread() body as a range: 64 KiB per read instead of
+  // http::file_body's 4 KiB (measured 5x the CPU per 100 KiB response, docs/benchmarks.md).
+  file_range_body::value_type body;
+  body.reset(file.release(), 0, info->size);
+  http::response<file_range_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                       std::make_tuple(http::status::ok, req.version())};
   file_headers(res);
   res.set(http::field::content_type, content_type);
-  res.content_length(body_size);
+  res.content_length(info->size);
   return {http::message_generator(std::move(res)), hash};
 }
 
