@@ -1,8 +1,9 @@
 #pragma once
-// What each on-line visitor holds (verified and stored) and from when: one open-addressing hash
-// table keyed by (slot, resource) with the time the bytes became available, plus a per-slot list
-// (64-byte chunks from a pool) so a leaving visitor's holdings can be walked and dropped.
-// Storage is allocated in bulk and reused: no allocation per request.
+// What each on-line visitor holds (verified and stored) and from when: one 64-byte chunk per slot
+// (up to 7 resources with the time each became available), and further chunks from a pool for the
+// few long visits that hold more. "Does p hold r?" reads p's own cache line, no hash table; a
+// leaving visitor's holdings are dropped by emptying its chunk. Storage is allocated in bulk and
+// reused: no allocation per request.
 #include <cstdint>
 #include <vector>
 
@@ -14,23 +15,25 @@ namespace circlecdn::sim {
 
 class holdings {
  public:
-  holdings();
   void grow(std::size_t slots) {
-    if (head_.size() < slots) head_.resize(slots, none);
+    if (inline_.size() < slots) inline_.resize(slots, chunk{none, 0, {}, {}});
   }
   // p holds r from available_s on (the time its download completes).
   void add(peer_index p, resource_index r, double available_s);
   // Held or being fetched (available at any time).
-  bool contains(peer_index p, resource_index r) const { return find(key(p, r)) != none; }
+  bool contains(peer_index p, resource_index r) const { return find(p, r) != nullptr; }
   // Held and complete at time t.
   bool available(peer_index p, resource_index r, double t) const {
-    const std::uint32_t i = find(key(p, r));
-    return i != none && table_[i].available_s <= t;
+    const float* a = find(p, r);
+    return a != nullptr && *a <= t;
   }
   template <class F>
   void for_each(peer_index p, F&& f) const {
-    for (std::uint32_t c = head_[p]; c != none; c = chunks_[c].next) {
-      for (std::uint32_t i = 0; i < chunks_[c].count; ++i) f(chunks_[c].items[i]);
+    const chunk* c = &inline_[p];
+    for (;;) {
+      for (std::uint32_t i = 0; i < c->count; ++i) f(c->items[i]);
+      if (c->next == none) return;
+      c = &pool_[c->next];
     }
   }
   void remove_all(peer_index p);
@@ -38,32 +41,29 @@ class holdings {
 
  private:
   static constexpr std::uint32_t none = ~std::uint32_t{0};
-  static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
-  struct chunk {
-    std::uint32_t next;
+  static constexpr std::uint32_t per_chunk = 7;
+  struct alignas(64) chunk {
+    std::uint32_t next;  // index in pool_, or none
     std::uint32_t count;
-    std::uint32_t items[14];
+    resource_index items[per_chunk];
+    float available_s[per_chunk];
   };
-  static std::uint64_t key(peer_index p, resource_index r) {
-    return (static_cast<std::uint64_t>(p) << 32) | r;
+  static_assert(sizeof(chunk) == 64);
+  const float* find(peer_index p, resource_index r) const {
+    const chunk* c = &inline_[p];
+    for (;;) {
+      for (std::uint32_t i = 0; i < c->count; ++i) {
+        if (c->items[i] == r) return &c->available_s[i];
+      }
+      if (c->next == none) return nullptr;
+      c = &pool_[c->next];
+    }
   }
-  std::uint32_t slot_of(std::uint64_t k) const {
-    return static_cast<std::uint32_t>((k * 0x9e3779b97f4a7c15ull) >> shift_);
-  }
-  std::uint32_t find(std::uint64_t k) const;
-  void erase(std::uint64_t k);
-  void rehash(std::size_t capacity);
 
-  struct entry {
-    std::uint64_t key;
-    float available_s;
-  };
-  big_vector<entry> table_;
-  std::size_t size_ = 0;
-  unsigned shift_ = 0;
-  big_vector<std::uint32_t> head_;
-  big_vector<chunk> chunks_;
+  big_vector<chunk> inline_;  // slot p's first chunk
+  big_vector<chunk> pool_;
   std::uint32_t free_chunk_ = none;
+  std::size_t size_ = 0;
 };
 
 }  // namespace circlecdn::sim
