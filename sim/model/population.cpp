@@ -43,9 +43,9 @@ peer_index population::join(double now, double depart_s, rng& r) {
   // Uniform in a disc of the world's diameter: distance between two points is propagation RTT.
   const double radius = 0.5 * world_diameter_ms_ * std::sqrt(r.uniform());
   const double angle = 6.283185307179586 * r.uniform();
-  h.x_ms = static_cast<float>(radius * std::cos(angle));
-  h.y_ms = static_cast<float>(radius * std::sin(angle));
-  h.access_ms =
+  h.at.x_ms = static_cast<float>(radius * std::cos(angle));
+  h.at.y_ms = static_cast<float>(radius * std::sin(angle));
+  h.at.access_ms =
       static_cast<float>(access_min_ms_ + (access_max_ms_ - access_min_ms_) * r.uniform());
   up_bytes_s_[p] = static_cast<float>(lognormal(r, up_median_, up_sigma_));
   down_bytes_s_[p] = static_cast<float>(lognormal(r, down_median_, down_sigma_));

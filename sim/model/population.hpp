@@ -23,6 +23,19 @@ inline constexpr peer_index no_peer = ~peer_index{0};
 
 class population {
  public:
+  // Where a visitor sits: coordinates in the plane (ms of propagation) and its access delay.
+  struct position {
+    float x_ms, y_ms, access_ms;
+  };
+  // Round trip between two positions (models that keep their own copy of a position use this,
+  // and get exactly what rtt_s gives).
+  static double rtt_s(const position& a, const position& b) {
+    const float dx = a.x_ms - b.x_ms;
+    const float dy = a.y_ms - b.y_ms;
+    return (std::sqrt(dx * dx + dy * dy) + a.access_ms + b.access_ms) * 1e-3;
+  }
+  static double one_way_s(const position& a, const position& b) { return rtt_s(a, b) * 0.5; }
+
   explicit population(const scenario& s);
 
   // A new visitor on-line at `now`, leaving at `depart_s`; network attributes drawn from r.
@@ -55,17 +68,12 @@ class population {
   double detected_s(peer_index p) const { return hot_[p].depart_s + detect_delay_s(p); }
   double detect_delay_s(peer_index p) const { return abrupt_[p] ? detect_abrupt_s_ : 0.0; }
 
-  double rtt_s(peer_index a, peer_index b) const {
-    const hot& ha = hot_[a];
-    const hot& hb = hot_[b];
-    const float dx = ha.x_ms - hb.x_ms;
-    const float dy = ha.y_ms - hb.y_ms;
-    return (std::sqrt(dx * dx + dy * dy) + ha.access_ms + hb.access_ms) * 1e-3;
-  }
+  const position& where(peer_index p) const { return hot_[p].at; }
+  double rtt_s(peer_index a, peer_index b) const { return rtt_s(hot_[a].at, hot_[b].at); }
   double one_way_s(peer_index a, peer_index b) const { return rtt_s(a, b) * 0.5; }
   // The server (origin, tracker, signaling) sits at the centre of the plane.
-  double rtt_server_s(peer_index a) const {
-    const hot& h = hot_[a];
+  double rtt_server_s(peer_index a) const { return rtt_server_s(hot_[a].at); }
+  double rtt_server_s(const position& h) const {
     return (std::sqrt(h.x_ms * h.x_ms + h.y_ms * h.y_ms) + h.access_ms + server_access_ms_) * 1e-3;
   }
   double upload_bytes_s(peer_index p) const { return up_bytes_s_[p]; }
@@ -87,7 +95,7 @@ class population {
   struct hot {
     double join_s;
     double depart_s;
-    float x_ms, y_ms, access_ms;
+    position at;
     std::uint32_t uid;
   };
   big_vector<hot> hot_;

@@ -168,5 +168,39 @@ TEST(Ring, MessageToAPeerLeavingInFlightIsLost) {
   EXPECT_EQ(res.answered_s, 20);
 }
 
+TEST(Ring, LookaheadListsFollowTheSuccessorsThroughJoinsAndLeaves) {
+  // Each record names the next `lookahead` members; they must match the successor links after
+  // every join and leave, on small rings (where the lists wrap) and large ones.
+  testing::strategy_bench bench(ring_scenario());
+  ring g(bench.context());
+  rng r(7);
+  std::vector<peer_index> members;
+  double now = 0;
+  for (int round = 0; round < 3000; ++round) {
+    now += 0.01;
+    // Grow to ~40 members, then shrink to 0, then grow again.
+    const bool grow_phase = (round / 600) % 2 == 0;
+    if (members.empty() || (grow_phase ? r.uniform() < 0.8 : r.uniform() < 0.2)) {
+      members.push_back(bench.join(g, now));
+    } else {
+      const std::size_t i = r.below(static_cast<std::uint32_t>(members.size()));
+      bench.leave(g, members[i], now);
+      members[i] = members.back();
+      members.pop_back();
+    }
+    if (!members.empty()) {
+      ASSERT_EQ(ring_order(g, members[0]).size(), members.size());
+    }
+    for (peer_index p : members) {
+      peer_index q = p;
+      for (unsigned i = 0; i < ring::lookahead; ++i) {
+        q = g.successor(q);
+        ASSERT_EQ(g.ahead_of(p, i), q) << "round " << round << " member " << p << " place " << i;
+      }
+      ASSERT_EQ(g.predecessor(g.successor(p)), p);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace circlecdn::sim
