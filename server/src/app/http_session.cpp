@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include <sys/sendfile.h>
+
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "app/routes.hpp"
 
@@ -57,6 +60,47 @@ bool offers_our_protocol(const http::request<http::string_body>& req) {
     offered.remove_prefix(comma + 1);
   }
   return false;
+}
+
+constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
+
+// Writes a file response: the header through Beast, then the body's byte range straight from the
+// page cache to the socket with sendfile(2), waiting for writability (with a deadline) whenever
+// the socket buffer is full. No user-space copy, one syscall per socket-buffer's worth.
+asio::awaitable<beast::error_code> write_file_response(beast::tcp_stream& stream,
+                                                       origin::file_response& res,
+                                                       std::chrono::seconds stall_timeout) {
+  http::serializer<false, origin::file_range_body> sr(res);
+  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return ec;
+  auto& body = res.body();
+  auto& socket = stream.socket();
+  socket.native_non_blocking(true, ec);
+  if (ec) co_return ec;
+  auto offset = static_cast<off_t>(body.offset());
+  std::uint64_t left = body.size();
+  while (left > 0) {
+    auto slice = static_cast<std::size_t>(std::min<std::uint64_t>(left, sendfile_slice_bytes));
+    ssize_t sent = ::sendfile(socket.native_handle(), body.fd(), &offset, slice);
+    if (sent > 0) {
+      left -= static_cast<std::uint64_t>(sent);
+      continue;
+    }
+    if (sent == 0) co_return http::error::short_read;  // the file shrank under us
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) co_return beast::error_code(errno, beast::system_category());
+    // The socket buffer is full: wait until the peer has read some, or give up on a stalled peer.
+    asio::steady_timer deadline(socket.get_executor(), stall_timeout);
+    deadline.async_wait([&socket](const beast::error_code& e) {
+      if (!e) socket.cancel();
+    });
+    auto [wait_ec] =
+        co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
+    deadline.cancel();
+    if (wait_ec)
+      co_return wait_ec == asio::error::operation_aborted ? beast::error::timeout : wait_ec;
+  }
+  co_return beast::error_code{};
 }
 
 }  // namespace
@@ -121,10 +165,19 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
       co_return;
     }
 
-    auto msg = route(ctx, req, cookie_id);
-    bool keep = msg.keep_alive() && !ctx.stopping;
-    auto [wec, written] =
-        co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
+    auto answer = route(ctx, req, cookie_id);
+    stream.expires_after(ctx.cfg.http_idle_timeout);
+    beast::error_code wec;
+    bool keep;
+    if (auto* file = std::get_if<origin::file_response>(&answer)) {
+      keep = file->keep_alive() && !ctx.stopping;
+      wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout);
+    } else {
+      auto& msg = std::get<http::message_generator>(answer);
+      keep = msg.keep_alive() && !ctx.stopping;
+      std::tie(wec, std::ignore) =
+          co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
+    }
     if (wec || !keep) break;
   }
   beast::error_code ignored;

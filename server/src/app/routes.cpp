@@ -88,8 +88,8 @@ http::message_generator client_script(context& ctx, const http::request<http::st
 
 }  // namespace
 
-http::message_generator route(context& ctx, const http::request<http::string_body>& req,
-                              const std::optional<peer_id>& cookie_id) {
+response route(context& ctx, const http::request<http::string_body>& req,
+               const std::optional<peer_id>& cookie_id) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   bool readable = req.method() == http::verb::get || req.method() == http::verb::head;
@@ -97,11 +97,13 @@ http::message_generator route(context& ctx, const http::request<http::string_bod
   if (path.starts_with("/.circlecdn/") && readable) {
     if (path == "/.circlecdn/manifest.json") return manifest_response(ctx, req);
     if (path == "/.circlecdn/stats")
-      return text_response(req, http::status::ok, "application/json", stats_json(ctx));
+      return http::message_generator(
+          text_response(req, http::status::ok, "application/json", stats_json(ctx)));
     if (path == "/.circlecdn/circlecdn.js") return client_script(ctx, req, "circlecdn.js");
     if (path == "/.circlecdn/circlecdn.iife.js")
       return client_script(ctx, req, "circlecdn.iife.js");
-    return text_response(req, http::status::not_found, "text/plain", "no such endpoint\n");
+    return http::message_generator(
+        text_response(req, http::status::not_found, "text/plain", "no such endpoint\n"));
   }
 
   if (auto it = req.find("X-Circle-Miss"); it != req.end()) {

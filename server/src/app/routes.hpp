@@ -2,12 +2,16 @@
 // Request routing for one HTTP request: the /.circlecdn/ endpoints and the static origin, with the
 // visitor cookie and the record of what was served to whom.
 #include <optional>
+#include <variant>
 
 #include "app/context.hpp"
 
 namespace circlecdn::app {
 
-http::message_generator route(context& ctx, const http::request<http::string_body>& req,
-                              const std::optional<peer_id>& cookie_id);
+using response = std::variant<http::message_generator, origin::file_response>;
+
+// The answer to one request: a file body (which the session may sendfile) or any other message.
+response route(context& ctx, const http::request<http::string_body>& req,
+               const std::optional<peer_id>& cookie_id);
 
 }  // namespace circlecdn::app

@@ -248,7 +248,7 @@ static_result static_handler::handle(const request& req, headers_span extra) con
                                             std::to_string(first + length - 1) + "/" +
                                             std::to_string(info->size));
     res.content_length(length);
-    return {http::message_generator(std::move(res)), served};
+    return {std::move(res), served};
   }
 
   // The whole file through the same pread() body as a range: 64 KiB per read instead of
@@ -260,7 +260,12 @@ static_result static_handler::handle(const request& req, headers_span extra) con
   file_headers(res);
   res.set(http::field::content_type, content_type);
   res.content_length(info->size);
-  return {http::message_generator(std::move(res)), hash};
+  return {std::move(res), hash};
+}
+
+http::message_generator to_generator(std::variant<http::message_generator, file_response>&& m) {
+  if (auto* file = std::get_if<file_response>(&m)) return http::message_generator(std::move(*file));
+  return std::move(std::get<http::message_generator>(m));
 }
 
 }  // namespace circlecdn::origin

@@ -6,17 +6,27 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "core/content_hash.hpp"
 #include "core/net.hpp"
 #include "manifest/store.hpp"
+#include "origin/file_range_body.hpp"
 
 namespace circlecdn::origin {
 
+// A response carrying a file's bytes (200 or 206 to GET). Kept as its own type, not erased into a
+// message_generator, so a plain-TCP session can write the header and then hand the body's byte
+// range to sendfile(2); anything else (TLS, tests) can still serialise it like any Beast message.
+using file_response = http::response<file_range_body>;
+
 struct static_result {
-  http::message_generator message;
+  std::variant<http::message_generator, file_response> message;
   std::optional<content_hash> served;  // the content hash sent (200/206/304), to record per peer
 };
+
+// Either kind of response as a message_generator (for callers that do not sendfile).
+http::message_generator to_generator(std::variant<http::message_generator, file_response>&& m);
 
 class static_handler {
  public:

@@ -134,6 +134,23 @@ TEST_F(http_origin_test, ranges) {
   EXPECT_EQ(r.body(), "0123456789");
 }
 
+// Large bodies go out through sendfile(2): exact bytes, ranges anywhere, and the connection stays
+// usable for the next pipelined response.
+TEST_F(http_origin_test, large_files_arrive_byte_exact) {
+  const auto big = test::pattern_bytes(8 * 1024 * 1024 + 123, 7);
+  site_.write("big.bin", big);
+  http_connection c(port_);
+  c.write(build_request("GET", "/big.bin") +
+          build_request("GET", "/big.bin", {{"Range", "bytes=262140-5000000"}}) +
+          build_request("GET", "/ten.txt"));
+  const auto responses = c.read_many(3);
+  EXPECT_EQ(responses[0].result(), http::status::ok);
+  EXPECT_TRUE(responses[0].body() == big);
+  EXPECT_EQ(responses[1].result(), http::status::partial_content);
+  EXPECT_TRUE(responses[1].body() == big.substr(262140, 5000000 - 262140 + 1));
+  EXPECT_EQ(responses[2].body(), "0123456789");
+}
+
 TEST_F(http_origin_test, if_none_match_gives_304) {
   const auto first = get(port_, "/ten.txt");
   const std::string etag(first[http::field::etag]);

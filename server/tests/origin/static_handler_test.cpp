@@ -81,7 +81,8 @@ class static_handler_test : public ::testing::Test {
     auto result = handler_->handle(req, extra_);
     rendered r;
     r.served = result.served;
-    r.raw = render_bytes(result.message);
+    auto gen = to_generator(std::move(result.message));
+    r.raw = render_bytes(gen);
     r.res = parse(r.raw, method == http::verb::head);
     return r;
   }
