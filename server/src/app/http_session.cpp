@@ -63,6 +63,9 @@ bool offers_our_protocol(const http::request<http::string_body>& req) {
 }
 
 constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
+// Below this a body is read into memory and written with its header in one sendmsg (one TCP
+// segment); above it sendfile's zero copy wins over the extra syscall.
+constexpr std::uint64_t sendfile_min_bytes = 64 * 1024;
 
 // Writes a file response: the header through Beast, then the body's byte range straight from the
 // page cache to the socket with sendfile(2), waiting for writability (with a deadline) whenever
@@ -169,11 +172,12 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
     stream.expires_after(ctx.cfg.http_idle_timeout);
     beast::error_code wec;
     bool keep;
-    if (auto* file = std::get_if<origin::file_response>(&answer)) {
+    auto* file = std::get_if<origin::file_response>(&answer);
+    if (file && file->body().size() >= sendfile_min_bytes) {
       keep = file->keep_alive() && !ctx.stopping;
       wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout);
     } else {
-      auto& msg = std::get<http::message_generator>(answer);
+      auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
       std::tie(wec, std::ignore) =
           co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
