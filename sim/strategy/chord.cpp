@@ -58,7 +58,9 @@ void chord::grow(std::size_t slots) {
 }
 
 double chord::keep_s() const {
-  return std::max(fix_s_, stabilise_s_) + ctx_.cfg.lookup_deadline_ms * 1e-3 + 1.0;
+  // A finger found at a peer's join is next refreshed up to two fix periods later (its phase
+  // within the period, then a whole period): until then it may still name a departed member.
+  return std::max(2 * fix_s_, stabilise_s_) + ctx_.cfg.lookup_deadline_ms * 1e-3 + 1.0;
 }
 
 std::uint32_t chord::epoch(peer_index p, double t, double period) const {
