@@ -53,7 +53,7 @@ void chord::grow(std::size_t slots) {
   if (successor_table_.size() >= slots) return;
   ring_.grow(slots);
   fingers_table_.resize(slots * fingers_, finger_entry{no_peer, 0, none32});
-  successor_table_.resize(slots, successor_entry{no_peer, none32});
+  successor_table_.resize(slots, successor_entry{no_peer, 0, none32});
   probe_of_.resize(slots, none32);
 }
 
@@ -78,20 +78,20 @@ peer_index chord::finger(peer_index p, unsigned j, double t) {
   if (f.epoch != e) {
     const double refreshed = e == 0 ? join : join + offset + e * fix_s_;
     const std::uint32_t start = ring_.id(p) + (std::uint32_t{1} << (32 - fingers_ + j));
-    f.slot = ring_.successor_at(start, refreshed);
-    f.id = ring_.id(f.slot);
+    f.slot = ring_.successor_at(start, refreshed, f.id);
     f.epoch = e;
   }
   return f.slot;
 }
 
-peer_index chord::successor(peer_index p, double t) {
+peer_index chord::successor(peer_index p, std::uint32_t idp, double t, std::uint32_t& id_out) {
   successor_entry& s = successor_table_[p];
   const std::uint32_t e = epoch(p, t, stabilise_s_);
   if (s.epoch != e) {
-    s.slot = ring_.successor_at(ring_.id(p) + 1, ctx_.peers.join_s(p) + e * stabilise_s_);
+    s.slot = ring_.successor_at(idp + 1, ctx_.peers.join_s(p) + e * stabilise_s_, s.id);
     s.epoch = e;
   }
+  id_out = s.id;
   return s.slot;
 }
 
@@ -137,39 +137,48 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
       return res;
     }
   }
+  const int low_bits = static_cast<int>(32 - fingers_);
+  // The highest finger of a peer at distance d before the key that can precede it (-1: none).
+  auto first_finger = [low_bits](std::uint32_t d) {
+    return static_cast<int>(std::bit_width(d - 1)) - 1 - low_bits;
+  };
   peer_index p = from;
+  std::uint32_t idp = ring_.id(from);  // carried from hop to hop: no miss on the member record
   double t = now;
   double back = 0;  // the reply retraces the path
   for (unsigned step = 0;; ++step) {
     if (step == max_route_steps || t > deadline_s) return fail();
-    const std::uint32_t idp = ring_.id(p);
     if (key == idp) break;
     peer_index next = no_peer;
+    std::uint32_t idn = 0;
     bool final = false;
     {
       // Closest preceding finger; only fingers starting before the key can precede it. A
       // finger strictly between p and the key means the key is not p's successor's (the
       // successor comes no later than any finger), so the successor is read only when no
       // finger precedes the key.
-      const std::uint32_t d = key - idp;
-      int j = static_cast<int>(std::bit_width(d - 1)) - 1 - static_cast<int>(32 - fingers_);
+      int j = first_finger(key - idp);
       peer_index rejected = no_peer;
       for (; j >= 0 && next == no_peer; --j) {
         const peer_index f = finger(p, static_cast<unsigned>(j), t);
         const std::uint32_t fid =
             fingers_table_[static_cast<std::size_t>(p) * fingers_ + static_cast<unsigned>(j)].id;
         if (f == p || f == rejected || !in_open(fid, idp, key)) continue;
-        // Start the two cache misses the next steps take (f's record, f's next finger) together.
-        const std::uint32_t nd = key - fid;
-        const int nj =
-            static_cast<int>(std::bit_width(nd - 1)) - 1 - static_cast<int>(32 - fingers_);
+        // Start the cache misses the next step takes (f's finger entry and the id circle where
+        // that finger starts, or f's successor) together with this one's (f's record).
+        const int nj = first_finger(key - fid);
         if (nj >= 0) {
           __builtin_prefetch(
               &fingers_table_[static_cast<std::size_t>(f) * fingers_ + static_cast<unsigned>(nj)]);
+          ring_.prefetch(fid + (std::uint32_t{1} << (low_bits + nj)));
+        } else {
+          __builtin_prefetch(&successor_table_[f]);
+          ring_.prefetch(fid + 1);
         }
         const hop_check c = check_hop(p, f, t);
         if (c == hop_check::usable) {
           next = f;
+          idn = fid;
         } else {
           rejected = f;
           if (c == hop_check::timeout) {
@@ -181,38 +190,57 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
       }
     }
     if (next == no_peer) {
-      const peer_index s = successor(p, t);
+      std::uint32_t ids;
+      const peer_index s = successor(p, idp, t, ids);
       if (s == p) break;  // alone on the circle: p owns every key
-      if (!in_half_open(key, idp, ring_.id(s))) {
+      if (!in_half_open(key, idp, ids)) {
         // No usable finger precedes the key but it lies past the successor: go one step.
         const hop_check c = check_hop(p, s, t);
-        if (c == hop_check::usable) next = s;
+        if (c == hop_check::usable) {
+          next = s;
+          idn = ids;
+        }
       }
     }
     if (next == no_peer) {
-      peer_index list[16];
-      const unsigned n = successor_list(p, t, list);
-      for (unsigned k = 0; k < n && next == no_peer; ++k) {
-        const hop_check c = check_hop(p, list[k], t);
+      // The successor list as of p's last stabilisation, tried in order; a member is looked
+      // at only if the ones before it were unusable.
+      const double refreshed = ctx_.peers.join_s(p) + epoch(p, t, stabilise_s_) * stabilise_s_;
+      unsigned listed = 0;
+      bool late = false;
+      ring_.walk(idp + 1, [&](peer_index q) {
+        if (q == p) return false;
+        if (!ring_.alive_at(q, refreshed)) return true;
+        ++listed;
+        const hop_check c = check_hop(p, q, t);
         if (c == hop_check::usable) {
-          next = list[k];
-        } else if (c == hop_check::timeout) {
+          next = q;
+          return false;
+        }
+        if (c == hop_check::timeout) {
           t += hop_timeout_s_;
           ++res.timeouts;
-          if (t > deadline_s) return fail();
+          if (t > deadline_s) {
+            late = true;
+            return false;
+          }
         }
-      }
+        return listed < successors_;
+      });
+      if (late) return fail();
       if (next == no_peer) {
         res.timeouts += 1;  // every successor gone: the ring is broken here
         return fail();
       }
-      final = in_half_open(key, idp, ring_.id(next));
+      idn = ring_.id(next);
+      final = in_half_open(key, idp, idn);
     }
     const double hop = ctx_.peers.one_way_s(p, next);
     t += hop;
     back += hop;
     ++res.hops;
     p = next;
+    idp = idn;
     if (final) break;
   }
   res.owner = p;

@@ -56,19 +56,35 @@ class id_ring {
   }
   // The first member at or after x that was on-line at time t; no_peer if none.
   peer_index successor_at(std::uint32_t x, double t) const {
+    std::uint32_t ignored;
+    return successor_at(x, t, ignored);
+  }
+  // Same, and its id in `id_out` (from the bucket record on the fast path: no miss on the
+  // member's own record).
+  peer_index successor_at(std::uint32_t x, double t, std::uint32_t& id_out) const {
     // Fast path, one cache miss: the answer is usually the first member of x's bucket or of the
     // next non-empty one, and the bucket record says whether it was surely on-line at t.
     const std::size_t b = x >> shift_;
     const bucket& h = head_[b];
     if (h.first != no_peer && h.first_id >= x) {
-      if (h.surely_alive(t)) return h.first;
+      if (h.surely_alive(t)) {
+        id_out = h.first_id;
+        return h.first;
+      }
     } else if (h.first == no_peer || h.count == 1) {
       std::size_t nb = next_nonempty(b + 1);
       if (nb == head_.size()) nb = next_nonempty(0);
-      if (nb != head_.size() && head_[nb].surely_alive(t)) return head_[nb].first;
+      if (nb != head_.size() && head_[nb].surely_alive(t)) {
+        id_out = head_[nb].first_id;
+        return head_[nb].first;
+      }
     }
-    return successor_slow(x, t);
+    const peer_index p = successor_slow(x, t);
+    if (p != no_peer) id_out = member_[p].id;
+    return p;
   }
+  // Starts the cache miss a successor_at(x, ...) will take.
+  void prefetch(std::uint32_t x) const { __builtin_prefetch(&head_[x >> shift_]); }
 
  private:
   peer_index successor_slow(std::uint32_t x, double t) const {
