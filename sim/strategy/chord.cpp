@@ -204,11 +204,12 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
     }
     if (next == no_peer) {
       // The successor list as of p's last stabilisation, tried in order; a member is looked
-      // at only if the ones before it were unusable.
+      // at only if the ones before it were unusable. The first is found through the buckets
+      // (no walk over member records); the walk goes on from it only if it is unusable.
       const double refreshed = ctx_.peers.join_s(p) + epoch(p, t, stabilise_s_) * stabilise_s_;
       unsigned listed = 0;
       bool late = false;
-      ring_.walk(idp + 1, [&](peer_index q) {
+      auto try_member = [&](peer_index q) {
         if (q == p) return false;
         if (!ring_.alive_at(q, refreshed)) return true;
         ++listed;
@@ -226,13 +227,16 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
           }
         }
         return listed < successors_;
-      });
+      };
+      std::uint32_t id1 = 0;
+      const peer_index first = ring_.successor_at(idp + 1, refreshed, id1);
+      if (first != no_peer && try_member(first)) ring_.walk(id1 + 1, try_member);
       if (late) return fail();
       if (next == no_peer) {
         res.timeouts += 1;  // every successor gone: the ring is broken here
         return fail();
       }
-      idn = ring_.id(next);
+      idn = next == first ? id1 : ring_.id(next);
       final = in_half_open(key, idp, idn);
     }
     const double hop = ctx_.peers.one_way_s(p, next);
