@@ -17,6 +17,7 @@ struct config {
   std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
   bool secure_cookies = false;       // behind TLS: cookies get `Secure`
   std::chrono::milliseconds shutdown_grace{3000};
+  std::uint64_t origin_rate_limit_bytes_per_s = 0;  // 0 = uncapped (a cap for demos, benchmarks)
   std::size_t http_header_limit_bytes = 8 * 1024;
   std::chrono::seconds http_idle_timeout{30};
   std::size_t served_ids_max = 20'000;    // visitors whose served hashes are remembered

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "app/config.hpp"
+#include "app/upload_cap.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
 #include "origin/static_handler.hpp"
@@ -27,6 +28,7 @@ struct context {
   token_signer tokens;
   manifest::store manifest;
   origin::static_handler origin;
+  upload_cap origin_cap;
   swarm::memory_directory directory;
   swarm::served_record served;
   signal::tracker tracker;

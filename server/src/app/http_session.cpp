@@ -72,7 +72,8 @@ constexpr std::uint64_t sendfile_min_bytes = 64 * 1024;
 // the socket buffer is full. No user-space copy, one syscall per socket-buffer's worth.
 asio::awaitable<beast::error_code> write_file_response(beast::tcp_stream& stream,
                                                        origin::file_response& res,
-                                                       std::chrono::seconds stall_timeout) {
+                                                       std::chrono::seconds stall_timeout,
+                                                       upload_cap& cap) {
   http::serializer<false, origin::file_range_body> sr(res);
   auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
   if (ec) co_return ec;
@@ -84,7 +85,16 @@ asio::awaitable<beast::error_code> write_file_response(beast::tcp_stream& stream
   std::uint64_t left = body.size();
   while (left > 0) {
     auto slice = static_cast<std::size_t>(std::min<std::uint64_t>(left, sendfile_slice_bytes));
+    if (cap.enabled()) {
+      slice = static_cast<std::size_t>(std::min<std::uint64_t>(slice, cap.slice_bytes()));
+      if (auto wait = cap.take(slice, upload_cap::clock::now()); wait.count() > 0) {
+        asio::steady_timer pause(socket.get_executor(), wait);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+    }
     ssize_t sent = ::sendfile(socket.native_handle(), body.fd(), &offset, slice);
+    if (cap.enabled() && static_cast<std::size_t>(std::max<ssize_t>(sent, 0)) < slice)
+      cap.refund(slice - static_cast<std::size_t>(std::max<ssize_t>(sent, 0)));
     if (sent > 0) {
       left -= static_cast<std::uint64_t>(sent);
       continue;
@@ -173,9 +183,9 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
     beast::error_code wec;
     bool keep;
     auto* file = std::get_if<origin::file_response>(&answer);
-    if (file && file->body().size() >= sendfile_min_bytes) {
+    if (file && (file->body().size() >= sendfile_min_bytes || ctx.origin_cap.enabled())) {
       keep = file->keep_alive() && !ctx.stopping;
-      wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout);
+      wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
     } else {
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;

@@ -58,6 +58,8 @@ std::string stats_json(context& ctx) {
   o["http_requests"] = ctx.counters.requests;
   o["generation"] = ctx.manifest.current()->generation;
   o["heap_bytes"] = heap_bytes_in_use();
+  o["origin_capped_bytes"] = ctx.origin_cap.bytes();
+  o["origin_cap_waits"] = ctx.origin_cap.waits();
   return boost::json::serialize(o);
 }
 

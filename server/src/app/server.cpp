@@ -21,6 +21,7 @@ context::context(config c)
       tokens(cfg.secret),
       manifest(cfg.site, cfg.piece_size_bytes),
       origin(cfg.site, manifest),
+      origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(cfg.limits, directory, served, tokens,
               [this](const content_hash& h) { return manifest.current()->knows(h); }) {}
