@@ -20,4 +20,5 @@ step "script size"
 bash "$ROOT/bench/size/run.sh"
 step "signaling vs bittorrent-tracker and peer"
 bash "$ROOT/bench/signal/run.sh"
+step "flash crowd (2 Chromium visitors, 1 MiB)"; bash "$ROOT/bench/flash/run.sh" --smoke
 step "ok"
