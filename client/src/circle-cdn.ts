@@ -230,15 +230,18 @@ export class CircleCDN extends EventTarget {
       case 'miss':
         return wants!.miss(m);
       case 'cancel':
-        wants!.cancel(m);
-        return uploader!.cancel(m.peer, m.id);
+        // `role` says which side of want `id` we were; without it (older servers) try both.
+        if (m.role !== 'holder') wants!.cancel(m);
+        if (m.role !== 'wanter') uploader!.cancel(m.peer, m.id);
+        return;
       case 'signal':
         return pool!.signal(m.from, m.data);
       case 'penalised':
         this.stats.penalised.push(m.peer);
         return this.emit('penalised', { peer: m.peer });
       case 'error':
-        if (typeof m.ref === 'number') wants!.refused(m.ref);
+        // An error about a `want` carries its id: that want is over (too_many_wants, duplicate_id).
+        if (m.ref === 'want' && typeof m.id === 'number') wants!.refused(m.id);
         this.emit('servererror', { code: m.code, message: m.message });
     }
   }

@@ -5,9 +5,9 @@ export interface Welcome { type: 'welcome'; peer: string; resume?: string; ice_s
 export interface Match { type: 'match' | 'push'; id: number; hash: string; peer: string; connect: boolean }
 export interface Miss { type: 'miss'; id: number; hash: string; token: string; reason?: string }
 export interface SignalIn { type: 'signal'; from: string; data: SignalData }
-export interface Cancel { type: 'cancel'; id: number; hash?: string; peer?: string; reason?: string }
+export interface Cancel { type: 'cancel'; id: number; hash?: string; peer?: string; role?: 'wanter' | 'holder'; reason?: string }
 export interface Penalised { type: 'penalised'; peer: string }
-export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; hashes?: string[] }
+export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[] }
 
 export type ServerMessage = Welcome | Match | Miss | SignalIn | Cancel | Penalised | ErrorMessage;
 
