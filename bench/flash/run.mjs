@@ -78,6 +78,9 @@ const page = (auto) => `<!doctype html>
   for (const t of ['ready', 'peerconnect', 'peerclose', 'verifyfailure', 'servererror'])
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));
   let detail = null;
+  const items = {};
+  cdn.addEventListener('item', (e) => { const k = e.detail.source + (e.detail.why ? ':' + e.detail.why : ''); items[k] = (items[k] || 0) + 1; });
+  performance.setResourceTimingBufferSize(10000);
   cdn.addEventListener('resource', (e) => { if (e.detail.url.endsWith('${RESOURCE}')) detail = e.detail; });
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
   window.flash = (async () => {
@@ -86,9 +89,12 @@ const page = (auto) => `<!doctype html>
     const done = performance.timeOrigin + performance.now();
     const sha256 = hex(await crypto.subtle.digest('SHA-256', buf));
     const d = detail ?? { fromPeers: 0, fromOrigin: cdn.optedOut ? buf.byteLength : 0, fromStore: 0 };
+    // Origin requests for the resource as the browser saw them: [responseStart, responseEnd, bytes].
+    const wire = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('${RESOURCE}'))
+      .map((e) => [performance.timeOrigin + e.responseStart, performance.timeOrigin + e.responseEnd, e.encodedBodySize]);
     return { navStart: performance.timeOrigin, start, done, bytes: buf.byteLength, sha256,
              fromPeers: d.fromPeers, fromOrigin: d.fromOrigin, fromStore: d.fromStore,
-             optedOut: cdn.optedOut, stats: JSON.parse(JSON.stringify(cdn.stats)) };
+             optedOut: cdn.optedOut, items, wire, stats: JSON.parse(JSON.stringify(cdn.stats)) };
   })().catch((e) => ({ error: String(e && e.stack || e) }));
 </script>
 <p>flash crowd bench: one ${SIZE}-byte resource.</p>
@@ -192,13 +198,14 @@ async function oneRun(site, mode, run) {
       if (r.error) throw new Error(`${v.name}: ${r.error}\n${v.evidence()}`);
       if (r.sha256 !== site.sha256 || r.bytes !== SIZE) throw new Error(`${v.name}: wrong bytes (${r.bytes} B, ${r.sha256})`);
       return { name: v.name, arrive: arrive - t0, navStart: r.navStart - t0, done: r.done - t0, ttr: r.done - r.navStart,
-        fromPeers: r.fromPeers, fromOrigin: r.fromOrigin, fromStore: r.fromStore, uploaded: r.stats.bytesUploaded };
+        fromPeers: r.fromPeers, fromOrigin: r.fromOrigin, fromStore: r.fromStore, uploaded: r.stats.bytesUploaded,
+        items: r.items, wire: r.wire.map(([a, b, n]) => [a - t0, b - t0, n]) };
     }));
     sampling = false;
     await sampler;
     const sEnd = await server.stats();
     for (const r of results)
-      log(`  ${r.name}: arrived ${(r.arrive / 1000).toFixed(2)} s, done ${(r.done / 1000).toFixed(2)} s, time to resource ${(r.ttr / 1000).toFixed(2)} s, peers ${size(r.fromPeers)}, origin ${size(r.fromOrigin)}`);
+      log(`  ${r.name}: arrived ${(r.arrive / 1000).toFixed(2)} s, done ${(r.done / 1000).toFixed(2)} s, time to resource ${(r.ttr / 1000).toFixed(2)} s, peers ${size(r.fromPeers)}, origin ${size(r.fromOrigin)}; items ${JSON.stringify(r.items)}`);
     const last = Math.max(...results.map((r) => r.done)) / 1000;
     const peers = results.reduce((n, r) => n + r.fromPeers, 0);
     const total = results.reduce((n, r) => n + r.fromPeers + r.fromOrigin + r.fromStore, 0);
@@ -244,11 +251,45 @@ function rateSeries(samples) {
   return out;
 }
 
+// Origin bytes/s as the browsers received them (Resource Timing of every origin request for the
+// resource, its bytes spread evenly from responseStart to responseEnd), in 250 ms bins, then a 1 s
+// moving average. The server's origin_capped_bytes counts bytes when the bucket grants them (it may
+// go into debt by a slice per connection), so its 250 ms differences lead the wire in bursts.
+function wireSeries(s) {
+  const reqs = s.visitors.flatMap((v) => v.wire);
+  const end = Math.max(s.last * 1000, ...reqs.map((r) => r[1]));
+  const bin = SAMPLE_MS;
+  const bins = new Array(Math.ceil(end / bin) + 1).fill(0);
+  for (const [a, b, n] of reqs) {
+    if (!(b > a)) {
+      bins[Math.max(0, Math.floor(b / bin))] += n;
+      continue;
+    }
+    for (let k = Math.max(0, Math.floor(a / bin)); k * bin < b; k++) {
+      const lo = Math.max(a, k * bin);
+      const hi = Math.min(b, (k + 1) * bin);
+      if (hi > lo) bins[k] += (n * (hi - lo)) / (b - a);
+    }
+  }
+  const per = 1000 / bin;
+  return bins.map((_, k) => {
+    let sum = 0;
+    for (let j = Math.max(0, k - per + 1); j <= k; j++) sum += bins[j];
+    return { t: ((k + 1) * bin) / 1000, bytes: bins[k], rate: sum / (Math.min(k + 1, per) * bin / 1000) };
+  });
+}
+
 function writeOutputs(all) {
   mkdirSync(OUT, { recursive: true });
-  const csv = ['mode,run,t_s,origin_bytes,origin_bytes_per_s_1s'];
-  for (const s of all) for (const p of rateSeries(s.samples)) csv.push(`${s.mode},${s.run},${p.t.toFixed(3)},${p.origin},${Math.round(p.rate)}`);
+  const csv = ['mode,run,t_end_s,origin_bytes_in_bin,origin_bytes_per_s_1s'];
+  for (const s of all) for (const p of wireSeries(s)) csv.push(`${s.mode},${s.run},${p.t.toFixed(3)},${Math.round(p.bytes)},${Math.round(p.rate)}`);
   writeFileSync(join(OUT, 'origin-over-time.csv'), csv.join('\n') + '\n');
+  const st = ['mode,run,t_s,origin_capped_bytes,origin_capped_bytes_per_s_1s,origin_cap_waits,matches,misses'];
+  for (const s of all) {
+    const rs = rateSeries(s.samples);
+    s.samples.forEach((p, i) => st.push(`${s.mode},${s.run},${p.t.toFixed(3)},${p.origin},${Math.round(rs[i].rate)},${p.waits},${p.matches},${p.misses}`));
+  }
+  writeFileSync(join(OUT, 'stats-samples.csv'), st.join('\n') + '\n');
   const vis = ['mode,run,visitor,arrive_s,done_s,time_to_resource_s,from_peers,from_origin,from_store,uploaded'];
   for (const s of all)
     for (const r of s.visitors)
@@ -257,7 +298,7 @@ function writeOutputs(all) {
   const runs = ['mode,run,last_done_s,offload,from_peers,total,origin_capped_bytes,origin_cap_waits,wants,matches,misses'];
   for (const s of all) runs.push([s.mode, s.run, s.last.toFixed(3), s.offload.toFixed(4), s.peers, s.total, s.originBytes, s.capWaits, s.wants, s.matches, s.misses].join(','));
   writeFileSync(join(OUT, 'runs.csv'), runs.join('\n') + '\n');
-  log(`\nwrote ${join(OUT, 'origin-over-time.csv')}, visitors.csv, runs.csv`);
+  log(`\nwrote ${join(OUT, 'origin-over-time.csv')}, stats-samples.csv, visitors.csv, runs.csv`);
 }
 
 // The plot: origin bytes/s (1 s window) over time, for the median run of each mode.
@@ -270,7 +311,7 @@ function plot(all) {
     const med = median(runs.map((s) => s.last));
     const pick = runs.reduce((b, s) => (Math.abs(s.last - med) < Math.abs(b.last - med) ? s : b));
     const f = join(OUT, `plot-${mode}.dat`);
-    writeFileSync(f, rateSeries(pick.samples).map((p) => `${p.t.toFixed(3)} ${(p.rate / 1048576).toFixed(4)}`).join('\n') + '\n');
+    writeFileSync(f, [`0 0`, ...wireSeries(pick).map((p) => `${p.t.toFixed(3)} ${(p.rate / 1048576).toFixed(4)}`)].join('\n') + '\n');
     const title = mode === 'crowd' ? `with the crowd (run ${pick.run}, last done ${pick.last.toFixed(1)} s)` : `origin only (run ${pick.run}, last done ${pick.last.toFixed(1)} s)`;
     lines.push(`'${f}' using 1:2 with lines lw 2 title '${title}'`);
   }
@@ -279,9 +320,9 @@ function plot(all) {
     `set output '${PNG}'`,
     `set title 'Flash crowd: ${N} Chromium visitors, one ${size(SIZE)} file, origin capped at ${size(RATE)}/s'`,
     `set xlabel 'seconds since the first visitor arrived'`,
-    `set ylabel 'origin bytes sent, MiB/s (1 s window)'`,
+    `set ylabel 'origin bytes received by the visitors, MiB/s (1 s avg)'`,
     `set grid`, `set key top right`, `set yrange [0:*]`, `set xrange [0:*]`,
-    `plot ${lines.join(', ')}`,
+    `plot ${lines.join(', ')}, ${RATE / 1048576} with lines dt 2 lc rgb 'gray' title 'origin cap'`,
   ].join('\n');
   writeFileSync(join(OUT, 'plot.gp'), gp + '\n');
   mkdirSync(dirname(PNG), { recursive: true });
