@@ -44,9 +44,12 @@ chord::chord(strategy_context ctx)
       records_returned_(
           std::min(max_candidates, static_cast<unsigned>(ctx_.cfg.chord_records_returned))),
       holder_tries_(static_cast<unsigned>(ctx_.cfg.chord_holder_tries)),
+      // About four buckets per member on-line (departed members stay listed a while too): most
+      // non-empty buckets then hold one member, which their record describes.
       ring_(std::clamp(static_cast<unsigned>(std::bit_width(
-                           static_cast<std::uint64_t>(std::ceil(expected_peak(ctx_.cfg))))),
-                       4u, 22u)),
+                           static_cast<std::uint64_t>(std::ceil(expected_peak(ctx_.cfg))))) +
+                           2u,
+                       4u, 24u)),
       records_(ctx_.site.count(), ctx_.cfg.chord_republish_s) {}
 
 void chord::grow(std::size_t slots) {
@@ -68,7 +71,7 @@ std::uint32_t chord::epoch(peer_index p, double t, double period) const {
   return e <= 0 ? 0u : static_cast<std::uint32_t>(e + 1e-9);
 }
 
-peer_index chord::finger(peer_index p, unsigned j, double t) {
+peer_index chord::finger(peer_index p, std::uint32_t idp, unsigned j, double t) {
   finger_entry& f = fingers_table_[static_cast<std::size_t>(p) * fingers_ + j];
   // Finger j is refreshed at join, then at join + (j / fingers) * period + k * period.
   const double join = ctx_.peers.join_s(p);
@@ -77,7 +80,7 @@ peer_index chord::finger(peer_index p, unsigned j, double t) {
   const std::uint32_t e = x < 1.0 ? 0u : static_cast<std::uint32_t>(x + 1e-9);
   if (f.epoch != e) {
     const double refreshed = e == 0 ? join : join + offset + e * fix_s_;
-    const std::uint32_t start = ring_.id(p) + (std::uint32_t{1} << (32 - fingers_ + j));
+    const std::uint32_t start = idp + (std::uint32_t{1} << (32 - fingers_ + j));
     f.slot = ring_.successor_at(start, refreshed, f.id);
     f.epoch = e;
   }
@@ -160,7 +163,7 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
       int j = first_finger(key - idp);
       peer_index rejected = no_peer;
       for (; j >= 0 && next == no_peer; --j) {
-        const peer_index f = finger(p, static_cast<unsigned>(j), t);
+        const peer_index f = finger(p, idp, static_cast<unsigned>(j), t);
         const std::uint32_t fid =
             fingers_table_[static_cast<std::size_t>(p) * fingers_ + static_cast<unsigned>(j)].id;
         if (f == p || f == rejected || !in_open(fid, idp, key)) continue;
@@ -363,7 +366,7 @@ void chord::probe_refresh(peer_index p, double t) {
   std::vector<std::uint32_t> now_targets;
   now_targets.reserve(fingers_ + successors_);
   for (unsigned j = 0; j < fingers_; ++j) {
-    const peer_index f = finger(p, j, t);
+    const peer_index f = finger(p, ring_.id(p), j, t);
     if (f != p) now_targets.push_back(ctx_.peers.uid(f));
   }
   peer_index list[16];

@@ -60,7 +60,7 @@ class chord final : public strategy {
  private:
   enum class hop_check { usable, skip, timeout };
   std::uint32_t epoch(peer_index p, double t, double period) const;
-  peer_index finger(peer_index p, unsigned j, double t);
+  peer_index finger(peer_index p, std::uint32_t idp, unsigned j, double t);
   peer_index successor(peer_index p, std::uint32_t idp, double t, std::uint32_t& id_out);
   unsigned successor_list(peer_index p, double t, peer_index* out);
   hop_check check_hop(peer_index from, peer_index to, double t) const;

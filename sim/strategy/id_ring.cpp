@@ -19,20 +19,22 @@ float round_down(double v) {
 
 id_ring::id_ring(unsigned bucket_bits)
     : shift_(32 - bucket_bits),
-      head_(std::size_t{1} << bucket_bits, bucket{no_peer, 0, 0, 0, 0}),
+      head_(std::size_t{1} << bucket_bits, bucket{no_peer, 0, 0, 0, 0, 0, 0}),
       nonempty_(((std::size_t{1} << bucket_bits) + 63) / 64, 0) {}
 
 void id_ring::refresh_head(std::size_t b) {
   bucket& h = head_[b];
   if (h.first == no_peer) {
     h.first_id = 0;
-    h.join_up = h.depart_down = 0;
+    h.join_up = h.depart_down = h.join_down = h.depart_up = 0;
     return;
   }
   const member& m = member_[h.first];
   h.first_id = m.id;
   h.join_up = round_up(m.join_s);
   h.depart_down = round_down(m.depart_s);
+  h.join_down = round_down(m.join_s);
+  h.depart_up = round_up(m.depart_s);
 }
 
 void id_ring::insert(peer_index p, std::uint32_t id, double join_s, double depart_s) {

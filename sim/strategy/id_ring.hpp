@@ -62,22 +62,31 @@ class id_ring {
   // Same, and its id in `id_out` (from the bucket record on the fast path: no miss on the
   // member's own record).
   peer_index successor_at(std::uint32_t x, double t, std::uint32_t& id_out) const {
-    // Fast path, one cache miss: the answer is usually the first member of x's bucket or of the
-    // next non-empty one, and the bucket record says whether it was surely on-line at t.
-    const std::size_t b = x >> shift_;
-    const bucket& h = head_[b];
-    if (h.first != no_peer && h.first_id >= x) {
-      if (h.surely_alive(t)) {
-        id_out = h.first_id;
-        return h.first;
+    // Fast path, from bucket records only: the answer is usually the first member of x's bucket
+    // or of one of the next few non-empty ones (neighbours in memory), and a bucket record says
+    // whether its first member was surely on-line at t, surely not, or too close to tell (then
+    // the exact walk decides).
+    const std::size_t n = head_.size();
+    const std::size_t b0 = x >> shift_;
+    std::size_t b = b0;
+    for (unsigned looked = 0; looked < 8; ++looked) {
+      const bucket& h = head_[b];
+      if (h.first != no_peer) {
+        const bool before_x = b == b0 && h.first_id < x;
+        if (!before_x) {
+          const int state = h.state(t);
+          if (state > 0) {
+            id_out = h.first_id;
+            return h.first;
+          }
+          if (state < 0 || h.count != 1) break;  // too close to tell, or more members here
+        } else if (h.count != 1) {
+          break;  // members after x may follow in this bucket
+        }
       }
-    } else if (h.first == no_peer || h.count == 1) {
-      std::size_t nb = next_nonempty(b + 1);
-      if (nb == head_.size()) nb = next_nonempty(0);
-      if (nb != head_.size() && head_[nb].surely_alive(t)) {
-        id_out = head_[nb].first_id;
-        return head_[nb].first;
-      }
+      b = next_nonempty(b + 1);
+      if (b == n) b = next_nonempty(0);
+      if (b == n || b == b0) break;  // empty circle, or once around
     }
     const peer_index p = successor_slow(x, t);
     if (p != no_peer) id_out = member_[p].id;
@@ -97,17 +106,20 @@ class id_ring {
     return found;
   }
 
-  // A bucket's list head, with a copy of its first member's id and lifetime (rounded inwards,
-  // so "surely alive" never errs; the exact check is the slow path).
-  struct bucket {
+  // A bucket's list head, with a copy of its first member's id and lifetime rounded inwards
+  // (so "surely alive" never errs) and outwards (so "surely not" never errs); the exact check is
+  // the slow path. Two records per cache line.
+  struct alignas(32) bucket {
     peer_index first;
     std::uint32_t first_id;
-    float join_up;
-    float depart_down;
+    float join_up, depart_down;  // [join_up, depart_down) within the lifetime
+    float join_down, depart_up;  // the lifetime within [join_down, depart_up)
     std::uint32_t count;
-    bool surely_alive(double t) const {
-      return first != no_peer && static_cast<double>(join_up) <= t &&
-             t < static_cast<double>(depart_down);
+    // 1: the first member was on-line at t; 0: it was not; -1: too close to tell.
+    int state(double t) const {
+      if (static_cast<double>(join_up) <= t && t < static_cast<double>(depart_down)) return 1;
+      if (t < static_cast<double>(join_down) || static_cast<double>(depart_up) <= t) return 0;
+      return -1;
     }
   };
   void refresh_head(std::size_t b);
