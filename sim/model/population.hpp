@@ -55,6 +55,8 @@ class population {
   }
 
   std::uint32_t uid(peer_index p) const { return hot_[p].uid; }
+  // Starts the cache miss the next read of p's record will take.
+  void prefetch(peer_index p) const { __builtin_prefetch(&hot_[p]); }
   double join_s(peer_index p) const { return hot_[p].join_s; }
   double depart_s(peer_index p) const { return hot_[p].depart_s; }
   bool abrupt(peer_index p) const { return abrupt_[p] != 0; }

@@ -260,6 +260,8 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
 
 lookup_result chord::lookup(peer_index w, resource_index r, double now, double deadline_s) {
   const auto& peers = ctx_.peers;
+  // The owner's records for r are read after the route: start those misses now.
+  records_.prefetch(r, records_returned_, ctx_.random);
   const route_result rr = route(w, ctx_.site.key(r), now, deadline_s);
   ctx_.stats.peer_messages += 2.0 * rr.hops;
   ctx_.stats.hop_timeouts += rr.timeouts;
@@ -283,6 +285,7 @@ lookup_result chord::lookup(peer_index w, resource_index r, double now, double d
     if (at_owner < static_cast<double>(e.depart_s) + linger) candidates[n++] = e;
   });
   // The wanter asks the server to connect it to each in turn.
+  for (unsigned k = 0; k < n && k < holder_tries_ + 1; ++k) peers.prefetch(candidates[k].slot);
   double t = rr.answered_s;
   unsigned tries = 0;
   for (unsigned k = 0; k < n && tries < holder_tries_; ++k) {

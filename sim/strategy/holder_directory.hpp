@@ -59,6 +59,21 @@ class holder_directory {
       if (++i == n) i = 0;
     }
   }
+  // Starts the cache misses a sample(r, k, random, ...) will take (on a copy of the stream: no
+  // draw is made).
+  void prefetch(resource_index r, std::uint32_t k, const rng& random) const {
+    const auto& list = lists_[r];
+    const std::size_t n = list.size();
+    if (n == 0) return;
+    rng peek = random;
+    const std::size_t i = n <= k ? 0 : peek.below(static_cast<std::uint32_t>(n));
+    const char* first = reinterpret_cast<const char*>(list.data() + i);
+    const char* end = reinterpret_cast<const char*>(list.data() + n);
+    for (std::size_t b = 0; b < k * sizeof(holder_entry) && first + b < end; b += 64) {
+      __builtin_prefetch(first + b);
+    }
+    if (n > k && i + k > n) __builtin_prefetch(list.data());  // the window wraps
+  }
   std::size_t entries(resource_index r) const { return lists_[r].size(); }
   std::uint32_t live(resource_index r) const { return live_[r]; }
 
