@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (and all that .ci/run does): installs what is missing, builds, and runs
 # every test: C++ unit and integration tests under ASan+UBSan, the fuzzers for a fixed number of
-# runs, the browser library's unit tests, and the end-to-end tests in real browsers.
+# runs, the browser library's unit tests, a smoke run of the benchmark harnesses, and the
+# end-to-end tests in real browsers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_runs=${CIRCLECDN_FUZZ_RUNS:-200000}
@@ -36,6 +37,9 @@ step "browser library: build and unit tests"
 npm run --silent build
 npm run --silent typecheck
 npm test
+
+step "benchmark harnesses: smoke run with tiny sizes (no timing asserted)"
+BUILD_DIR=build/asan bash bench/smoke.sh
 
 step "end-to-end tests in real browsers"
 CIRCLECDN_BIN=build/asan/server/circlecdn npm run --silent e2e

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <future>
 #include <thread>
 
@@ -100,7 +101,11 @@ struct server::impl {
   }
 };
 
-server::server(config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {}
+server::server(config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {
+  // sendfile(2) has no MSG_NOSIGNAL: a visitor who drops the connection mid-body would otherwise
+  // kill the whole process with SIGPIPE. Every write reports EPIPE as an error instead.
+  std::signal(SIGPIPE, SIG_IGN);
+}
 
 server::~server() {
   stop();

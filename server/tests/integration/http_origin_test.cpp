@@ -153,6 +153,20 @@ TEST_F(http_origin_test, large_files_arrive_byte_exact) {
   EXPECT_EQ(responses[2].body(), "0123456789");
 }
 
+// A visitor that vanishes mid-body (sendfile into a reset socket) costs its own connection only.
+TEST_F(http_origin_test, client_dropping_mid_body_leaves_the_server_serving) {
+  site_.write("big.bin", test::pattern_bytes(16 * 1024 * 1024, 9));
+  for (int i = 0; i < 3; ++i) {
+    http_connection c(port_);
+    c.write(build_request("GET", "/big.bin"));
+    char some[4096];
+    c.socket().read_some(asio::buffer(some));
+    c.socket().set_option(asio::socket_base::linger(true, 0));  // close with RST
+    c.socket().close();
+  }
+  EXPECT_EQ(get(port_, "/ten.txt").body(), "0123456789");
+}
+
 TEST_F(http_origin_test, if_none_match_gives_304) {
   const auto first = get(port_, "/ten.txt");
   const std::string etag(first[http::field::etag]);
