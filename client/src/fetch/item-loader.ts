@@ -17,6 +17,10 @@ const PEER_ATTEMPTS = 3;
 // keeps bytes off the origin; after BUSY_DEADLINE_MS of this the item goes to the origin.
 const BUSY_DEADLINE_MS = 5_000;
 const BUSY_WAIT_MAX_MS = 1_500;
+// `miss` with reason fetching: another visitor is getting the item from the origin right now (a
+// flash crowd). Waiting for it keeps the origin's bytes to one copy; the server stops saying so
+// after its fetch grace (10 s), so this deadline only guards against a silent tracker.
+const FETCHING_DEADLINE_MS = 12_000;
 export const MISS_HEADER = 'X-Circle-Miss';
 
 export type Source = 'store' | 'peer' | 'origin';
@@ -68,8 +72,9 @@ export class ItemLoader {
         if ('token' in r) {
           why = r.reason;
           busySince ||= Date.now();
-          const left = busySince + BUSY_DEADLINE_MS - Date.now();
-          if (r.reason === 'all_busy' && left > 0) {
+          const deadline = r.reason === 'fetching' ? FETCHING_DEADLINE_MS : BUSY_DEADLINE_MS;
+          const left = busySince + deadline - Date.now();
+          if ((r.reason === 'all_busy' || r.reason === 'fetching') && left > 0) {
             await this.wants.nextFinish(Math.min(left, BUSY_WAIT_MAX_MS));
             continue;
           }

@@ -96,6 +96,17 @@ describe('ItemLoader', () => {
     expect(wanted.length).toBe(3);
   });
 
+  it('waits for a visitor who is fetching the item from the origin (flash crowd)', async () => {
+    const hash = await sha256Hex(file);
+    const { loader, wanted } = await setup([
+      { token: 'T1', reason: 'fetching' },
+      { bytes: file, peer: 'F' },
+    ]);
+    const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true });
+    expect(got).toMatchObject({ source: 'peer', peer: 'F' });
+    expect(wanted.length).toBe(2);
+  });
+
   it('uses but never stores origin bytes that do not match the manifest', async () => {
     mockOrigin();
     const { loader, store, events } = await setup([], false);

@@ -207,6 +207,7 @@ void tracker::on_announce(peer_state& p, const announce_msg& m) {
       }
       p.holdings.insert(h);
       dir_.add(h, p.id);
+      incoming_.erase(h);  // it has a holder now
     }
   }
   if (!unknown.empty())
@@ -274,7 +275,21 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     states.push_back(&h);
   }
   auto pick = swarm::choose_holder(candidates, p.id);
-  if (!pick.index) return miss(pick.miss_reason);
+  if (!pick.index) {
+    if (pick.miss_reason != "no_holder") return miss(pick.miss_reason);
+    // Nobody holds it. If another online peer is fetching it from the origin, wait for that peer
+    // rather than fetch the same bytes again; otherwise this wanter becomes the one fetching.
+    if (auto it = incoming_.find(m.hash); it != incoming_.end() && it->second.until > now &&
+                                          it->second.fetcher != p.id &&
+                                          peers_.contains(it->second.fetcher))
+      return miss("fetching");
+    if (incoming_.size() >= lim_.incoming_max && !incoming_.contains(m.hash)) {
+      std::erase_if(incoming_, [&](auto& kv) { return kv.second.until <= now; });
+      if (incoming_.size() >= lim_.incoming_max) incoming_.erase(incoming_.begin());
+    }
+    incoming_[m.hash] = {p.id, now + lim_.fetch_grace};
+    return miss("no_holder");
+  }
 
   auto& holder = *states[*pick.index];
   bool connect = !candidates[*pick.index].paired_with_wanter;

@@ -87,6 +87,14 @@ class tracker {
     std::uint32_t count = 0;
   };
   std::unordered_map<peer_id, penalty> penalties_;  // bounded: see max_penalties
+  // Hashes a peer is fetching from the origin right now (it was just told `miss` / no_holder):
+  // in a flash crowd the next wanters are told to wait for it (`fetching`) instead of all going to
+  // the origin for the same bytes. One entry per manifest hash at most; expires after fetch_grace.
+  struct incoming {
+    peer_id fetcher;
+    clock::time_point until;
+  };
+  std::unordered_map<content_hash, incoming> incoming_;
   std::size_t wants_in_flight_ = 0;
   std::vector<peer_id> sample_;  // reused scratch for holder sampling
   tracker_counters counters_;

@@ -361,3 +361,33 @@ TEST_F(fixture, BenignRacesNeverDisconnect) {
   EXPECT_FALSE(a->link.closed);
   EXPECT_EQ(a->link.inbox.size(), 100u);
 }
+
+// Flash crowd: while one peer fetches a hash from the origin, the next wanters are told to wait
+// for it (`fetching`) instead of all fetching the same bytes; it ends when the fetcher announces,
+// leaves, or takes longer than fetch_grace.
+TEST_F(fixture, FirstMissMakesOthersWaitForTheFetcher) {
+  auto a = join(), b = join(), c = join();
+  want(*a, 1, 1);
+  EXPECT_EQ(a->link.next()["reason"], "no_holder");
+  want(*b, 1, 1);
+  auto m = b->link.next();
+  EXPECT_EQ(m["type"], "miss");
+  EXPECT_EQ(m["reason"], "fetching");
+  EXPECT_TRUE(tokens.check_miss(m["token"].as_string(), token_signer::clock::now()));
+  announce(*a, 1);
+  want(*b, 2, 1);
+  EXPECT_EQ(b->link.next()["type"], "match");
+
+  a->link.inbox.clear();  // the push for b's want
+  want(*a, 3, 2);         // a now fetches hash 2 ...
+  EXPECT_EQ(a->link.next()["reason"], "no_holder");
+  t->leave(a->state);  // ... and leaves before it has it
+  b->link.inbox.clear();
+  want(*c, 1, 2);
+  EXPECT_EQ(c->link.next()["reason"], "no_holder");  // c fetches it now
+  want(*b, 4, 2);
+  EXPECT_EQ(b->link.next()["reason"], "fetching");
+  now += lim.fetch_grace + 1s;  // c is too slow: b may go to the origin itself
+  want(*b, 5, 2);
+  EXPECT_EQ(b->link.next()["reason"], "no_holder");
+}
