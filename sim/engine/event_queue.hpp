@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <vector>
 
-
 namespace circlecdn::sim {
 
 // One popped event. `kind` is the model's own enumeration; the engine does not interpret it.
