@@ -31,7 +31,8 @@ struct peer_state {
   std::unordered_set<content_hash> holdings;
   std::vector<want_slot> wants;
   std::vector<upload_slot> uploads;
-  std::vector<peer_id> paired;  // oldest first; ids, so a partner that left reads as gone
+  std::vector<peer_id> paired;         // oldest first; ids, so a partner that left reads as gone
+  std::vector<content_hash> fetching;  // hashes others wait for this peer to fetch (see incoming_)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};
@@ -93,6 +94,9 @@ void tracker::leave(peer_state* p) {
     --wants_in_flight_;
   }
   for (auto& h : p->holdings) dir_.remove(h, p->id);
+  for (auto& h : p->fetching)  // nobody should wait for a fetch that will never be announced
+    if (auto it = incoming_.find(h); it != incoming_.end() && it->second.fetcher == p->id)
+      incoming_.erase(it);
   peers_.erase(p->id);
 }
 
@@ -288,6 +292,8 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
       if (incoming_.size() >= lim_.incoming_max) incoming_.erase(incoming_.begin());
     }
     incoming_[m.hash] = {p.id, now + lim_.fetch_grace};
+    if (p.fetching.size() >= lim_.wants_in_flight * 4) p.fetching.erase(p.fetching.begin());
+    p.fetching.push_back(m.hash);
     return miss("no_holder");
   }
 

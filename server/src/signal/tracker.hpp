@@ -54,6 +54,7 @@ class tracker {
 
   std::size_t peers_online() const { return peers_.size(); }
   std::size_t holdings() const;
+  std::size_t fetches_remembered() const { return incoming_.size(); }
   const tracker_counters& counters() const { return counters_; }
   const peer_id& id_of(const peer_state* p) const;
 

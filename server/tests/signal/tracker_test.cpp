@@ -343,9 +343,11 @@ TEST_F(fixture, TenThousandPeersLeaveNothingBehind) {
     announce(*p, 2);
     announce(*p, 3);
     want(*p, 1, 1);
+    want(*p, 2, 2);  // nobody else holds 2: p becomes its fetcher
     t->leave(p->state);
   }
   EXPECT_EQ(t->peers_online(), 1u);
+  EXPECT_EQ(t->fetches_remembered(), 0u);
   EXPECT_EQ(dir.entries(), entries_before);
   EXPECT_EQ(dir.hashes(), hashes_before);
 }
@@ -381,7 +383,8 @@ TEST_F(fixture, FirstMissMakesOthersWaitForTheFetcher) {
   a->link.inbox.clear();  // the push for b's want
   want(*a, 3, 2);         // a now fetches hash 2 ...
   EXPECT_EQ(a->link.next()["reason"], "no_holder");
-  t->leave(a->state);  // ... and leaves before it has it
+  t->leave(a->state);                      // ... and leaves before it has it
+  EXPECT_EQ(t->fetches_remembered(), 0u);  // a leaves nothing behind
   b->link.inbox.clear();
   want(*c, 1, 2);
   EXPECT_EQ(c->link.next()["reason"], "no_holder");  // c fetches it now
