@@ -34,7 +34,6 @@ struct context {
   signal::tracker tracker;
   signal::session_registry sessions;
   origin_counters counters;
-  std::size_t http_sessions = 0;
   bool stopping = false;
 };
 

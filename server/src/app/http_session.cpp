@@ -1,12 +1,7 @@
 #include "app/http_session.hpp"
 
-#include <spdlog/spdlog.h>
-#include <boost/json.hpp>
-
 #include <sys/sendfile.h>
 
-#include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include "app/routes.hpp"
@@ -119,12 +114,6 @@ asio::awaitable<beast::error_code> write_file_response(beast::tcp_stream& stream
 }  // namespace
 
 asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
-  ++ctx.http_sessions;
-  struct leave_guard {
-    context& c;
-    ~leave_guard() { --c.http_sessions; }
-  } guard{ctx};
-
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {

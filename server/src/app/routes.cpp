@@ -56,6 +56,7 @@ std::string stats_json(context& ctx) {
   o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["http_requests"] = ctx.counters.requests;
+  o["cookies_set"] = ctx.counters.cookies_set;
   o["generation"] = ctx.manifest.current()->generation;
   o["heap_bytes"] = heap_bytes_in_use();
   o["origin_capped_bytes"] = ctx.origin_cap.bytes();

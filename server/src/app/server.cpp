@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <future>
 #include <thread>
 
 #include "app/context.hpp"
@@ -142,32 +141,6 @@ void server::run_until_signal() {
   });
   impl_->started = impl_->stopped = true;
   impl_->io.run();
-}
-
-server::stats_snapshot server::stats() const {
-  auto collect = [this] {
-    auto& t = impl_->ctx.tracker.counters();
-    stats_snapshot s;
-    s.peers_online = impl_->ctx.tracker.peers_online();
-    s.holdings = impl_->ctx.directory.entries();
-    s.directory_entries = impl_->ctx.directory.entries();
-    s.served_ids = impl_->ctx.served.ids();
-    s.wants = t.wants;
-    s.matches = t.matches;
-    s.misses = t.misses;
-    s.signals_relayed = t.signals_relayed;
-    s.reports = t.reports;
-    s.errors_sent = t.errors_sent;
-    s.miss_tokens_valid = impl_->ctx.counters.miss_tokens_valid;
-    s.miss_tokens_invalid = impl_->ctx.counters.miss_tokens_invalid;
-    s.generation = impl_->ctx.manifest.current()->generation;
-    return s;
-  };
-  if (!impl_->thread.joinable()) return collect();
-  std::packaged_task<stats_snapshot()> task(collect);
-  auto fut = task.get_future();
-  asio::post(impl_->io, [&task] { task(); });
-  return fut.get();
 }
 
 }  // namespace circlecdn::app

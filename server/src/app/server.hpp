@@ -23,15 +23,6 @@ class server {
   // Runs on the calling thread until SIGINT/SIGTERM (used by main).
   void run_until_signal();
 
-  // Counters, read on the server thread (thread-safe copy).
-  struct stats_snapshot {
-    std::uint64_t peers_online = 0, holdings = 0, directory_entries = 0, served_ids = 0;
-    std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
-    std::uint64_t errors_sent = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
-    std::uint64_t generation = 0;
-  };
-  stats_snapshot stats() const;
-
  private:
   struct impl;
   std::unique_ptr<impl> impl_;

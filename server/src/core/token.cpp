@@ -12,29 +12,6 @@ namespace circlecdn {
 namespace {
 constexpr std::size_t mac_bytes = 16;  // 128-bit truncated HMAC: unforgeable, short in a header
 
-std::optional<std::string> base64url_decode(std::string_view s) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
-            : c >= 'a' && c <= 'z' ? c - 'a' + 26
-            : c >= '0' && c <= '9' ? c - '0' + 52
-            : c == '-'             ? 62
-            : c == '_'             ? 63
-                                   : -1;
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>(acc >> bits & 0xff);
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return out;
-}
-
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 7; i >= 0; --i) out += static_cast<char>(v >> (8 * i) & 0xff);
 }
@@ -52,26 +29,27 @@ std::uint64_t seconds(token_signer::clock::time_point t) {
 token_signer::token_signer(std::string secret)
     : secret_(secret.empty() ? random_bytes(32) : std::move(secret)) {}
 
-std::string token_signer::sign(char kind, std::string_view payload) const {
+std::string token_signer::mac(char kind, std::string_view payload) const {
   std::string input(1, kind);
   input += payload;
-  unsigned char mac[64];
+  unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-  return base64url(payload) + "." +
-         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_bytes));
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), mac_bytes);
+}
+
+std::string token_signer::sign(char kind, std::string_view payload) const {
+  return base64url(payload) + "." + base64url(mac(kind, payload));
 }
 
 std::optional<std::string> token_signer::verify(char kind, std::string_view token) const {
   auto dot = token.find('.');
   if (dot == std::string_view::npos || token.size() > 256) return std::nullopt;
   auto payload = base64url_decode(token.substr(0, dot));
-  auto mac = base64url_decode(token.substr(dot + 1));
-  if (!payload || !mac || mac->size() != mac_bytes) return std::nullopt;
-  std::string expected = sign(kind, *payload);
-  auto expected_mac = base64url_decode(std::string_view(expected).substr(expected.find('.') + 1));
-  if (CRYPTO_memcmp(expected_mac->data(), mac->data(), mac_bytes) != 0) return std::nullopt;
+  auto given = base64url_decode(token.substr(dot + 1));
+  if (!payload || !given || given->size() != mac_bytes) return std::nullopt;
+  if (CRYPTO_memcmp(mac(kind, *payload).data(), given->data(), mac_bytes) != 0) return std::nullopt;
   return payload;
 }
 

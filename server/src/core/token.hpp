@@ -24,6 +24,7 @@ class token_signer {
   bool check_miss(std::string_view token, clock::time_point now) const;
 
  private:
+  std::string mac(char kind, std::string_view payload) const;  // truncated HMAC, raw bytes
   std::string sign(char kind, std::string_view payload) const;
   std::optional<std::string> verify(char kind, std::string_view token) const;
   std::string secret_;
