@@ -19,8 +19,6 @@
 // The server's CPU (utime+stime) and RSS come from /proc/--server-pid. One line of key=value
 // results on stdout; a harness failure (peers not connected, pairing not done, protocol errors, no
 // round trips) exits non-zero.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -41,6 +39,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "messages.hpp"
+#include "options.hpp"
+#include "process_stats.hpp"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
@@ -52,150 +54,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-enum class proto { circlecdn, wt, peerjs };
-
-struct options {
-  proto protocol = proto::circlecdn;
-  std::string host = "127.0.0.1";
-  std::string port;
-  std::string mode = "saturate";
-  int peers = 1000;
-  double rate = 2000;
-  double duration = 5;
-  double warmup = 1;
-  int sdp_bytes = 600;
-  int inflight = 1;
-  int server_pid = 0;
-  int connect_parallel = 64;
-  double settle = 1;
-  bool stats = false;
-  bool verbose = false;
-  bool want_each =
-      false;  // circlecdn: every round trip starts with want -> match (and ends with done)
-};
-
-[[noreturn]] void usage(const char* why) {
-  std::cerr << "bench_signal_loadgen: " << why << "\n"
-            << "usage: bench_signal_loadgen --proto circlecdn|wt|peerjs --port PORT [--host H]\n"
-               "  [--mode idle|saturate|rate] [--peers N] [--rate R] [--duration S] [--warmup S]\n"
-               "  [--sdp-bytes B] [--inflight K] [--server-pid PID] [--connect-parallel C]\n"
-               "  [--settle S] [--stats] [--want-each] [--verbose]\n";
-  std::exit(2);
-}
-
-options parse_args(int argc, char** argv) {
-  options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-      return argv[++i];
-    };
-    if (a == "--proto") {
-      auto v = next();
-      if (v == "circlecdn")
-        o.protocol = proto::circlecdn;
-      else if (v == "wt")
-        o.protocol = proto::wt;
-      else if (v == "peerjs")
-        o.protocol = proto::peerjs;
-      else
-        usage("unknown --proto");
-    } else if (a == "--host")
-      o.host = next();
-    else if (a == "--port")
-      o.port = next();
-    else if (a == "--mode")
-      o.mode = next();
-    else if (a == "--peers")
-      o.peers = std::stoi(next());
-    else if (a == "--rate")
-      o.rate = std::stod(next());
-    else if (a == "--duration")
-      o.duration = std::stod(next());
-    else if (a == "--warmup")
-      o.warmup = std::stod(next());
-    else if (a == "--sdp-bytes")
-      o.sdp_bytes = std::stoi(next());
-    else if (a == "--inflight")
-      o.inflight = std::stoi(next());
-    else if (a == "--server-pid")
-      o.server_pid = std::stoi(next());
-    else if (a == "--connect-parallel")
-      o.connect_parallel = std::stoi(next());
-    else if (a == "--settle")
-      o.settle = std::stod(next());
-    else if (a == "--stats")
-      o.stats = true;
-    else if (a == "--verbose")
-      o.verbose = true;
-    else if (a == "--want-each")
-      o.want_each = true;
-    else
-      usage(("unknown argument " + a).c_str());
-  }
-  if (o.port.empty()) usage("--port is required");
-  if (o.mode != "idle" && o.mode != "saturate" && o.mode != "rate") usage("unknown --mode");
-  if (o.peers < 2 || (o.mode != "idle" && o.peers % 2)) usage("--peers must be even and >= 2");
-  if (o.inflight < 1 || o.rate <= 0 || o.duration <= 0 || o.sdp_bytes < 100) usage("bad value");
-  return o;
-}
-
-// --- the server process, from /proc -------------------------------------------------------------
-long rss_kb(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-double cpu_seconds(int pid) {  // utime + stime of all its threads
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto close = s.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(s.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; rest >> field; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) {
-      stime = std::stoull(field);
-      break;
-    }
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-double self_cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  auto tv = [](timeval t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return tv(ru.ru_utime) + tv(ru.ru_stime);
-}
-
-// --- messages ------------------------------------------------------------------------------------
-// A browser-like SDP of about `bytes` characters (a data-channel offer), JSON-escaped once.
-std::string make_sdp(int bytes, std::string_view kind) {
-  std::string s =
-      "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-      "a=group:BUNDLE 0\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS\r\n"
-      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n"
-      "a=ice-ufrag:Qx7b\r\na=ice-pwd:2xbXM0YzUfqFcC4MhNsvJ3Ps\r\na=ice-options:trickle\r\n"
-      "a=fingerprint:sha-256 7B:3E:55:A1:0C:91:2F:6D:88:E4:19:7A:B2:C5:03:DE:44:6F:91:0A:BB:"
-      "72:1C:E8:35:9D:60:F2:47:AE:13:C9\r\na=setup:";
-  s += kind == "offer" ? "actpass" : "active";
-  s += "\r\na=mid:0\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n";
-  while (static_cast<int>(s.size()) + 12 < bytes) s += "a=x-pad:0\r\n";
-  return json::serialize(json::string(s));
-}
-
-std::string fixed20(std::string_view prefix, std::uint64_t n) {  // 20 characters, for wt ids
-  std::string digits = std::to_string(n);
-  std::string s(prefix);
-  s.append(20 - prefix.size() - digits.size(), '0');
-  s += digits;
-  return s;
-}
+using namespace loadgen;
 
 // --- peers
 // ----------------------------------------------------------------------------------------

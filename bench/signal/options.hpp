@@ -1,0 +1,32 @@
+#pragma once
+// The load generator's command line: which server protocol, which mode, how many peers.
+#include <string>
+
+namespace loadgen {
+
+enum class proto { circlecdn, wt, peerjs };
+
+struct options {
+  proto protocol = proto::circlecdn;
+  std::string host = "127.0.0.1";
+  std::string port;
+  std::string mode = "saturate";
+  int peers = 1000;
+  double rate = 2000;
+  double duration = 5;
+  double warmup = 1;
+  int sdp_bytes = 600;
+  int inflight = 1;
+  int server_pid = 0;
+  int connect_parallel = 64;
+  double settle = 1;
+  bool stats = false;
+  bool verbose = false;
+  bool want_each =
+      false;  // circlecdn: every round trip starts with want -> match (and ends with done)
+};
+
+// Parses argv; prints the usage and exits with status 2 on a bad argument.
+options parse_args(int argc, char** argv);
+
+}  // namespace loadgen
