@@ -266,9 +266,10 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   if (!known_hash_(m.hash)) return miss("unknown_hash");
 
   dir_.sample(m.hash, lim_.holder_sample, sample_);
-  std::vector<swarm::candidate> candidates;
-  std::vector<peer_state*> states;
-  candidates.reserve(sample_.size());
+  auto& candidates = candidates_;  // scratch reused across wants: no allocation per want
+  auto& states = candidate_states_;
+  candidates.clear();
+  states.clear();
   for (auto& id : sample_) {
     auto it = peers_.find(id);
     if (it == peers_.end()) continue;  // a shared directory may know peers of other processes

@@ -18,6 +18,7 @@
 #include "signal/message.hpp"
 #include "signal/peer_link.hpp"
 #include "swarm/directory.hpp"
+#include "swarm/holder_policy.hpp"
 #include "swarm/served_record.hpp"
 
 namespace circlecdn::signal {
@@ -97,7 +98,9 @@ class tracker {
   };
   std::unordered_map<content_hash, incoming> incoming_;
   std::size_t wants_in_flight_ = 0;
-  std::vector<peer_id> sample_;  // reused scratch for holder sampling
+  std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
+  std::vector<swarm::candidate> candidates_;
+  std::vector<peer_state*> candidate_states_;
   tracker_counters counters_;
 };
 
