@@ -21,4 +21,5 @@ bash "$ROOT/bench/size/run.sh"
 step "signaling vs bittorrent-tracker and peer"
 bash "$ROOT/bench/signal/run.sh"
 step "flash crowd (2 Chromium visitors, 1 MiB)"; bash "$ROOT/bench/flash/run.sh" --smoke
+step "browser to browser (CircleCDN vs WebTorrent, 2 Chromium visitors, 1 MiB)"; bash "$ROOT/bench/browser/run.sh" --smoke
 step "ok"
