@@ -7,7 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const common = { bundle: true, minify: true, target: 'es2020', platform: 'browser', legalComments: 'none', logLevel: 'warning' };
+// es2021: `??=` and `||=` stay as written (every browser with RTCDataChannel and ES2021 is fine).
+// Private members are spelled `_name` (TypeScript `private` + underscore) and only those are
+// renamed: nothing outside the bundle reads them, public names and the protocol's fields never
+// start with `_`. Class fields are plain assignments (tsconfig `useDefineForClassFields: false`).
+const common = {
+  bundle: true, minify: true, target: 'es2021', platform: 'browser', legalComments: 'none', logLevel: 'warning',
+  mangleProps: /^_/,
+};
 const outputs = [
   { entryPoints: [join(here, 'src/esm.ts')], format: 'esm', outfile: join(here, 'dist/circlecdn.js') },
   { entryPoints: [join(here, 'src/classic.ts')], format: 'iife', outfile: join(here, 'dist/circlecdn.iife.js') },

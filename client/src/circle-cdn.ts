@@ -87,21 +87,21 @@ export class CircleCDN extends EventTarget {
     bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0, announced: 0,
     verifyFailures: 0, peersConnected: 0, receivedFrom: {}, penalised: [],
   };
-  private base: URL;
-  private started?: Promise<void>;
-  private manifest?: Manifest;
-  private tracker?: Tracker;
-  private pool?: PeerPool;
-  private store?: ContentStore;
-  private loader?: ItemLoader;
-  private wants?: Wants;
-  private uploader?: Uploader;
-  private toAnnounce = new Set<string>();
-  private announceTimer?: ReturnType<typeof setTimeout>;
+  private _base: URL;
+  private _started?: Promise<void>;
+  private _manifest?: Manifest;
+  private _tracker?: Tracker;
+  private _pool?: PeerPool;
+  private _store?: ContentStore;
+  private _loader?: ItemLoader;
+  private _wants?: Wants;
+  private _uploader?: Uploader;
+  private _toAnnounce = new Set<string>();
+  private _announceTimer?: ReturnType<typeof setTimeout>;
 
-  constructor(private options: CircleOptions = {}) {
+  constructor(private _options: CircleOptions = {}) {
     super();
-    this.base = new URL(options.server ?? location.origin);
+    this._base = new URL(_options.server ?? location.origin);
   }
 
   /** The visitor's own switch, kept in localStorage; takes effect on the next page load. */
@@ -111,27 +111,27 @@ export class CircleCDN extends EventTarget {
 
   /** This visitor's peer id once the tracker has welcomed it. */
   get peerId(): string {
-    return this.tracker?.peerId ?? '';
+    return this._tracker?.peerId ?? '';
   }
 
   /** Opens the store, loads the manifest and connects to the tracker. Idempotent; fetch() calls it. */
   start(): Promise<void> {
-    return (this.started ??= this.boot());
+    return (this._started ??= this._boot());
   }
 
   /** Like window.fetch for GET: a standard Response with content from the store, peers or origin. */
   async fetch(input: string | URL): Promise<Response> {
     await this.start();
     const url = new URL(input, location.href);
-    const file = url.origin === this.base.origin ? this.manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
-    if (!file || !this.loader) return fetch(url);
-    const got = await Promise.all(this.manifest!.items(file).map((item) => this.loader!.load(url.href, item)));
+    const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
+    if (!file || !this._loader) return fetch(url);
+    const got = await Promise.all(this._manifest!.items(file).map((item) => this._loader!.load(url.href, item)));
     const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
     for (const g of got) {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
     }
-    this.emit('resource', detail);
+    this._emit('resource', detail);
     const blob = new Blob(got.map((g) => g.bytes as BlobPart), { type: mimeType(file.path) });
     return new Response(blob, { headers: { 'Content-Type': blob.type } });
   }
@@ -143,44 +143,44 @@ export class CircleCDN extends EventTarget {
 
   /** Closes the tracker socket, every peer and the store. */
   destroy(): void {
-    this.tracker?.stop();
-    this.pool?.destroyAll();
-    this.store?.close();
-    this.loader = undefined;
+    this._tracker?.stop();
+    this._pool?.destroyAll();
+    this._store?.close();
+    this._loader = undefined;
   }
 
-  private async boot(): Promise<void> {
-    const o = this.options;
+  private async _boot(): Promise<void> {
+    const o = this._options;
     this.optedOut = optOutReason(o.enabled !== false);
     if (this.optedOut) return;
     try {
-      const res = await fetch(new URL(PREFIX + 'manifest.json', this.base), { cache: 'no-cache' });
-      this.manifest = Manifest.parse(await res.json());
+      const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
+      this._manifest = Manifest.parse(await res.json());
     } catch {
       return; // no manifest: every fetch goes to the origin as is
     }
     const maxUploads = o.maxUploads ?? DEFAULT_MAX_UPLOADS;
-    const store = (this.store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
-      (hashes) => this.tracker!.send({ type: 'drop', hashes })));
-    const ws = new URL(PREFIX + 'ws', this.base);
+    const store = (this._store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
+      (hashes) => this._tracker!.send({ type: 'drop', hashes })));
+    const ws = new URL(PREFIX + 'ws', this._base);
     ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
-    const tracker = (this.tracker = new Tracker(ws.href, maxUploads, {
+    const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
       ready: (w) => {
         pool.iceServers = w.ice_servers ?? [];
-        this.announce(store.keys());
-        this.emit('ready', { peer: w.peer });
+        this._announce(store.keys());
+        this._emit('ready', { peer: w.peer });
       },
-      message: (m) => this.onMessage(m),
+      message: (m) => this._onMessage(m),
       down: () => {
         wants.trackerDown();
         uploader.clear();
       },
     }));
-    const pool = (this.pool = new PeerPool(() => tracker.peerId, {
+    const pool = (this._pool = new PeerPool(() => tracker.peerId, {
       signal: (to, data) => tracker.send({ type: 'signal', to, data }),
       open: (peer) => {
         this.stats.peersConnected = pool.openCount();
-        this.emit('peerconnect', { peer });
+        this._emit('peerconnect', { peer });
       },
       frame: (peer, f) => {
         this.stats.receivedFrom[peer] = (this.stats.receivedFrom[peer] ?? 0) + f.payload.length;
@@ -189,15 +189,15 @@ export class CircleCDN extends EventTarget {
       close: (peer, err) => {
         this.stats.peersConnected = pool.openCount();
         wants.peerClosed(peer);
-        this.emit('peerclose', { peer, code: err?.code });
+        this._emit('peerclose', { peer, code: err?.code });
       },
     }));
     const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
     const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
       this.stats.bytesUploaded += bytes;
-      this.emit('upload', { peer, hash, bytes });
+      this._emit('upload', { peer, hash, bytes });
     });
-    this.loader = new ItemLoader(store, tracker, wants, {
+    this._loader = new ItemLoader(store, tracker, wants, {
       loaded: (item, got) => {
         const s = this.stats;
         const n = got.bytes.length;
@@ -205,22 +205,22 @@ export class CircleCDN extends EventTarget {
         else if (got.source === 'origin') s.bytesFromOrigin += n;
         else s.bytesFromStore += n;
         if (got.source !== 'store') s.itemsVerified++;
-        this.emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
+        this._emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
       },
-      stored: (hash) => this.announce([hash]),
+      stored: (hash) => this._announce([hash]),
       liar: (peer, hash) => {
         this.stats.verifyFailures++;
-        this.emit('verifyfailure', { hash, peer });
+        this._emit('verifyfailure', { hash, peer });
       },
-      originMismatch: (hash) => this.emit('verifyfailure', { hash }),
+      originMismatch: (hash) => this._emit('verifyfailure', { hash }),
     });
-    this.wants = wants;
-    this.uploader = uploader;
+    this._wants = wants;
+    this._uploader = uploader;
     tracker.start();
   }
 
-  private onMessage(m: ServerMessage): void {
-    const { wants, uploader, pool } = this;
+  private _onMessage(m: ServerMessage): void {
+    const { _wants: wants, _uploader: uploader, _pool: pool } = this;
     switch (m.type) {
       case 'match':
         return wants!.match(m);
@@ -238,28 +238,28 @@ export class CircleCDN extends EventTarget {
         return pool!.signal(m.from, m.data);
       case 'penalised':
         this.stats.penalised.push(m.peer);
-        return this.emit('penalised', { peer: m.peer });
+        return this._emit('penalised', { peer: m.peer });
       case 'error':
         // An error about a `want` carries its id: that want is over (too_many_wants, duplicate_id).
         if (m.ref === 'want' && typeof m.id === 'number') wants!.refused(m.id);
-        this.emit('servererror', { code: m.code, message: m.message });
+        this._emit('servererror', { code: m.code, message: m.message });
     }
   }
 
-  private announce(hashes: string[]): void {
-    for (const h of hashes) this.toAnnounce.add(h);
-    this.announceTimer ??= setTimeout(() => {
-      this.announceTimer = undefined;
-      const all = [...this.toAnnounce].filter((h) => this.store!.has(h));
-      this.toAnnounce.clear();
+  private _announce(hashes: string[]): void {
+    for (const h of hashes) this._toAnnounce.add(h);
+    this._announceTimer ??= setTimeout(() => {
+      this._announceTimer = undefined;
+      const all = [...this._toAnnounce].filter((h) => this._store!.has(h));
+      this._toAnnounce.clear();
       for (let i = 0; i < all.length; i += ANNOUNCE_BATCH) {
         const have = all.slice(i, i + ANNOUNCE_BATCH);
-        if (this.tracker!.send({ type: 'announce', have })) this.stats.announced += have.length;
+        if (this._tracker!.send({ type: 'announce', have })) this.stats.announced += have.length;
       }
     }, ANNOUNCE_DELAY_MS);
   }
 
-  private emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {
+  private _emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

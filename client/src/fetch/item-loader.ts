@@ -41,41 +41,41 @@ export interface LoaderHooks {
 }
 
 export class ItemLoader {
-  private inflight = new Map<string, Promise<Loaded>>();
+  private _inflight = new Map<string, Promise<Loaded>>();
 
   constructor(
-    private store: ContentStore,
-    private tracker: Tracker,
-    private wants: Wants,
-    private hooks: LoaderHooks,
+    private _store: ContentStore,
+    private _tracker: Tracker,
+    private _wants: Wants,
+    private _hooks: LoaderHooks,
   ) {}
 
   // Concurrent loads of one hash share one transfer.
   load(url: string, item: Item): Promise<Loaded> {
-    let p = this.inflight.get(item.hash);
+    let p = this._inflight.get(item.hash);
     if (!p) {
-      p = this.fetchItem(url, item).finally(() => this.inflight.delete(item.hash));
-      this.inflight.set(item.hash, p);
+      p = this._fetchItem(url, item).finally(() => this._inflight.delete(item.hash));
+      this._inflight.set(item.hash, p);
     }
     return p;
   }
 
-  private async fetchItem(url: string, item: Item): Promise<Loaded> {
-    const stored = await this.store.get(item.hash).catch(() => undefined);
-    if (stored) return this.done(item, { bytes: stored, source: 'store' });
+  private async _fetchItem(url: string, item: Item): Promise<Loaded> {
+    const stored = await this._store.get(item.hash).catch(() => undefined);
+    if (stored) return this._done(item, { bytes: stored, source: 'store' });
     let token = '';
     let why = 'no_tracker';
-    if (await this.tracker.whenReady(TRACKER_WAIT_MS)) {
+    if (await this._tracker.whenReady(TRACKER_WAIT_MS)) {
       for (let attempt = 0, busySince = 0; attempt < PEER_ATTEMPTS; ) {
-        const r = await this.wants.want(item.hash, item.end - item.start);
-        if ('bytes' in r) return this.keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
+        const r = await this._wants.want(item.hash, item.end - item.start);
+        if ('bytes' in r) return this._keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
         if ('token' in r) {
           why = r.reason;
           busySince ||= Date.now();
           const deadline = r.reason === 'fetching' ? FETCHING_DEADLINE_MS : BUSY_DEADLINE_MS;
           const left = busySince + deadline - Date.now();
           if ((r.reason === 'all_busy' || r.reason === 'fetching') && left > 0) {
-            await this.wants.nextFinish(Math.min(left, BUSY_WAIT_MAX_MS));
+            await this._wants.nextFinish(Math.min(left, BUSY_WAIT_MAX_MS));
             continue;
           }
           token = r.token;
@@ -83,19 +83,19 @@ export class ItemLoader {
         }
         if ('liar' in r) {
           why = 'ERR_VERIFY';
-          this.hooks.liar(r.liar, item.hash);
+          this._hooks.liar(r.liar, item.hash);
         } else if ((why = r.fail) === 'ERR_TRACKER_DOWN') break;
         attempt++;
       }
     }
-    const bytes = await this.fromOrigin(url, item, token);
+    const bytes = await this._fromOrigin(url, item, token);
     // Bytes from the origin that do not match mean a stale manifest: use them, never share them.
-    if (await verifyHash(bytes, item.hash)) return this.keep(item, { bytes, source: 'origin', why });
-    this.hooks.originMismatch(item.hash);
-    return this.done(item, { bytes, source: 'origin', why });
+    if (await verifyHash(bytes, item.hash)) return this._keep(item, { bytes, source: 'origin', why });
+    this._hooks.originMismatch(item.hash);
+    return this._done(item, { bytes, source: 'origin', why });
   }
 
-  private async fromOrigin(url: string, item: Item, token: string): Promise<Uint8Array> {
+  private async _fromOrigin(url: string, item: Item, token: string): Promise<Uint8Array> {
     const headers: Record<string, string> = {};
     if (token) headers[MISS_HEADER] = token;
     if (!item.whole) headers.Range = `bytes=${item.start}-${item.end - 1}`;
@@ -107,13 +107,13 @@ export class ItemLoader {
   }
 
   // Storing does not hold up the caller; the item is announced once it is in the store.
-  private keep(item: Item, got: Loaded): Loaded {
-    this.store.put(item.hash, got.bytes).then((ok) => ok && this.hooks.stored(item.hash));
-    return this.done(item, got);
+  private _keep(item: Item, got: Loaded): Loaded {
+    this._store.put(item.hash, got.bytes).then((ok) => ok && this._hooks.stored(item.hash));
+    return this._done(item, got);
   }
 
-  private done(item: Item, got: Loaded): Loaded {
-    this.hooks.loaded(item, got);
+  private _done(item: Item, got: Loaded): Loaded {
+    this._hooks.loaded(item, got);
     return got;
   }
 }

@@ -35,34 +35,34 @@ interface Pending {
 }
 
 export class Wants {
-  private pending = new Map<number, Pending>();
-  private nextId = 1;
-  private active = 0;
-  private slots: Array<() => void> = [];
-  private finished: Array<() => void> = [];
+  private _pending = new Map<number, Pending>();
+  private _nextId = 1;
+  private _active = 0;
+  private _slots: Array<() => void> = [];
+  private _finished: Array<() => void> = [];
 
   constructor(
-    private tracker: Tracker,
-    private pool: PeerPool,
-    private maxInFlight: number,
+    private _tracker: Tracker,
+    private _pool: PeerPool,
+    private _maxInFlight: number,
   ) {}
 
   async want(hash: string, size: number): Promise<WantResult> {
-    if (this.active >= this.maxInFlight) await new Promise<void>((r) => this.slots.push(r));
-    this.active++;
+    if (this._active >= this._maxInFlight) await new Promise<void>((r) => this._slots.push(r));
+    this._active++;
     try {
-      const id = this.nextId;
-      this.nextId = (this.nextId % MAX_WANT_ID) + 1;
-      const r = await this.once(id, hash, size);
+      const id = this._nextId;
+      this._nextId = (this._nextId % MAX_WANT_ID) + 1;
+      const r = await this._once(id, hash, size);
       if (!('raw' in r)) return r;
       const ok = await verifyHash(r.raw, hash);
-      if (!ok) this.tracker.send({ type: 'report', peer: r.peer, hash });
-      this.tracker.send({ type: 'done', id, ok, bytes: r.raw.length });
-      this.slotFreed();
+      if (!ok) this._tracker.send({ type: 'report', peer: r.peer, hash });
+      this._tracker.send({ type: 'done', id, ok, bytes: r.raw.length });
+      this._slotFreed();
       return ok ? { bytes: r.raw, peer: r.peer } : { liar: r.peer };
     } finally {
-      this.active--;
-      this.slots.shift()?.();
+      this._active--;
+      this._slots.shift()?.();
     }
   }
 
@@ -71,30 +71,30 @@ export class Wants {
     return new Promise((resolve) => {
       const wake = () => (clearTimeout(t), resolve());
       const t = setTimeout(() => {
-        this.finished = this.finished.filter((f) => f !== wake);
+        this._finished = this._finished.filter((f) => f !== wake);
         resolve();
       }, ms);
-      this.finished.push(wake);
+      this._finished.push(wake);
     });
   }
 
   match(m: Match): void {
-    const w = this.pending.get(m.id);
+    const w = this._pending.get(m.id);
     if (!w || w.hash !== m.hash || w.matched) return;
     w.matched = true;
     w.peer ??= m.peer;
-    this.arm(w, FIRST_CHUNK_TIMEOUT_MS);
-    this.pool.connect(m.peer);
+    this._arm(w, FIRST_CHUNK_TIMEOUT_MS);
+    this._pool.connect(m.peer);
   }
 
   miss(m: Miss): void {
-    const w = this.pending.get(m.id);
+    const w = this._pending.get(m.id);
     if (w && w.hash === m.hash) w.settle({ token: m.token, reason: m.reason ?? '' });
   }
 
   // The server already freed the want: no `done` follows.
   cancel(m: Cancel): void {
-    const w = this.pending.get(m.id);
+    const w = this._pending.get(m.id);
     if (w && (!m.peer || !w.peer || w.peer === m.peer)) {
       w.matched = false;
       w.settle(CANCELLED);
@@ -103,7 +103,7 @@ export class Wants {
 
   // An error naming a want id (too_many_wants, duplicate_id): that want is over.
   refused(id: number): void {
-    const w = this.pending.get(id);
+    const w = this._pending.get(id);
     if (w) {
       w.matched = false;
       w.settle({ fail: 'ERR_REFUSED' });
@@ -111,7 +111,7 @@ export class Wants {
   }
 
   frame(peer: string, f: Frame): void {
-    const w = this.pending.get(f.id);
+    const w = this._pending.get(f.id);
     // Chunks can beat the `match` here when a channel already exists; the first sender is bound.
     if (!w || (w.peer && w.peer !== peer)) return;
     w.peer = peer;
@@ -120,52 +120,52 @@ export class Wants {
       if (f.total !== w.size) throw new CircleError('ERR_FRAME_SIZE');
       w.assembly ??= new Assembly(w.size);
       if (w.assembly.add(f.offset, f.payload)) return w.settle({ raw: w.assembly.bytes, peer });
-      this.arm(w, STALL_TIMEOUT_MS);
+      this._arm(w, STALL_TIMEOUT_MS);
     } catch {
       w.settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
     }
   }
 
   peerClosed(peer: string): void {
-    for (const w of this.pending.values()) if (w.peer === peer) w.settle({ fail: 'ERR_PEER_GONE' });
+    for (const w of this._pending.values()) if (w.peer === peer) w.settle({ fail: 'ERR_PEER_GONE' });
   }
 
   // The socket dropped: the server forgets every want of this connection.
   trackerDown(): void {
-    for (const w of this.pending.values()) {
+    for (const w of this._pending.values()) {
       w.matched = false;
       w.settle({ fail: 'ERR_TRACKER_DOWN' });
     }
   }
 
-  private once(id: number, hash: string, size: number): Promise<WantResult | { raw: Uint8Array; peer: string }> {
+  private _once(id: number, hash: string, size: number): Promise<WantResult | { raw: Uint8Array; peer: string }> {
     return new Promise((resolve) => {
       const w: Pending = {
         hash,
         size,
         matched: false,
         settle: (r) => {
-          if (this.pending.get(id) !== w) return;
+          if (this._pending.get(id) !== w) return;
           clearTimeout(w.timer);
-          this.pending.delete(id);
+          this._pending.delete(id);
           // A matched want that ends without bytes still frees the holder's slot.
-          if (w.matched && 'fail' in r) this.tracker.send({ type: 'done', id, ok: false });
-          if ((w.matched || r === CANCELLED) && 'fail' in r) this.slotFreed();
+          if (w.matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false });
+          if ((w.matched || r === CANCELLED) && 'fail' in r) this._slotFreed();
           resolve(r);
         },
       };
-      this.pending.set(id, w);
-      if (!this.tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
-      this.arm(w, MATCH_TIMEOUT_MS);
+      this._pending.set(id, w);
+      if (!this._tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
+      this._arm(w, MATCH_TIMEOUT_MS);
     });
   }
 
   // One freed slot wakes one waiter: waking them all would send a burst of wants for one slot.
-  private slotFreed(): void {
-    this.finished.shift()?.();
+  private _slotFreed(): void {
+    this._finished.shift()?.();
   }
 
-  private arm(w: Pending, ms: number): void {
+  private _arm(w: Pending, ms: number): void {
     clearTimeout(w.timer);
     w.timer = setTimeout(() => w.settle({ fail: 'ERR_DEADLINE' }), ms);
   }

@@ -20,109 +20,109 @@ export interface TrackerHooks {
 export class Tracker {
   peerId = '';
   isReady = false;
-  private ws: WebSocket | null = null;
-  private resumeToken = '';
-  private backoffMs = RECONNECT_MIN_MS;
-  private timer: ReturnType<typeof setTimeout> | undefined; // reconnect
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
-  private queue: string[] = [];
-  private tokens = SEND_BURST;
-  private refilledAt = Date.now();
-  private waiters: Array<(ready: boolean) => void> = [];
+  private _ws: WebSocket | null = null;
+  private _resumeToken = '';
+  private _backoffMs = RECONNECT_MIN_MS;
+  private _timer: ReturnType<typeof setTimeout> | undefined; // reconnect
+  private _flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private _stopped = false;
+  private _queue: string[] = [];
+  private _tokens = SEND_BURST;
+  private _refilledAt = Date.now();
+  private _waiters: Array<(ready: boolean) => void> = [];
 
   constructor(
-    private url: string,
-    private maxUploads: number,
-    private hooks: TrackerHooks,
+    private _url: string,
+    private _maxUploads: number,
+    private _hooks: TrackerHooks,
   ) {}
 
   start(): void {
-    if (this.stopped || this.ws) return;
-    const ws = (this.ws = new WebSocket(this.url, PROTOCOL));
+    if (this._stopped || this._ws) return;
+    const ws = (this._ws = new WebSocket(this._url, PROTOCOL));
     let helloSent = false;
     ws.onmessage = (e) => {
       const m = parseServerMessage(e.data);
       if (!m) return;
-      if (m.type !== 'welcome') return this.hooks.message(m);
+      if (m.type !== 'welcome') return this._hooks.message(m);
       // A welcome comes on connect and again after a hello. Send a hello only when there is
       // something to say (an id to resume, a lower upload cap); announce on the welcome that ends it.
-      const resume = this.resumeToken && m.peer !== this.peerId;
-      if (!helloSent && (resume || this.maxUploads !== DEFAULT_MAX_UPLOADS)) {
+      const resume = this._resumeToken && m.peer !== this.peerId;
+      if (!helloSent && (resume || this._maxUploads !== DEFAULT_MAX_UPLOADS)) {
         helloSent = true;
-        this.sendNow({
+        this._sendNow({
           type: 'hello',
-          ...(resume ? { resume: this.resumeToken } : {}),
-          max_uploads: this.maxUploads,
-          upload: this.maxUploads > 0,
+          ...(resume ? { resume: this._resumeToken } : {}),
+          max_uploads: this._maxUploads,
+          upload: this._maxUploads > 0,
         });
         return;
       }
-      this.settle(m);
+      this._settle(m);
     };
     ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
+      if (this._ws !== ws) return;
+      this._ws = null;
       this.isReady = false;
-      this.queue = [];
-      this.hooks.down();
-      if (this.stopped) return;
-      this.timer = setTimeout(() => this.start(), this.backoffMs * (0.5 + Math.random()));
-      this.backoffMs = Math.min(this.backoffMs * 2, RECONNECT_MAX_MS);
+      this._queue = [];
+      this._hooks.down();
+      if (this._stopped) return;
+      this._timer = setTimeout(() => this.start(), this._backoffMs * (0.5 + Math.random()));
+      this._backoffMs = Math.min(this._backoffMs * 2, RECONNECT_MAX_MS);
     };
   }
 
   // Resolves true once ready, false if not ready within `ms`.
   whenReady(ms: number): Promise<boolean> {
-    if (this.isReady || this.stopped) return Promise.resolve(this.isReady);
+    if (this.isReady || this._stopped) return Promise.resolve(this.isReady);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(this.isReady), ms);
-      this.waiters.push((r) => (clearTimeout(t), resolve(r)));
+      this._waiters.push((r) => (clearTimeout(t), resolve(r)));
     });
   }
 
   send(msg: object): boolean {
     if (!this.isReady) return false;
-    this.queue.push(JSON.stringify(msg));
-    this.flush();
+    this._queue.push(JSON.stringify(msg));
+    this._flush();
     return true;
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.ws?.close(1000);
-    this.ws = null;
+    this._stopped = true;
+    clearTimeout(this._timer);
+    this._ws?.close(1000);
+    this._ws = null;
     this.isReady = false;
-    this.waiters.splice(0).forEach((w) => w(false));
+    this._waiters.splice(0).forEach((w) => w(false));
   }
 
-  private settle(m: Welcome): void {
+  private _settle(m: Welcome): void {
     this.peerId = m.peer;
-    if (m.resume) this.resumeToken = m.resume;
+    if (m.resume) this._resumeToken = m.resume;
     this.isReady = true;
-    this.backoffMs = RECONNECT_MIN_MS;
-    this.hooks.ready(m);
-    this.waiters.splice(0).forEach((w) => w(true));
+    this._backoffMs = RECONNECT_MIN_MS;
+    this._hooks.ready(m);
+    this._waiters.splice(0).forEach((w) => w(true));
   }
 
-  private sendNow(msg: object): void {
-    this.ws?.send(JSON.stringify(msg));
+  private _sendNow(msg: object): void {
+    this._ws?.send(JSON.stringify(msg));
   }
 
   // Token bucket: send what the budget allows now, the rest when tokens come back.
-  private flush(): void {
+  private _flush(): void {
     const now = Date.now();
-    this.tokens = Math.min(SEND_BURST, this.tokens + ((now - this.refilledAt) * SEND_RATE_PER_S) / 1000);
-    this.refilledAt = now;
-    while (this.queue.length && this.tokens >= 1 && this.ws?.readyState === WebSocket.OPEN) {
-      this.ws.send(this.queue.shift()!);
-      this.tokens--;
+    this._tokens = Math.min(SEND_BURST, this._tokens + ((now - this._refilledAt) * SEND_RATE_PER_S) / 1000);
+    this._refilledAt = now;
+    while (this._queue.length && this._tokens >= 1 && this._ws?.readyState === WebSocket.OPEN) {
+      this._ws.send(this._queue.shift()!);
+      this._tokens--;
     }
-    if (this.queue.length && !this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        this.flush();
+    if (this._queue.length && !this._flushTimer) {
+      this._flushTimer = setTimeout(() => {
+        this._flushTimer = undefined;
+        this._flush();
       }, 1000 / SEND_RATE_PER_S);
     }
   }

@@ -26,13 +26,13 @@ function committed(tx: IDBTransaction): Promise<void> {
 }
 
 export class ContentStore {
-  private meta = new Map<string, Meta>();
+  private _meta = new Map<string, Meta>();
   bytesUsed = 0;
 
   private constructor(
-    private db: IDBDatabase | null,
+    private _db: IDBDatabase | null,
     readonly quotaBytes: number,
-    private onEvict: (hashes: string[]) => void,
+    private _onEvict: (hashes: string[]) => void,
   ) {}
 
   static async open(name: string, quotaBytes: number, onEvict: (hashes: string[]) => void): Promise<ContentStore> {
@@ -49,8 +49,8 @@ export class ContentStore {
       db.onversionchange = () => store.close();
       const metas = db.transaction(META).objectStore(META);
       const [keys, values] = await Promise.all([request(metas.getAllKeys()), request(metas.getAll())]);
-      keys.forEach((k, i) => store.remember(k as string, values[i] as Meta));
-      store.db = db;
+      keys.forEach((k, i) => store._remember(k as string, values[i] as Meta));
+      store._db = db;
     } catch {
       db?.close();
     }
@@ -58,18 +58,18 @@ export class ContentStore {
   }
 
   has(hash: string): boolean {
-    return this.meta.has(hash);
+    return this._meta.has(hash);
   }
 
   keys(): string[] {
-    return [...this.meta.keys()];
+    return [...this._meta.keys()];
   }
 
   async get(hash: string): Promise<Uint8Array | undefined> {
-    const m = this.meta.get(hash);
-    if (!m || !this.db) return undefined;
+    const m = this._meta.get(hash);
+    if (!m || !this._db) return undefined;
     m.used = Date.now();
-    const tx = this.db.transaction([DATA, META], 'readwrite');
+    const tx = this._db.transaction([DATA, META], 'readwrite');
     tx.objectStore(META).put(m, hash);
     const buf = (await request(tx.objectStore(DATA).get(hash))) as ArrayBuffer | undefined;
     return buf && new Uint8Array(buf);
@@ -77,48 +77,48 @@ export class ContentStore {
 
   // Stores verified bytes; false when they are not kept (no database, already held, over quota).
   async put(hash: string, bytes: Uint8Array): Promise<boolean> {
-    if (!this.db || this.meta.has(hash) || bytes.length > this.quotaBytes) return false;
+    if (!this._db || this._meta.has(hash) || bytes.length > this.quotaBytes) return false;
     // Accounting changes before the await, so concurrent puts see each other's bytes.
     const victims: string[] = [];
     if (this.bytesUsed + bytes.length > this.quotaBytes) {
-      const byAge = [...this.meta].sort((a, b) => a[1].used - b[1].used);
+      const byAge = [...this._meta].sort((a, b) => a[1].used - b[1].used);
       for (const [h] of byAge) {
         if (this.bytesUsed + bytes.length <= this.quotaBytes) break;
-        this.forget(h);
+        this._forget(h);
         victims.push(h);
       }
     }
     const m = { size: bytes.length, used: Date.now() };
-    this.remember(hash, m);
-    const tx = this.db.transaction([DATA, META], 'readwrite');
+    this._remember(hash, m);
+    const tx = this._db.transaction([DATA, META], 'readwrite');
     for (const h of victims) {
       tx.objectStore(DATA).delete(h);
       tx.objectStore(META).delete(h);
     }
     tx.objectStore(DATA).put(bytes.slice().buffer, hash);
     tx.objectStore(META).put(m, hash);
-    if (victims.length) this.onEvict(victims);
+    if (victims.length) this._onEvict(victims);
     try {
       await committed(tx);
       return true;
     } catch {
-      if (this.meta.get(hash) === m) this.forget(hash);
+      if (this._meta.get(hash) === m) this._forget(hash);
       return false;
     }
   }
 
   close(): void {
-    this.db?.close();
-    this.db = null;
+    this._db?.close();
+    this._db = null;
   }
 
-  private remember(hash: string, m: Meta): void {
-    this.meta.set(hash, m);
+  private _remember(hash: string, m: Meta): void {
+    this._meta.set(hash, m);
     this.bytesUsed += m.size;
   }
 
-  private forget(hash: string): void {
-    this.bytesUsed -= this.meta.get(hash)?.size ?? 0;
-    this.meta.delete(hash);
+  private _forget(hash: string): void {
+    this.bytesUsed -= this._meta.get(hash)?.size ?? 0;
+    this._meta.delete(hash);
   }
 }
