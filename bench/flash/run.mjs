@@ -14,7 +14,8 @@
 //                            [--modes crowd,origin] [--spread-ms 1000] [--out DIR] [--png PATH] [--smoke]
 // Env: FLASH_N, FLASH_SIZE, FLASH_RATE, FLASH_RUNS, FLASH_MODES, FLASH_SPREAD_MS, FLASH_OUT, FLASH_PNG
 // (flags win), CIRCLECDN_BIN or CIRCLECDN (server binary; else $BUILD_DIR/server/circlecdn, else
-// build/release/server/circlecdn), CHROMIUM_BIN. --smoke: N=2, 1 MiB, cap 512 KiB/s, one run of each mode, no PNG.
+// build/release/server/circlecdn), FLASH_CLIENT_DIR (the library bundles served, default client/dist: point
+// it at a copy so a rebuild in a shared tree does not change the library mid-run), CHROMIUM_BIN. --smoke: N=2, 1 MiB, cap 512 KiB/s, one run of each mode, no PNG.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,7 @@ const SPREAD_MS = Number(opt('spread-ms', 'FLASH_SPREAD_MS', 1000, 300));
 const OUT = resolve(opt('out', 'FLASH_OUT', join(ROOT, 'bench/out/flash'), join(tmpdir(), 'circlecdn-flash-smoke')));
 const PNG = SMOKE ? '' : opt('png', 'FLASH_PNG', join(ROOT, 'docs/img/bench-flash.png'));
 const BUILD_DIR = process.env.BUILD_DIR ? resolve(ROOT, process.env.BUILD_DIR) : join(ROOT, 'build/release');
+const CLIENT_DIR = resolve(ROOT, process.env.FLASH_CLIENT_DIR ?? 'client/dist');
 const BIN = process.env.CIRCLECDN_BIN ?? process.env.CIRCLECDN ?? join(BUILD_DIR, 'server/circlecdn');
 for (const m of MODES) if (m !== 'crowd' && m !== 'origin') throw new Error(`unknown mode ${m}`);
 if (!(N >= 1 && SIZE > 0 && RATE > 0 && RUNS >= 1)) throw new Error('bad --n/--size/--rate/--runs');
@@ -112,7 +114,7 @@ function makeSite() {
 
 // ---- the server ------------------------------------------------------------------------------
 async function startServer(site) {
-  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', join(ROOT, 'client/dist'),
+  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', CLIENT_DIR,
     '--origin-rate-limit', String(RATE), '--log-level', 'warn'];
   // Workaround: with --origin-rate-limit, a visitor that drops a connection mid-body kills the
   // server with SIGPIPE (commit 222e524: capped bodies are written without MSG_NOSIGNAL and the
@@ -360,7 +362,7 @@ if (!existsSync(BIN)) {
   console.error(`server binary ${BIN} not found: cmake --preset release && cmake --build --preset release --target circlecdn, or set CIRCLECDN_BIN`);
   process.exit(2);
 }
-if (!existsSync(join(ROOT, 'client/dist/circlecdn.iife.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+if (!existsSync(join(CLIENT_DIR, 'circlecdn.iife.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 const watchdog = setTimeout(() => {
   console.error(`flash: a run exceeded its deadline; killing browsers`);
   for (const pid of ownChromiumPids()) try { process.kill(pid, 'SIGKILL'); } catch {}
@@ -372,7 +374,7 @@ const site = makeSite();
 const all = [];
 let failed = false;
 try {
-  log(`flash crowd: server ${BIN}, N=${N}, ${size(SIZE)}, cap ${size(RATE)}/s, runs ${RUNS}, modes ${MODES.join(',')}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  log(`flash crowd: server ${BIN}, client ${CLIENT_DIR}, N=${N}, ${size(SIZE)}, cap ${size(RATE)}/s, runs ${RUNS}, modes ${MODES.join(',')}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   for (let run = 1; run <= RUNS; run++) {
     // Alternate the order (a b, b a, ...) so drift in the machine's load hits both modes.
     const order = run % 2 ? MODES : [...MODES].reverse();
