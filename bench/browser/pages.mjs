@@ -10,14 +10,16 @@ const COMMON = `
 `;
 
 // CircleCDN: the classic bundle without data-circle-auto, so the page makes its own instance.
-// The quota is raised so a 50 MiB resource is kept whole (the default is 64 MiB).
+// The quota is raised so a 50 MiB resource is kept whole (the default is 64 MiB). ?uploads=N sets
+// maxUploads (the server must allow as many: --uploads-per-holder).
 export const CIRCLE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>CircleCDN browser to browser</title>
 <script src="/.circlecdn/circlecdn.iife.js"></script>
 <script>
 ${COMMON}
-  const cdn = (window.circlecdn = new CircleCDN({ storeQuotaBytes: 256 * 1048576 }));
+  const uploads = new URLSearchParams(location.search).get('uploads');
+  const cdn = (window.circlecdn = new CircleCDN({ storeQuotaBytes: 256 * 1048576, maxUploads: uploads ? Number(uploads) : undefined }));
   const events = [];
   for (const t of ['ready', 'peerconnect', 'peerclose', 'verifyfailure', 'servererror'])
     cdn.addEventListener(t, (e) => { events.push({ t: now(), type: t }); console.log('circlecdn', t, JSON.stringify(e.detail)); });

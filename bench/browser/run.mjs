@@ -14,25 +14,28 @@
 // is asserted; a run fails when bytes are wrong or do not come from the peer.
 //
 //   node bench/browser/run.mjs [--sizes 1m,10m,50m] [--runs N] [--systems circlecdn,webtorrent]
-//                              [--wt-add torrent|magnet] [--out DIR] [--smoke]
-// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_OUT (flags win); CIRCLECDN_BIN or
+//                              [--wt-add torrent|magnet] [--circle-uploads N] [--allow-origin] [--out DIR] [--smoke]
+// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_CIRCLE_UPLOADS, B2B_OUT (flags win); CIRCLECDN_BIN or
 // CIRCLECDN (server; else $BUILD_DIR/server/circlecdn, else build/release/server/circlecdn),
 // CHROMIUM_BIN. Runs per size: --runs, else 5 for 10 MiB and 3 otherwise. --smoke: 1 MiB, one run
-// of each system, output to a temp dir.
+// of each system, output to a temp dir. --circle-uploads N: the holder's upload slots (the page's
+// maxUploads and the server's --uploads-per-holder; default 4 and 4). A CircleCDN run that took
+// bytes from the origin is recorded (from_origin in runs.csv, left out of the medians) and makes
+// the command exit 1 at the end, unless --allow-origin; with --smoke it fails at once.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../e2e/support/server.mjs';
 import { check, log, size, step, until } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 import { CIRCLE_PAGE, WT_PAGE } from './pages.mjs';
 import { PROBE } from './probe.mjs';
-import { circleSignaling, wtSignaling } from './signaling.mjs';
+import { circleSignaling, wholeTransfer, wtSignaling } from './signaling.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ANCHORS = join(ROOT, 'bench/anchors');
+const SERVER_START_MS = 20_000;
 const TRACKER_START_MS = 20_000;
 const READY_MS = 30_000; // page loaded and welcomed by its tracker / torrent seeded
 const MIN_TRANSFER_MS = 60_000; // plus 2 s per MiB (the notes measured ≥ 3 MiB/s, CPU-bound)
@@ -55,6 +58,8 @@ const RUNS = opt('runs', 'B2B_RUNS', undefined, '1');
 const runsFor = (bytes) => (RUNS !== undefined ? Number(RUNS) : bytes === 10 * 1048576 ? 5 : 3);
 const SYSTEMS = String(opt('systems', 'B2B_SYSTEMS', 'circlecdn,webtorrent')).split(',').filter(Boolean);
 const WT_ADD = String(opt('wt-add', 'B2B_WT_ADD', 'torrent'));
+const CIRCLE_UPLOADS = opt('circle-uploads', 'B2B_CIRCLE_UPLOADS', '');
+const ALLOW_ORIGIN = argv.includes('--allow-origin');
 const OUT = resolve(opt('out', 'B2B_OUT', join(ROOT, 'bench/out/browser'), join(tmpdir(), 'circlecdn-browser-smoke')));
 const BUILD_DIR = process.env.BUILD_DIR ? resolve(ROOT, process.env.BUILD_DIR) : join(ROOT, 'build/release');
 const BIN = process.env.CIRCLECDN_BIN ?? process.env.CIRCLECDN ?? join(BUILD_DIR, 'server/circlecdn');
@@ -94,7 +99,45 @@ function makeSite() {
   return { dir, sha };
 }
 
-// ---- WebTorrent's tracker --------------------------------------------------------------------
+// ---- the servers -------------------------------------------------------------------------------
+// circlecdn serve on the site (origin, tracker, pages and webtorrent.min.js for both systems).
+async function startServer(site) {
+  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', join(ROOT, 'client/dist'), '--log-level', 'warn'];
+  if (CIRCLE_UPLOADS) args.push('--uploads-per-holder', CIRCLE_UPLOADS);
+  const child = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err = (err + d).slice(-200_000)));
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const url = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not listen in ${SERVER_START_MS} ms\n${out}\n${err}`)), SERVER_START_MS);
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) (clearTimeout(timer), res(m[1]));
+    });
+    child.on('error', (e) => (clearTimeout(timer), rej(e)));
+    exited.then(({ code, signal }) => (clearTimeout(timer), rej(new Error(`server exited (${code ?? signal})\n${out}\n${err}`))));
+  });
+  return {
+    url,
+    err: () => err,
+    async stats() {
+      return (await fetch(`${url}/.circlecdn/stats`, { signal: AbortSignal.timeout(5_000) })).json();
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 8_000);
+      const { code, signal } = await exited;
+      clearTimeout(t);
+      if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err))
+        throw new Error(`server sanitizer report:\n${err.slice(-8000)}`);
+      if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err.slice(-4000)}`);
+    },
+  };
+}
+
+// WebTorrent's tracker --------------------------------------------------------------------
 async function startWtTracker() {
   const child = spawn(process.execPath, [join(ANCHORS, 'wt-tracker.mjs'), '0'], { cwd: ANCHORS, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -143,7 +186,8 @@ const transferMs = (bytes) => MIN_TRANSFER_MS + Math.ceil((2000 * bytes) / 10485
 // A and B are launched first (not timed); B opens its page and is ready before the clock starts.
 async function circleRun(ctx, A, B) {
   const { server, bytes, path } = ctx;
-  await A.goto(`${server.url}/circle.html`);
+  const page = `${server.url}/circle.html${CIRCLE_UPLOADS ? `?uploads=${CIRCLE_UPLOADS}` : ''}`;
+  await A.goto(page);
   await A.evaluate('is welcomed by the tracker', READY_MS, () => window.bench.ready());
   const a = await A.evaluate(`gets ${path} from the origin`, transferMs(bytes), (p) => window.bench.get(p), path);
   check(a.sha256 === ctx.sha && a.bytes === bytes, `A: wrong bytes (${a.bytes} B, ${a.sha256})`);
@@ -152,17 +196,22 @@ async function circleRun(ctx, A, B) {
   const items = file.pieces ? file.pieces.length : 1;
   await step(`the tracker holds A's ${items} items`, READY_MS, () =>
     until(async () => (await A.page.evaluate(() => window.circlecdn.stats.announced)) >= items && (await server.stats()).holdings >= items, 50));
-  await B.goto(`${server.url}/circle.html`);
+  await B.goto(page);
   await B.evaluate('is welcomed by the tracker', READY_MS, () => window.bench.ready());
   const r = await B.evaluate(`fetches ${path} from A`, transferMs(bytes), (p) => window.bench.get(p), path);
   check(r.sha256 === ctx.sha && r.bytes === bytes, `B: wrong bytes (${r.bytes} B, ${r.sha256})`);
-  check(r.resource?.fromPeers === bytes && r.stats.bytesFromPeers === bytes,
-    `B: ${r.resource?.fromPeers} B from peers, ${r.resource?.fromOrigin} B from the origin (want all ${bytes} from A); items ${JSON.stringify(r.items.filter((i) => i.source !== 'peer'))}`);
+  const notPeer = r.items.filter((i) => i.source !== 'peer');
+  const peersOnly = r.resource?.fromPeers === bytes && r.stats.bytesFromPeers === bytes;
+  const why = `B: ${r.resource?.fromPeers} B from peers, ${r.resource?.fromOrigin} B from the origin (want all ${bytes} from A): `
+    + `${notPeer.length} items not from the peer (${[...new Set(notPeer.map((i) => `${i.source}:${i.why}`))].join(', ')}), `
+    + `the first ${notPeer.length ? (notPeer[0].t - r.start).toFixed(0) : '-'} ms after the request`;
+  check(peersOnly || !SMOKE, why);
+  if (!peersOnly) log(`  NOT PEER-ONLY: ${why}`);
   const probe = await B.page.evaluate(() => window.__probe);
   check(probe.first && probe.first.head[0] === 1, `B: no data frame seen by the probe (${JSON.stringify(probe.first)})`);
   const first = probe.first.t - r.start;
-  return { total: r.done - r.start, first, fromPeers: r.resource.fromPeers, items, pieceBytes: manifest.piece_size ?? '',
-    sig: circleSignaling(probe, r.start, first), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
+  return { total: r.done - r.start, first, fromPeers: r.resource.fromPeers, fromOrigin: r.resource.fromOrigin, items, pieceBytes: manifest.piece_size ?? '',
+    sig: circleSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'circlecdn'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
 }
 
 async function wtRun(ctx, A, B) {
@@ -183,8 +232,8 @@ async function wtRun(ctx, A, B) {
     check(r.downloaded >= bytes && r.first !== null, `B: downloaded ${r.downloaded} B of ${bytes}`);
     const probe = await B.page.evaluate(() => window.__probe);
     const first = r.first - r.start;
-    return { total: r.done - r.start, first, fromPeers: r.downloaded, items: seed.pieces, pieceBytes: seed.pieceLength,
-      sig: wtSignaling(probe, r.start, first), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
+    return { total: r.done - r.start, first, fromPeers: r.downloaded, fromOrigin: 0, items: seed.pieces, pieceBytes: seed.pieceLength,
+      sig: wtSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'webtorrent'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
   } finally {
     await tracker.stop();
   }
@@ -192,7 +241,7 @@ async function wtRun(ctx, A, B) {
 
 async function oneRun(site, system, bytes, run, order) {
   const path = resourcePath(bytes);
-  const server = await startServer({ bin: BIN, site: site.dir, clientDir: join(ROOT, 'client/dist'), root: ROOT });
+  const server = await startServer(site.dir);
   const A = await chromiumVisitor('A', { initScript: PROBE });
   const B = await chromiumVisitor('B', { initScript: PROBE });
   const load = loadavg()[0];
@@ -203,11 +252,13 @@ async function oneRun(site, system, bytes, run, order) {
     const s = r.sig;
     log(`  => ${(r.total / 1000).toFixed(3)} s to verified bytes (${((bytes / 1048576) / (r.total / 1000)).toFixed(2)} MiB/s), first byte ${r.first.toFixed(1)} ms; `
       + `signaling before it: ${s.out} out / ${s.in} in, round trip ${s.rttMs.toFixed(2)} ms, critical path ${s.criticalRoundTrips} (${s.critical}), first byte = ${s.ttfbRtts.toFixed(1)} round trips`);
+    log(`     first tracker frame ${s.firstOutMs.toFixed(1)} ms after the request, channel open at ${r.channelOpen.toFixed(1)} ms`);
+    log(`     tracker frames over the whole transfer: ${r.whole.out} out / ${r.whole.in} in, at most ${r.whole.peakOutPerS} out in one second; ${r.whole.kinds}`);
     return { system, bytes, run, order, load, ...r };
   } catch (e) {
     log(A.evidence());
     log(B.evidence());
-    log(`[server]\n${server.output().err.slice(-4000)}`);
+    log(`[server]\n${server.err().slice(-4000)}`);
     throw e;
   } finally {
     for (const v of [...openVisitors]) await v.close();
@@ -226,12 +277,13 @@ const median = (xs) => {
 
 function writeOutputs(all) {
   mkdirSync(OUT, { recursive: true });
-  const cols = ['system', 'bytes', 'run', 'order', 'load1', 'total_ms', 'ttfb_ms', 'mib_per_s', 'channel_open_ms', 'from_peers',
-    'items', 'piece_bytes', 'rtt_ms', 'ttfb_rtts', 'critical_round_trips', 'last_signal_ms', 'msgs_out', 'msgs_in', 'candidates_out', 'candidates_in', 'critical'];
+  const cols = ['system', 'bytes', 'run', 'order', 'load1', 'total_ms', 'ttfb_ms', 'mib_per_s', 'channel_open_ms', 'from_peers', 'from_origin',
+    'items', 'piece_bytes', 'rtt_ms', 'ttfb_rtts', 'critical_round_trips', 'first_frame_out_ms', 'last_signal_ms', 'msgs_out', 'msgs_in', 'candidates_out', 'candidates_in', 'critical',
+    'frames_out_total', 'frames_in_total', 'peak_frames_out_per_s', 'frame_kinds'];
   const rows = all.map((r) => [r.system, r.bytes, r.run, r.order, r.load.toFixed(2), r.total.toFixed(1), r.first.toFixed(1),
-    ((r.bytes / 1048576) / (r.total / 1000)).toFixed(3), r.channelOpen.toFixed(1), r.fromPeers, r.items, r.pieceBytes, r.sig.rttMs.toFixed(3),
-    r.sig.ttfbRtts.toFixed(2), r.sig.criticalRoundTrips, r.sig.lastSignalMs.toFixed(1), r.sig.out, r.sig.in, r.sig.candidatesOut,
-    r.sig.candidatesIn, `"${r.sig.critical}"`].join(','));
+    ((r.bytes / 1048576) / (r.total / 1000)).toFixed(3), r.channelOpen.toFixed(1), r.fromPeers, r.fromOrigin, r.items, r.pieceBytes, r.sig.rttMs.toFixed(3),
+    r.sig.ttfbRtts.toFixed(2), r.sig.criticalRoundTrips, r.sig.firstOutMs.toFixed(1), r.sig.lastSignalMs.toFixed(1), r.sig.out, r.sig.in, r.sig.candidatesOut,
+    r.sig.candidatesIn, `"${r.sig.critical}"`, r.whole.out, r.whole.in, r.whole.peakOutPerS, `"${r.whole.kinds}"`].join(','));
   writeFileSync(join(OUT, 'runs.csv'), [cols.join(','), ...rows].join('\n') + '\n');
   const sig = ['system,bytes,run,t_ms,dir,label,chars'];
   for (const r of all) for (const f of r.sig.log) sig.push([r.system, r.bytes, r.run, f.t.toFixed(2), f.dir, `"${f.label}"`, f.size].join(','));
@@ -244,7 +296,11 @@ function report(all) {
   for (const bytes of SIZES) {
     const per = {};
     for (const system of SYSTEMS) {
-      const rs = all.filter((r) => r.system === system && r.bytes === bytes);
+      const mixed = all.filter((r) => r.system === system && r.bytes === bytes && r.fromOrigin > 0);
+      if (mixed.length)
+        log(`${size(bytes).padStart(10)} ${system.padEnd(10)}: ${mixed.length} run(s) NOT peer-only, left out: `
+          + mixed.map((r) => `${(r.total / 1000).toFixed(2)} s with ${size(r.fromOrigin)} from the origin`).join('; '));
+      const rs = all.filter((r) => r.system === system && r.bytes === bytes && r.fromOrigin === 0);
       if (!rs.length) continue;
       per[system] = { total: median(rs.map((r) => r.total)), first: median(rs.map((r) => r.first)) };
       log(`${size(bytes).padStart(10)} ${system.padEnd(10)}: ${(per[system].total / 1000).toFixed(3)} s [${rs.map((r) => (r.total / 1000).toFixed(2)).join(' ')}], `
@@ -287,6 +343,11 @@ try {
   }
   report(all);
   writeOutputs(all);
+  const mixed = all.filter((r) => r.fromOrigin > 0).length;
+  if (mixed && !ALLOW_ORIGIN) {
+    failed = true;
+    console.error(`browser: FAIL ${mixed} CircleCDN run(s) took bytes from the origin (see above; --allow-origin to accept)`);
+  }
 } catch (e) {
   failed = true;
   console.error(`browser: FAIL ${e.stack ?? e}`);

@@ -76,7 +76,7 @@ export function circleSignaling(probe, start, firstT) {
   // The window the brief asks for: from the client's first want to the first data byte.
   const firstWant = all.find((f) => f.dir === 'out' && f.m.type === 'want' && f.t >= 0);
   const win = all.filter((f) => firstWant && f.t >= firstWant.t && f.t <= firstT);
-  return { ...s, wantId, out: win.filter((f) => f.dir === 'out').length, in: win.filter((f) => f.dir === 'in').length,
+  return { ...s, wantId, firstOutMs: firstWant?.t ?? NaN, out: win.filter((f) => f.dir === 'out').length, in: win.filter((f) => f.dir === 'in').length,
            candidatesOut: win.filter((f) => f.dir === 'out' && f.label === 'signal candidate').length,
            candidatesIn: win.filter((f) => f.dir === 'in' && f.label === 'signal candidate').length };
 }
@@ -90,5 +90,25 @@ export function wtSignaling(probe, start, firstT) {
   const s = summary(all, firstT, [{ name: 'announce→answer', sent: announce?.t, got: answer?.t }], rtt);
   const win = all.filter((f) => announce && f.t >= announce.t && f.t <= firstT);
   return { ...s, out: win.filter((f) => f.dir === 'out').length, in: win.filter((f) => f.dir === 'in').length,
-           candidatesOut: 0, candidatesIn: 0, connectMs: (probe.ws.find((f) => f.dir === 'connect' && f.t >= start)?.t ?? NaN) - start };
+           candidatesOut: 0, candidatesIn: 0, firstOutMs: announce?.t ?? NaN, connectMs: (probe.ws.find((f) => f.dir === 'connect' && f.t >= start)?.t ?? NaN) - start };
+}
+
+// Tracker frames over the whole transfer (request to verified bytes): how many, of which kind, and
+// the busiest second of frames sent (the library paces its socket at 40 frames/s after a burst of 150).
+export function wholeTransfer(probe, start, done, system) {
+  const label = system === 'circlecdn' ? circleLabel : wtLabel;
+  const all = frames(probe, start).filter((f) => f.t >= 0 && f.t <= done - start);
+  const kinds = {};
+  for (const f of all) {
+    const k = `${f.dir} ${label(f.m).replace(/ \d+$/, '')}`;
+    kinds[k] = (kinds[k] ?? 0) + 1;
+  }
+  const outs = all.filter((f) => f.dir === 'out').map((f) => f.t);
+  let peak = 0;
+  for (let i = 0, j = 0; i < outs.length; i++) {
+    while (outs[i] - outs[j] > 1000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return { out: outs.length, in: all.length - outs.length, peakOutPerS: peak,
+           kinds: Object.entries(kinds).sort().map(([k, n]) => `${k}:${n}`).join(' ') };
 }
