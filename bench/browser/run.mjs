@@ -22,6 +22,8 @@
 // maxUploads and the server's --uploads-per-holder; default 4 and 4). A CircleCDN run that took
 // bytes from the origin is recorded (from_origin in runs.csv, left out of the medians) and makes
 // the command exit 1 at the end, unless --allow-origin; with --smoke it fails at once.
+// For experiments: B2B_CLIENT_DIR (bundles to serve instead of client/dist), B2B_SERVER_ARGS (more
+// `circlecdn serve` options, space-separated).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -62,6 +64,7 @@ const CIRCLE_UPLOADS = opt('circle-uploads', 'B2B_CIRCLE_UPLOADS', '');
 const ALLOW_ORIGIN = argv.includes('--allow-origin');
 const OUT = resolve(opt('out', 'B2B_OUT', join(ROOT, 'bench/out/browser'), join(tmpdir(), 'circlecdn-browser-smoke')));
 const BUILD_DIR = process.env.BUILD_DIR ? resolve(ROOT, process.env.BUILD_DIR) : join(ROOT, 'build/release');
+const CLIENT_DIR = resolve(process.env.B2B_CLIENT_DIR ?? join(ROOT, 'client/dist'));
 const BIN = process.env.CIRCLECDN_BIN ?? process.env.CIRCLECDN ?? join(BUILD_DIR, 'server/circlecdn');
 for (const s of SYSTEMS) if (s !== 'circlecdn' && s !== 'webtorrent') throw new Error(`unknown system ${s}`);
 if (WT_ADD !== 'torrent' && WT_ADD !== 'magnet') throw new Error(`--wt-add is torrent or magnet, not ${WT_ADD}`);
@@ -102,7 +105,8 @@ function makeSite() {
 // ---- the servers -------------------------------------------------------------------------------
 // circlecdn serve on the site (origin, tracker, pages and webtorrent.min.js for both systems).
 async function startServer(site) {
-  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', join(ROOT, 'client/dist'), '--log-level', 'warn'];
+  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', CLIENT_DIR, '--log-level', 'warn'];
+  args.push(...(process.env.B2B_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean));
   if (CIRCLE_UPLOADS) args.push('--uploads-per-holder', CIRCLE_UPLOADS);
   const child = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -210,7 +214,8 @@ async function circleRun(ctx, A, B) {
   const probe = await B.page.evaluate(() => window.__probe);
   check(probe.first && probe.first.head[0] === 1, `B: no data frame seen by the probe (${JSON.stringify(probe.first)})`);
   const first = probe.first.t - r.start;
-  return { total: r.done - r.start, first, fromPeers: r.resource.fromPeers, fromOrigin: r.resource.fromOrigin, items, pieceBytes: manifest.piece_size ?? '',
+  return { total: r.done - r.start, first, fromPeers: r.resource.fromPeers, fromOrigin: r.resource.fromOrigin,
+    timeline: r.items.map((i) => [i.t - r.start, i.source, i.why ?? '', i.bytes]), items, pieceBytes: manifest.piece_size ?? '',
     sig: circleSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'circlecdn'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
 }
 
@@ -253,7 +258,7 @@ async function oneRun(site, system, bytes, run, order) {
     log(`  => ${(r.total / 1000).toFixed(3)} s to verified bytes (${((bytes / 1048576) / (r.total / 1000)).toFixed(2)} MiB/s), first byte ${r.first.toFixed(1)} ms; `
       + `signaling before it: ${s.out} out / ${s.in} in, round trip ${s.rttMs.toFixed(2)} ms, critical path ${s.criticalRoundTrips} (${s.critical}), first byte = ${s.ttfbRtts.toFixed(1)} round trips`);
     log(`     first tracker frame ${s.firstOutMs.toFixed(1)} ms after the request, channel open at ${r.channelOpen.toFixed(1)} ms`);
-    log(`     tracker frames over the whole transfer: ${r.whole.out} out / ${r.whole.in} in, at most ${r.whole.peakOutPerS} out in one second; ${r.whole.kinds}`);
+    log(`     tracker frames over the whole transfer: ${r.whole.out} out / ${r.whole.in} in, at most ${r.whole.peakOutPerS} out in one second, ${r.whole.lateOutPerS.toFixed(1)}/s out over the second half; ${r.whole.kinds}`);
     return { system, bytes, run, order, load, ...r };
   } catch (e) {
     log(A.evidence());
@@ -279,16 +284,22 @@ function writeOutputs(all) {
   mkdirSync(OUT, { recursive: true });
   const cols = ['system', 'bytes', 'run', 'order', 'load1', 'total_ms', 'ttfb_ms', 'mib_per_s', 'channel_open_ms', 'from_peers', 'from_origin',
     'items', 'piece_bytes', 'rtt_ms', 'ttfb_rtts', 'critical_round_trips', 'first_frame_out_ms', 'last_signal_ms', 'msgs_out', 'msgs_in', 'candidates_out', 'candidates_in', 'critical',
-    'frames_out_total', 'frames_in_total', 'peak_frames_out_per_s', 'frame_kinds'];
+    'frames_out_total', 'frames_in_total', 'peak_frames_out_per_s', 'late_frames_out_per_s', 'frame_kinds'];
   const rows = all.map((r) => [r.system, r.bytes, r.run, r.order, r.load.toFixed(2), r.total.toFixed(1), r.first.toFixed(1),
     ((r.bytes / 1048576) / (r.total / 1000)).toFixed(3), r.channelOpen.toFixed(1), r.fromPeers, r.fromOrigin, r.items, r.pieceBytes, r.sig.rttMs.toFixed(3),
     r.sig.ttfbRtts.toFixed(2), r.sig.criticalRoundTrips, r.sig.firstOutMs.toFixed(1), r.sig.lastSignalMs.toFixed(1), r.sig.out, r.sig.in, r.sig.candidatesOut,
-    r.sig.candidatesIn, `"${r.sig.critical}"`, r.whole.out, r.whole.in, r.whole.peakOutPerS, `"${r.whole.kinds}"`].join(','));
+    r.sig.candidatesIn, `"${r.sig.critical}"`, r.whole.out, r.whole.in, r.whole.peakOutPerS, r.whole.lateOutPerS.toFixed(1), `"${r.whole.kinds}"`].join(','));
   writeFileSync(join(OUT, 'runs.csv'), [cols.join(','), ...rows].join('\n') + '\n');
-  const sig = ['system,bytes,run,t_ms,dir,label,chars'];
-  for (const r of all) for (const f of r.sig.log) sig.push([r.system, r.bytes, r.run, f.t.toFixed(2), f.dir, `"${f.label}"`, f.size].join(','));
+  const sig = ['system,bytes,run,t_ms,dir,label,chars,before_first_byte'];
+  for (const r of all) {
+    for (const f of r.sig.log) if (f.t < 0) sig.push([r.system, r.bytes, r.run, f.t.toFixed(2), f.dir, `"${f.label}"`, f.size, 1].join(','));
+    for (const f of r.whole.log) sig.push([r.system, r.bytes, r.run, f.t.toFixed(2), f.dir, `"${f.label}"`, f.size, f.t <= r.first ? 1 : 0].join(','));
+  }
   writeFileSync(join(OUT, 'signaling.csv'), sig.join('\n') + '\n');
-  log(`\nwrote ${join(OUT, 'runs.csv')} and signaling.csv`);
+  const items = ['system,bytes,run,t_ms,source,why,item_bytes'];
+  for (const r of all) for (const [t, src, why, n] of r.timeline ?? []) items.push([r.system, r.bytes, r.run, t.toFixed(1), src, why, n].join(','));
+  writeFileSync(join(OUT, 'items.csv'), items.join('\n') + '\n');
+  log(`\nwrote ${join(OUT, 'runs.csv')}, signaling.csv and items.csv (CircleCDN's items as B got them)`);
 }
 
 function report(all) {

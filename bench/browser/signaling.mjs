@@ -109,6 +109,10 @@ export function wholeTransfer(probe, start, done, system) {
     while (outs[i] - outs[j] > 1000) j++;
     peak = Math.max(peak, i - j + 1);
   }
-  return { out: outs.length, in: all.length - outs.length, peakOutPerS: peak,
+  // Frames sent per second over the last half of the transfer (the steady state, after the burst).
+  const half = (done - start) / 2;
+  const lateOut = outs.filter((t) => t >= half).length;
+  return { out: outs.length, in: all.length - outs.length, peakOutPerS: peak, lateOutPerS: half > 0 ? lateOut / (half / 1000) : NaN,
+           log: all.map((f) => ({ ...f, label: label(f.m) })),
            kinds: Object.entries(kinds).sort().map(([k, n]) => `${k}:${n}`).join(' ') };
 }
