@@ -125,7 +125,7 @@ export class CircleCDN extends EventTarget {
     const url = new URL(input, location.href);
     const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
     if (!file || !this._loader) return fetch(url);
-    const got = await Promise.all(this._manifest!.items(file).map((item) => this._loader!.load(url.href, item)));
+    const got = await this._loader.loadAll(url.href, this._manifest!.items(file));
     const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
     for (const g of got) {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';

@@ -13,10 +13,14 @@ const TRACKER_WAIT_MS = 3_000;
 // Peer attempts per item (each after a liar, a dead peer or a deadline) before the origin.
 const PEER_ATTEMPTS = 3;
 // `miss` with reason all_busy: every holder is at its upload cap, most often with our own other
-// wants. Asking again when one of those finishes (or after a while) usually finds a free slot and
-// keeps bytes off the origin; after BUSY_DEADLINE_MS of this the item goes to the origin.
+// wants or with the rest of a crowd. Asking again when one of our transfers finishes (or after a
+// while) finds a free slot sooner or later and keeps bytes off the origin, which a crowd shares (in
+// a flash crowd it is the bottleneck: every extra origin piece delays everyone's). The item goes to
+// the origin only after BUSY_DEADLINE_MS in which no item reached us from a peer: while the crowd
+// keeps delivering, it will get to this one too; but never longer than BUSY_MAX_MS (a page that
+// keeps loading other things). Both count from the first all_busy, not from a `fetching` wait.
 const BUSY_DEADLINE_MS = 5_000;
-const BUSY_WAIT_MAX_MS = 1_500;
+const BUSY_MAX_MS = 30_000;
 // `miss` with reason fetching: another visitor is getting the item from the origin right now (a
 // flash crowd). Waiting for it keeps the origin's bytes to one copy; the server stops saying so
 // after its fetch grace (10 s), so this deadline only guards against a silent tracker.
@@ -42,6 +46,7 @@ export interface LoaderHooks {
 
 export class ItemLoader {
   private _inflight = new Map<string, Promise<Loaded>>();
+  private _fromPeerAt = 0; // ms: when an item last reached us from a peer
 
   constructor(
     private _store: ContentStore,
@@ -49,6 +54,19 @@ export class ItemLoader {
     private _wants: Wants,
     private _hooks: LoaderHooks,
   ) {}
+
+  // A file's items, in file order. They are asked for from a random item on, wrapping around: each
+  // visitor its own rotation, so a crowd's first holders spend their few upload slots on different
+  // pieces and the late visitors soon hold pieces to trade with each other.
+  loadAll(url: string, items: Item[], first = Math.floor(Math.random() * items.length)): Promise<Loaded[]> {
+    const got: Loaded[] = [];
+    return Promise.all(
+      items.map((_, i) => {
+        const k = (i + first) % items.length;
+        return this.load(url, items[k]).then((g) => (got[k] = g));
+      }),
+    ).then(() => got);
+  }
 
   // Concurrent loads of one hash share one transfer.
   load(url: string, item: Item): Promise<Loaded> {
@@ -66,16 +84,24 @@ export class ItemLoader {
     let token = '';
     let why = 'no_tracker';
     if (await this._tracker.whenReady(TRACKER_WAIT_MS)) {
-      for (let attempt = 0, busySince = 0; attempt < PEER_ATTEMPTS; ) {
+      for (let attempt = 0, fetchingSince = 0, busySince = 0; attempt < PEER_ATTEMPTS; ) {
         const r = await this._wants.want(item.hash, item.end - item.start);
-        if ('bytes' in r) return this._keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
+        const now = Date.now();
+        if ('bytes' in r) {
+          this._fromPeerAt = now;
+          return this._keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
+        }
         if ('token' in r) {
           why = r.reason;
-          busySince ||= Date.now();
-          const deadline = r.reason === 'fetching' ? FETCHING_DEADLINE_MS : BUSY_DEADLINE_MS;
-          const left = busySince + deadline - Date.now();
-          if ((r.reason === 'all_busy' || r.reason === 'fetching') && left > 0) {
-            await this._wants.nextFinish(Math.min(left, BUSY_WAIT_MAX_MS));
+          let left = 0;
+          if (why === 'fetching') left = (fetchingSince ||= now) + FETCHING_DEADLINE_MS - now;
+          else if (why === 'all_busy') {
+            busySince ||= now;
+            const quiet = Math.max(busySince, this._fromPeerAt) + BUSY_DEADLINE_MS;
+            left = Math.min(quiet, busySince + BUSY_MAX_MS) - now;
+          }
+          if (left > 0) {
+            await this._wants.nextFinish(left);
             continue;
           }
           token = r.token;

@@ -15,6 +15,13 @@ const MATCH_TIMEOUT_MS = 5_000;
 const FIRST_CHUNK_TIMEOUT_MS = 12_000;
 // Between two chunks of one item once bytes flow.
 const STALL_TIMEOUT_MS = 6_000;
+// An item whose holders are busy or still fetching asks again when one of our transfers finishes,
+// else after a pause. The waiting items share a budget of RETRY_PER_S asks per second (half the
+// tracker socket's pace), so the pause is short when few wait, as for a flash crowd's last pieces
+// (found soon after their first holder has them), and long when many do (no burst of wants).
+const RETRY_PER_S = 20;
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 1_500;
 const MAX_WANT_ID = 2 ** 31 - 1;
 const CANCELLED = { fail: 'ERR_CANCELLED' };
 
@@ -66,8 +73,10 @@ export class Wants {
     }
   }
 
-  // Resolves when a holder's upload slot taken by one of our wants is free again, or after `ms`.
+  // Resolves when a holder's upload slot taken by one of our wants is free again, or after the
+  // retry pause (at most `ms`).
   nextFinish(ms: number): Promise<void> {
+    ms = Math.min(ms, Math.max(RETRY_MIN_MS, Math.min(RETRY_MAX_MS, (this._finished.length * 1000) / RETRY_PER_S)));
     return new Promise((resolve) => {
       const wake = () => (clearTimeout(t), resolve());
       const t = setTimeout(() => {

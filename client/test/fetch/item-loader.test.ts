@@ -10,13 +10,20 @@ import { sha256Hex } from '../../src/verify/sha256';
 const file = new Uint8Array(1000).map((_, i) => (i * 13) % 256);
 let n = 0;
 
-async function setup(results: WantResult[], ready = true) {
+// A clock that only moves when the loader waits (nextFinish): deadlines without real time.
+function fakeClock() {
+  let t = 1_000_000;
+  vi.spyOn(Date, 'now').mockImplementation(() => t);
+  return { now: () => t - 1_000_000, advance: (ms: number) => (t += ms) };
+}
+
+async function setup(results: WantResult[], ready = true, clock?: ReturnType<typeof fakeClock>) {
   const store = await ContentStore.open(`loader-${n++}`, 1 << 20, () => {});
   const tracker = { whenReady: async () => ready } as unknown as Tracker;
   const wanted: string[] = [];
   const wants = {
     want: async (hash: string) => (wanted.push(hash), results.shift() ?? { fail: 'ERR_DEADLINE' }),
-    nextFinish: async () => {},
+    nextFinish: async (ms: number) => void clock?.advance(Math.min(ms, 1_500)),
   } as unknown as Wants;
   const events: string[] = [];
   const loader = new ItemLoader(store, tracker, wants, {
@@ -40,7 +47,10 @@ function mockOrigin() {
 }
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 describe('ItemLoader', () => {
   it('takes verified peer bytes, stores and announces them', async () => {
@@ -105,6 +115,82 @@ describe('ItemLoader', () => {
     const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true });
     expect(got).toMatchObject({ source: 'peer', peer: 'F' });
     expect(wanted.length).toBe(2);
+  });
+
+  it('asks for a file\'s items from its own starting item on and returns them in file order', async () => {
+    const pieces = [0, 1, 2, 3].map((i) => file.slice(i * 250, (i + 1) * 250));
+    const hashes = await Promise.all(pieces.map(sha256Hex));
+    const { loader, wanted } = await setup([]);
+    const peerHas = new Map(hashes.map((h, i) => [h, pieces[i]]));
+    (loader as unknown as { _wants: Partial<Wants> })._wants!.want = async (h: string) => (wanted.push(h), { bytes: peerHas.get(h)!, peer: 'H' });
+    const items = hashes.map((hash, i) => ({ hash, start: i * 250, end: (i + 1) * 250, whole: false }));
+    const got = await loader.loadAll('http://o/f.bin', items, 2);
+    expect(wanted).toEqual([hashes[2], hashes[3], hashes[0], hashes[1]]);
+    expect(got.map((g) => g.bytes)).toEqual(pieces);
+  });
+
+  it('waits out a busy holder after a long fetching wait: the busy deadline starts at the first all_busy', async () => {
+    const hash = await sha256Hex(file);
+    const clock = fakeClock();
+    // 9 s of `fetching` (the first visitor still downloading), then its slots are full for a while.
+    const results: WantResult[] = [];
+    for (let i = 0; i < 6; i++) results.push({ token: 'T', reason: 'fetching' });
+    for (let i = 0; i < 3; i++) results.push({ token: 'T', reason: 'all_busy' });
+    results.push({ bytes: file, peer: 'F' });
+    const { loader } = await setup(results, true, clock);
+    expect(await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true })).toMatchObject({ source: 'peer' });
+  });
+
+  it('goes to the origin when holders stay busy and nothing reaches us from peers', async () => {
+    const hash = await sha256Hex(file);
+    const clock = fakeClock();
+    mockOrigin();
+    const busy = Array.from({ length: 50 }, (): WantResult => ({ token: 'T', reason: 'all_busy' }));
+    const { loader, wanted } = await setup(busy, true, clock);
+    expect(await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true })).toMatchObject({ source: 'origin', why: 'all_busy' });
+    expect(wanted.length).toBeLessThan(50);
+  });
+
+  it('keeps waiting for a busy holder while other items keep arriving from peers', async () => {
+    const a = file.slice(0, 100);
+    const others = Array.from({ length: 9 }, (_, i) => file.slice(100 * (i + 1), 100 * (i + 2)));
+    const [ha, ...hs] = await Promise.all([a, ...others].map(sha256Hex));
+    const clock = fakeClock();
+    mockOrigin();
+    const { loader } = await setup([], true, clock);
+    const wants = (loader as unknown as { _wants: Partial<Wants> })._wants!;
+    // Item a finds every holder busy for 12 s, far past the busy deadline, then gets a slot. While
+    // it waits, another item reaches us from a peer every 1.5 s.
+    let aAsked = 0;
+    wants.want = async (h: string): Promise<WantResult> => {
+      if (h !== ha) return { bytes: others[hs.indexOf(h)], peer: 'P' };
+      return ++aAsked <= 8 ? { token: 'T', reason: 'all_busy' } : { bytes: a, peer: 'H' };
+    };
+    let next = 0;
+    wants.nextFinish = async (ms: number) => {
+      clock.advance(Math.min(ms, 1_500));
+      const k = next++;
+      await loader.load('http://o/f.bin', { hash: hs[k], start: 100 * (k + 1), end: 100 * (k + 2), whole: false });
+    };
+    expect(await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false })).toMatchObject({ source: 'peer', peer: 'H' });
+    expect(clock.now()).toBeGreaterThan(10_000);
+  });
+
+  it('gives up on a busy holder after 30 s even while other items keep arriving', async () => {
+    const a = file.slice(0, 100);
+    const ha = await sha256Hex(a);
+    const clock = fakeClock();
+    mockOrigin();
+    const { loader } = await setup([], true, clock);
+    const wants = (loader as unknown as { _wants: Partial<Wants> })._wants!;
+    let k = 0;
+    wants.want = async (h: string): Promise<WantResult> => (h === ha ? { token: 'T', reason: 'all_busy' } : { bytes: new Uint8Array([k]), peer: 'P' });
+    wants.nextFinish = async (ms: number) => {
+      clock.advance(Math.min(ms, 1_500));
+      const b = new Uint8Array([++k]);
+      await loader.load('http://o/f.bin', { hash: await sha256Hex(b), start: 0, end: 1, whole: false });
+    };
+    expect(await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false })).toMatchObject({ source: 'origin', why: 'all_busy' });
   });
 
   it('uses but never stores origin bytes that do not match the manifest', async () => {

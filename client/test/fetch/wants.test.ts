@@ -107,4 +107,28 @@ describe('Wants', () => {
     await flush();
     expect(sent.map((m) => m.hash)).toEqual(['a', 'b', 'c']);
   });
+
+  it('waiting items ask again soon when few wait, spread out when many do, and at once when a transfer ends', async () => {
+    vi.useFakeTimers();
+    const { wants } = setup();
+    const woke: number[] = [];
+    const wait = (k: number) => wants.nextFinish(10_000).then(() => woke.push(k));
+    wait(0);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(woke).toEqual([0]); // alone: the shortest pause
+    for (let k = 1; k <= 30; k++) wait(k);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(woke.length).toBeGreaterThan(1);
+    expect(woke.length).toBeLessThan(31); // thirty waiters do not all ask at once
+    await vi.advanceTimersByTimeAsync(1_250);
+    expect(woke.length).toBe(31); // and none waits longer than the longest pause
+    wait(99);
+    const hash = await sha256Hex(item);
+    const p = wants.want(hash, item.length);
+    wants.match({ type: 'match', id: 1, hash, peer: 'H', connect: true });
+    for (const f of frames(1, item)) wants.frame('H', f);
+    await p;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(woke.at(-1)).toBe(99); // a finished transfer freed a holder's slot: ask now
+  });
 });
