@@ -81,7 +81,12 @@ const page = (auto) => `<!doctype html>
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));
   let detail = null;
   const items = {};
-  cdn.addEventListener('item', (e) => { const k = e.detail.source + (e.detail.why ? ':' + e.detail.why : ''); items[k] = (items[k] || 0) + 1; });
+  const itemLog = []; // [ms since epoch, source, why, peer] per item, for items.csv
+  cdn.addEventListener('item', (e) => {
+    const k = e.detail.source + (e.detail.why ? ':' + e.detail.why : '');
+    items[k] = (items[k] || 0) + 1;
+    itemLog.push([performance.timeOrigin + performance.now(), e.detail.source, e.detail.why || '', e.detail.peer || '']);
+  });
   performance.setResourceTimingBufferSize(10000);
   cdn.addEventListener('resource', (e) => { if (e.detail.url.endsWith('${RESOURCE}')) detail = e.detail; });
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -96,7 +101,7 @@ const page = (auto) => `<!doctype html>
       .map((e) => [performance.timeOrigin + e.responseStart, performance.timeOrigin + e.responseEnd, e.encodedBodySize]);
     return { navStart: performance.timeOrigin, start, done, bytes: buf.byteLength, sha256,
              fromPeers: d.fromPeers, fromOrigin: d.fromOrigin, fromStore: d.fromStore,
-             optedOut: cdn.optedOut, items, wire, stats: JSON.parse(JSON.stringify(cdn.stats)) };
+             optedOut: cdn.optedOut, items, itemLog, peerId: cdn.peerId, wire, stats: JSON.parse(JSON.stringify(cdn.stats)) };
   })().catch((e) => ({ error: String(e && e.stack || e) }));
 </script>
 <p>flash crowd bench: one ${SIZE}-byte resource.</p>
@@ -209,7 +214,8 @@ async function oneRun(site, mode, run) {
       if (r.sha256 !== site.sha256 || r.bytes !== SIZE) throw new Error(`${v.name}: wrong bytes (${r.bytes} B, ${r.sha256})`);
       return { name: v.name, arrive: arrive - t0, navStart: r.navStart - t0, done: r.done - t0, ttr: r.done - r.navStart,
         fromPeers: r.fromPeers, fromOrigin: r.fromOrigin, fromStore: r.fromStore, uploaded: r.stats.bytesUploaded,
-        items: r.items, wire: r.wire.map(([a, b, n]) => [a - t0, b - t0, n]) };
+        items: r.items, peerId: r.peerId, itemLog: r.itemLog.map(([t, ...rest]) => [t - t0, ...rest]),
+        wire: r.wire.map(([a, b, n]) => [a - t0, b - t0, n]) };
     }));
     sampling = false;
     await sampler;
@@ -305,10 +311,18 @@ function writeOutputs(all) {
     for (const r of s.visitors)
       vis.push([s.mode, s.run, r.name, (r.arrive / 1000).toFixed(3), (r.done / 1000).toFixed(3), (r.ttr / 1000).toFixed(3), r.fromPeers, r.fromOrigin, r.fromStore, r.uploaded].join(','));
   writeFileSync(join(OUT, 'visitors.csv'), vis.join('\n') + '\n');
+  // Every item as it became ready in each page: when, from where, why (origin), from which visitor.
+  const its = ['mode,run,visitor,t_s,source,why,from_visitor'];
+  for (const s of all) {
+    const names = new Map(s.visitors.map((r) => [r.peerId, r.name]));
+    for (const r of s.visitors)
+      for (const [t, source, why, peer] of r.itemLog) its.push([s.mode, s.run, r.name, (t / 1000).toFixed(3), source, why, names.get(peer) ?? peer].join(','));
+  }
+  writeFileSync(join(OUT, 'items.csv'), its.join('\n') + '\n');
   const runs = ['mode,run,last_done_s,offload,from_peers,total,origin_capped_bytes,origin_cap_waits,wants,matches,misses'];
   for (const s of all) runs.push([s.mode, s.run, s.last.toFixed(3), s.offload.toFixed(4), s.peers, s.total, s.originBytes, s.capWaits, s.wants, s.matches, s.misses].join(','));
   writeFileSync(join(OUT, 'runs.csv'), runs.join('\n') + '\n');
-  log(`\nwrote ${join(OUT, 'origin-over-time.csv')}, stats-samples.csv, visitors.csv, runs.csv`);
+  log(`\nwrote ${join(OUT, 'origin-over-time.csv')}, stats-samples.csv, visitors.csv, items.csv, runs.csv`);
 }
 
 // The plot: origin bytes/s (1 s window) over time, for the median run of each mode.
