@@ -44,7 +44,9 @@ ${COMMON}
 
 // WebTorrent 2.8.5's browser bundle (an ES module), no DHT/LSD/uTP/web seeds (none exist in a
 // browser anyway), only the local tracker, and no STUN/TURN servers: host candidates, as for
-// CircleCDN on one machine. Its default store is kept (the Origin Private File System in Chromium).
+// CircleCDN on one machine. Its default store is kept (the Origin Private File System in Chromium)
+// unless the page is opened with ?store=memory: then memory-chunk-store's logic, inlined (the
+// bundle does not export it), as WebTorrent uses it where no file system is available.
 export const WT_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>WebTorrent browser to browser</title>
@@ -54,6 +56,37 @@ ${COMMON}
   const client = new WebTorrent({ dht: false, lsd: false, utp: false, webSeeds: false,
                                   tracker: { rtcConfig: { iceServers: [] } } });
   client.on('error', (e) => console.log('webtorrent error', e.message));
+  class MemoryStore {
+    constructor(chunkLength, opts = {}) {
+      this.chunkLength = Number(chunkLength);
+      this.chunks = [];
+      this.closed = false;
+    }
+    put(index, buf, cb = () => {}) {
+      if (this.closed) return queueMicrotask(() => cb(new Error('Storage is closed')));
+      this.chunks[index] = buf;
+      queueMicrotask(() => cb(null));
+    }
+    get(index, opts, cb = () => {}) {
+      if (typeof opts === 'function') return this.get(index, null, opts);
+      if (this.closed) return queueMicrotask(() => cb(new Error('Storage is closed')));
+      let buf = this.chunks[index];
+      if (!buf) return queueMicrotask(() => cb(Object.assign(new Error('Chunk not found'), { notFound: true })));
+      const offset = opts?.offset || 0;
+      const len = opts?.length || buf.length - offset;
+      if (offset !== 0 || len !== buf.length) buf = buf.slice(offset, len + offset);
+      queueMicrotask(() => cb(null, buf));
+    }
+    close(cb = () => {}) {
+      this.closed = true;
+      this.chunks = null;
+      queueMicrotask(() => cb(null));
+    }
+    destroy(cb) {
+      this.close(cb);
+    }
+  }
+  const storeOpt = new URLSearchParams(location.search).get('store') === 'memory' ? { store: MemoryStore } : {};
   const b64 = (u8) => { let s = ''; for (const b of u8) s += String.fromCharCode(b); return btoa(s); };
   const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
   const settle = (torrent, event) => new Promise((resolve, reject) => {
@@ -65,7 +98,7 @@ ${COMMON}
     async seed(path, announce) {
       const buf = await (await fetch(path)).arrayBuffer();
       const torrent = await new Promise((resolve) =>
-        client.seed(new File([buf], path.slice(1)), { announce: [announce] }, resolve));
+        client.seed(new File([buf], path.slice(1)), { announce: [announce], ...storeOpt }, resolve));
       return { infoHash: torrent.infoHash, magnet: torrent.magnetURI, torrent: b64(torrent.torrentFile),
                pieceLength: torrent.pieceLength, pieces: torrent.pieces.length };
     },
@@ -73,7 +106,7 @@ ${COMMON}
     async get(src, announce) {
       const start = now();
       let first = null;
-      const torrent = client.add(src.magnet ?? unb64(src.torrent), { announce: [announce] });
+      const torrent = client.add(src.magnet ?? unb64(src.torrent), { announce: [announce], ...storeOpt });
       torrent.once('download', () => (first = now()));
       await settle(torrent, 'done');
       const buf = await torrent.files[0].arrayBuffer();

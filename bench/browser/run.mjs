@@ -14,8 +14,8 @@
 // is asserted; a run fails when bytes are wrong or do not come from the peer.
 //
 //   node bench/browser/run.mjs [--sizes 1m,10m,50m] [--runs N] [--systems circlecdn,webtorrent]
-//                              [--wt-add torrent|magnet] [--circle-uploads N] [--allow-origin] [--out DIR] [--smoke]
-// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_CIRCLE_UPLOADS, B2B_OUT (flags win); CIRCLECDN_BIN or
+//                              [--wt-add torrent|magnet] [--wt-store opfs|memory] [--circle-uploads N] [--allow-origin] [--out DIR] [--smoke]
+// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_WT_STORE, B2B_CIRCLE_UPLOADS, B2B_OUT (flags win); CIRCLECDN_BIN or
 // CIRCLECDN (server; else $BUILD_DIR/server/circlecdn, else build/release/server/circlecdn),
 // CHROMIUM_BIN. Runs per size: --runs, else 5 for 10 MiB and 3 otherwise. --smoke: 1 MiB, one run
 // of each system, output to a temp dir. --circle-uploads N: the holder's upload slots (the page's
@@ -60,6 +60,7 @@ const RUNS = opt('runs', 'B2B_RUNS', undefined, '1');
 const runsFor = (bytes) => (RUNS !== undefined ? Number(RUNS) : bytes === 10 * 1048576 ? 5 : 3);
 const SYSTEMS = String(opt('systems', 'B2B_SYSTEMS', 'circlecdn,webtorrent')).split(',').filter(Boolean);
 const WT_ADD = String(opt('wt-add', 'B2B_WT_ADD', 'torrent'));
+const WT_STORE = String(opt('wt-store', 'B2B_WT_STORE', 'opfs'));
 const CIRCLE_UPLOADS = opt('circle-uploads', 'B2B_CIRCLE_UPLOADS', '');
 const ALLOW_ORIGIN = argv.includes('--allow-origin');
 const OUT = resolve(opt('out', 'B2B_OUT', join(ROOT, 'bench/out/browser'), join(tmpdir(), 'circlecdn-browser-smoke')));
@@ -67,6 +68,7 @@ const BUILD_DIR = process.env.BUILD_DIR ? resolve(ROOT, process.env.BUILD_DIR) :
 const CLIENT_DIR = resolve(process.env.B2B_CLIENT_DIR ?? join(ROOT, 'client/dist'));
 const BIN = process.env.CIRCLECDN_BIN ?? process.env.CIRCLECDN ?? join(BUILD_DIR, 'server/circlecdn');
 for (const s of SYSTEMS) if (s !== 'circlecdn' && s !== 'webtorrent') throw new Error(`unknown system ${s}`);
+if (WT_STORE !== 'opfs' && WT_STORE !== 'memory') throw new Error(`--wt-store is opfs (WebTorrent's default in Chromium) or memory, not ${WT_STORE}`);
 if (WT_ADD !== 'torrent' && WT_ADD !== 'magnet') throw new Error(`--wt-add is torrent or magnet, not ${WT_ADD}`);
 if (!SIZES.every((s) => s > 0) || !SIZES.every((s) => runsFor(s) >= 1)) throw new Error('bad --sizes/--runs');
 
@@ -184,6 +186,30 @@ function ownChromiumPids() {
   return pids;
 }
 
+// CPU time (utime + stime, ms) of every process under the Chromiums this node process started
+// (both visitors' browsers, renderers, network and GPU processes). On a shared machine the wall
+// time depends on the share of the cores the browsers got; the CPU time they spent does not.
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+function browsersCpuMs() {
+  const procs = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(p), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * TICK_MS });
+    } catch {}
+  }
+  const mine = new Set(ownChromiumPids());
+  let total = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const q of procs) if (!mine.has(q.pid) && mine.has(q.ppid)) (mine.add(q.pid), (grew = true));
+  }
+  for (const q of procs) if (mine.has(q.pid)) total += q.cpu;
+  return total;
+}
+
 const transferMs = (bytes) => MIN_TRANSFER_MS + Math.ceil((2000 * bytes) / 1048576);
 
 // ---- one run of each system --------------------------------------------------------------------
@@ -202,7 +228,9 @@ async function circleRun(ctx, A, B) {
     until(async () => (await A.page.evaluate(() => window.circlecdn.stats.announced)) >= items && (await server.stats()).holdings >= items, 50));
   await B.goto(page);
   await B.evaluate('is welcomed by the tracker', READY_MS, () => window.bench.ready());
+  const cpu0 = browsersCpuMs();
   const r = await B.evaluate(`fetches ${path} from A`, transferMs(bytes), (p) => window.bench.get(p), path);
+  const cpuMs = browsersCpuMs() - cpu0;
   check(r.sha256 === ctx.sha && r.bytes === bytes, `B: wrong bytes (${r.bytes} B, ${r.sha256})`);
   const notPeer = r.items.filter((i) => i.source !== 'peer');
   const peersOnly = r.resource?.fromPeers === bytes && r.stats.bytesFromPeers === bytes;
@@ -214,7 +242,7 @@ async function circleRun(ctx, A, B) {
   const probe = await B.page.evaluate(() => window.__probe);
   check(probe.first && probe.first.head[0] === 1, `B: no data frame seen by the probe (${JSON.stringify(probe.first)})`);
   const first = probe.first.t - r.start;
-  return { total: r.done - r.start, first, fromPeers: r.resource.fromPeers, fromOrigin: r.resource.fromOrigin,
+  return { total: r.done - r.start, first, cpuMs, fromPeers: r.resource.fromPeers, fromOrigin: r.resource.fromOrigin,
     timeline: r.items.map((i) => [i.t - r.start, i.source, i.why ?? '', i.bytes]), items, pieceBytes: manifest.piece_size ?? '',
     sig: circleSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'circlecdn'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
 }
@@ -223,21 +251,24 @@ async function wtRun(ctx, A, B) {
   const { server, bytes, path } = ctx;
   const tracker = await startWtTracker();
   try {
-    await A.goto(`${server.url}/wt.html`);
+    const page = `${server.url}/wt.html${WT_STORE === 'memory' ? '?store=memory' : ''}`;
+    await A.goto(page);
     await A.evaluate('loads webtorrent', READY_MS, () => new Promise((r) => { const c = () => (window.benchReady ? r(true) : setTimeout(c, 20)); c(); }));
     const seed = await A.evaluate(`seeds ${path}`, transferMs(bytes), ([p, u]) => window.bench.seed(p, u), [path, tracker.url]);
     // A has announced (its tracker answered) before B asks.
     await step('the tracker has A', READY_MS, () =>
       until(() => A.page.evaluate(() => window.__probe.ws.some((f) => f.dir === 'in' && f.data.includes('"interval"'))), 50));
-    await B.goto(`${server.url}/wt.html`);
+    await B.goto(page);
     await B.evaluate('loads webtorrent', READY_MS, () => new Promise((r) => { const c = () => (window.benchReady ? r(true) : setTimeout(c, 20)); c(); }));
     const src = WT_ADD === 'magnet' ? { magnet: seed.magnet } : { torrent: seed.torrent };
+    const cpu0 = browsersCpuMs();
     const r = await B.evaluate(`adds the ${WT_ADD} and downloads from A`, transferMs(bytes), ([s, u]) => window.bench.get(s, u), [src, tracker.url]);
+    const cpuMs = browsersCpuMs() - cpu0;
     check(r.sha256 === ctx.sha && r.bytes === bytes, `B: wrong bytes (${r.bytes} B, ${r.sha256})`);
     check(r.downloaded >= bytes && r.first !== null, `B: downloaded ${r.downloaded} B of ${bytes}`);
     const probe = await B.page.evaluate(() => window.__probe);
     const first = r.first - r.start;
-    return { total: r.done - r.start, first, fromPeers: r.downloaded, fromOrigin: 0, items: seed.pieces, pieceBytes: seed.pieceLength,
+    return { total: r.done - r.start, first, cpuMs, fromPeers: r.downloaded, fromOrigin: 0, items: seed.pieces, pieceBytes: seed.pieceLength,
       sig: wtSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'webtorrent'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
   } finally {
     await tracker.stop();
@@ -257,6 +288,7 @@ async function oneRun(site, system, bytes, run, order) {
     const s = r.sig;
     log(`  => ${(r.total / 1000).toFixed(3)} s to verified bytes (${((bytes / 1048576) / (r.total / 1000)).toFixed(2)} MiB/s), first byte ${r.first.toFixed(1)} ms; `
       + `signaling before it: ${s.out} out / ${s.in} in, round trip ${s.rttMs.toFixed(2)} ms, critical path ${s.criticalRoundTrips} (${s.critical}), first byte = ${s.ttfbRtts.toFixed(1)} round trips`);
+    log(`     browsers' CPU during the transfer ${r.cpuMs.toFixed(0)} ms (${(r.cpuMs / (bytes / 1048576)).toFixed(0)} ms per MiB; ${(r.cpuMs / r.total).toFixed(2)} cores)`);
     log(`     first tracker frame ${s.firstOutMs.toFixed(1)} ms after the request, channel open at ${r.channelOpen.toFixed(1)} ms`);
     log(`     tracker frames over the whole transfer: ${r.whole.out} out / ${r.whole.in} in, at most ${r.whole.peakOutPerS} out in one second, ${r.whole.lateOutPerS.toFixed(1)}/s out over the second half; ${r.whole.kinds}`);
     return { system, bytes, run, order, load, ...r };
@@ -282,11 +314,11 @@ const median = (xs) => {
 
 function writeOutputs(all) {
   mkdirSync(OUT, { recursive: true });
-  const cols = ['system', 'bytes', 'run', 'order', 'load1', 'total_ms', 'ttfb_ms', 'mib_per_s', 'channel_open_ms', 'from_peers', 'from_origin',
+  const cols = ['system', 'bytes', 'run', 'order', 'load1', 'total_ms', 'ttfb_ms', 'mib_per_s', 'browsers_cpu_ms', 'channel_open_ms', 'from_peers', 'from_origin',
     'items', 'piece_bytes', 'rtt_ms', 'ttfb_rtts', 'critical_round_trips', 'first_frame_out_ms', 'last_signal_ms', 'msgs_out', 'msgs_in', 'candidates_out', 'candidates_in', 'critical',
     'frames_out_total', 'frames_in_total', 'peak_frames_out_per_s', 'late_frames_out_per_s', 'frame_kinds'];
   const rows = all.map((r) => [r.system, r.bytes, r.run, r.order, r.load.toFixed(2), r.total.toFixed(1), r.first.toFixed(1),
-    ((r.bytes / 1048576) / (r.total / 1000)).toFixed(3), r.channelOpen.toFixed(1), r.fromPeers, r.fromOrigin, r.items, r.pieceBytes, r.sig.rttMs.toFixed(3),
+    ((r.bytes / 1048576) / (r.total / 1000)).toFixed(3), r.cpuMs.toFixed(0), r.channelOpen.toFixed(1), r.fromPeers, r.fromOrigin, r.items, r.pieceBytes, r.sig.rttMs.toFixed(3),
     r.sig.ttfbRtts.toFixed(2), r.sig.criticalRoundTrips, r.sig.firstOutMs.toFixed(1), r.sig.lastSignalMs.toFixed(1), r.sig.out, r.sig.in, r.sig.candidatesOut,
     r.sig.candidatesIn, `"${r.sig.critical}"`, r.whole.out, r.whole.in, r.whole.peakOutPerS, r.whole.lateOutPerS.toFixed(1), `"${r.whole.kinds}"`].join(','));
   writeFileSync(join(OUT, 'runs.csv'), [cols.join(','), ...rows].join('\n') + '\n');
@@ -303,7 +335,7 @@ function writeOutputs(all) {
 }
 
 function report(all) {
-  log(`\n=== browser to browser: CircleCDN vs WebTorrent (${WT_ADD}), medians (runs in brackets)`);
+  log(`\n=== browser to browser: CircleCDN vs WebTorrent (${WT_ADD}, store ${WT_STORE}), medians (runs in brackets)`);
   for (const bytes of SIZES) {
     const per = {};
     for (const system of SYSTEMS) {
@@ -315,6 +347,7 @@ function report(all) {
       if (!rs.length) continue;
       per[system] = { total: median(rs.map((r) => r.total)), first: median(rs.map((r) => r.first)) };
       log(`${size(bytes).padStart(10)} ${system.padEnd(10)}: ${(per[system].total / 1000).toFixed(3)} s [${rs.map((r) => (r.total / 1000).toFixed(2)).join(' ')}], `
+        + `browsers' CPU ${(median(rs.map((r) => r.cpuMs)) / (bytes / 1048576)).toFixed(0)} ms/MiB [${rs.map((r) => (r.cpuMs / (bytes / 1048576)).toFixed(0)).join(' ')}], `
         + `first byte ${per[system].first.toFixed(0)} ms [${rs.map((r) => r.first.toFixed(0)).join(' ')}], `
         + `${((bytes / 1048576) / (per[system].total / 1000)).toFixed(2)} MiB/s; round trip ${median(rs.map((r) => r.sig.rttMs)).toFixed(2)} ms, `
         + `first byte = ${median(rs.map((r) => r.sig.ttfbRtts)).toFixed(1)} round trips, ${median(rs.map((r) => r.sig.criticalRoundTrips))} on the critical path, `
@@ -344,7 +377,7 @@ const site = makeSite();
 const all = [];
 let failed = false;
 try {
-  log(`browser to browser: server ${BIN}, sizes ${SIZES.map(size).join(', ')}, systems ${SYSTEMS.join(',')}, WebTorrent adds the ${WT_ADD}, load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  log(`browser to browser: server ${BIN}, sizes ${SIZES.map(size).join(', ')}, systems ${SYSTEMS.join(',')}, WebTorrent adds the ${WT_ADD} (store ${WT_STORE}), load ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   for (const bytes of SIZES) {
     for (let run = 1; run <= runsFor(bytes); run++) {
       // Alternate the order (a b, b a, ...) so drift in the machine's load hits both systems.
