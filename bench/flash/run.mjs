@@ -179,6 +179,40 @@ function ownChromiumPids() {
   return pids;
 }
 
+// CPU accounting for "what bounds the crowd": jiffies of the whole machine (/proc/stat) and of
+// every process below this one (the Chromiums with their renderer, GPU and network processes,
+// and the server), read at the first arrival and when the last visitor is done.
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
+function cpuNow() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = f[3] + (f[4] || 0);
+  const procs = new Map(); // pid -> [ppid, utime + stime]
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(p), [Number(rest[1]), Number(rest[11]) + Number(rest[12])]);
+    } catch {}
+  }
+  let ours = 0;
+  for (const [pid, [, ticks]] of procs) {
+    for (let q = pid, hops = 0; q > 1 && hops < 32; q = procs.get(q)?.[0] ?? 0, hops++)
+      if (q === process.pid && pid !== process.pid) {
+        ours += ticks;
+        break;
+      }
+  }
+  return { total, busy: total - idle, ours };
+}
+// CPU-seconds between two readings: the whole machine's busy time, ours (browsers + server), the rest.
+function cpuSpent(a, b) {
+  const busy = (b.busy - a.busy) / CLK_TCK;
+  const ours = Math.max(0, b.ours - a.ours) / CLK_TCK;
+  return { busyS: busy, oursS: ours, othersS: Math.max(0, busy - ours), busyFrac: (b.busy - a.busy) / (b.total - a.total || 1) };
+}
+
 // ---- one run ---------------------------------------------------------------------------------
 async function oneRun(site, mode, run) {
   const server = await startServer(site.dir);
@@ -194,6 +228,7 @@ async function oneRun(site, mode, run) {
     }
     const s0 = await server.stats();
     const t0 = Date.now();
+    const cpu0 = cpuNow();
     const sampler = (async () => {
       while (sampling) {
         try {
@@ -217,6 +252,7 @@ async function oneRun(site, mode, run) {
         items: r.items, peerId: r.peerId, itemLog: r.itemLog.map(([t, ...rest]) => [t - t0, ...rest]),
         wire: r.wire.map(([a, b, n]) => [a - t0, b - t0, n]) };
     }));
+    const cpu = cpuSpent(cpu0, cpuNow());
     sampling = false;
     await sampler;
     const sEnd = await server.stats();
@@ -228,8 +264,9 @@ async function oneRun(site, mode, run) {
     const originBytes = sEnd.origin_capped_bytes - s0.origin_capped_bytes;
     const summary = { mode, run, last, peers, total, offload: total ? peers / total : 0, originBytes,
       capWaits: sEnd.origin_cap_waits - s0.origin_cap_waits, wants: sEnd.wants - s0.wants,
-      matches: sEnd.matches - s0.matches, misses: sEnd.misses - s0.misses, visitors: results, samples };
+      matches: sEnd.matches - s0.matches, misses: sEnd.misses - s0.misses, cpu, visitors: results, samples };
     log(`  => last visitor done after ${last.toFixed(2)} s; offload ${(100 * summary.offload).toFixed(1)}% (${size(peers)} of ${size(total)}); origin sent ${size(originBytes)} through the cap (${summary.capWaits} waits); tracker wants ${summary.wants}, matches ${summary.matches}, misses ${summary.misses}`);
+    log(`  => CPU from the first arrival to the last done: machine ${(100 * cpu.busyFrac).toFixed(0)}% busy (${cpu.busyS.toFixed(1)} CPU-s), browsers + server ${cpu.oursS.toFixed(1)} CPU-s, other processes ${cpu.othersS.toFixed(1)} CPU-s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     return summary;
   } catch (e) {
     for (const v of visitors) log(v.evidence());
@@ -319,8 +356,10 @@ function writeOutputs(all) {
       for (const [t, source, why, peer] of r.itemLog) its.push([s.mode, s.run, r.name, (t / 1000).toFixed(3), source, why, names.get(peer) ?? peer].join(','));
   }
   writeFileSync(join(OUT, 'items.csv'), its.join('\n') + '\n');
-  const runs = ['mode,run,last_done_s,offload,from_peers,total,origin_capped_bytes,origin_cap_waits,wants,matches,misses'];
-  for (const s of all) runs.push([s.mode, s.run, s.last.toFixed(3), s.offload.toFixed(4), s.peers, s.total, s.originBytes, s.capWaits, s.wants, s.matches, s.misses].join(','));
+  const runs = ['mode,run,last_done_s,offload,from_peers,total,origin_capped_bytes,origin_cap_waits,wants,matches,misses,machine_busy,machine_cpu_s,ours_cpu_s,others_cpu_s'];
+  for (const s of all)
+    runs.push([s.mode, s.run, s.last.toFixed(3), s.offload.toFixed(4), s.peers, s.total, s.originBytes, s.capWaits, s.wants, s.matches, s.misses,
+      s.cpu.busyFrac.toFixed(3), s.cpu.busyS.toFixed(2), s.cpu.oursS.toFixed(2), s.cpu.othersS.toFixed(2)].join(','));
   writeFileSync(join(OUT, 'runs.csv'), runs.join('\n') + '\n');
   log(`\nwrote ${join(OUT, 'origin-over-time.csv')}, stats-samples.csv, visitors.csv, items.csv, runs.csv`);
 }
