@@ -14,7 +14,9 @@ namespace circlecdn::sim {
 
 namespace {
 constexpr double never = std::numeric_limits<double>::infinity();
-}
+// Lookups routed ahead in one batch at most (a batch also ends at every arrival).
+constexpr std::size_t max_ahead = 64;
+}  // namespace
 
 std::unique_ptr<strategy> make_strategy(const std::string& name, strategy_context ctx) {
   if (name == "tracker") return std::make_unique<tracker>(std::move(ctx));
@@ -95,7 +97,9 @@ void world::spawn(double now, double depart_s, bool view_now, double age_s) {
   ++stats_.sessions;
   peak_online_ = std::max(peak_online_, peers_.online());
   strategy_->on_join(p, now);
-  if (view_now) {
+  if (view_now && strategy_->routes_ahead()) {
+    view_ahead(p, now);
+  } else if (view_now) {
     view(p, now);
   } else {
     const double first = now + workload_.exponential(cfg_.think_mean_s);
@@ -211,6 +215,48 @@ void world::request(peer_index w, resource_index r, double now) {
   strategy_->on_stored(w, r, end);
 }
 
+void world::view_ahead(peer_index p, double now) {
+  ++stats_.page_views;
+  const int n = static_cast<int>(cfg_.requests_per_view);
+  for (int i = 0; i < n; ++i) {
+    const resource_index r = site_.sample(workload_);
+    deferred_.push_back(deferred{deferred::request, p, r, now});
+    // A resource held now is still held when the request is looked at: no route needed.
+    if (!held_.contains(p, r)) ahead_.push_back(lookup_query{p, r, now, now + deadline_s_});
+  }
+  const double next = now + workload_.exponential(cfg_.think_mean_s);
+  if (next < peers_.depart_s(p)) {
+    queue_.push(next, page_view, p);
+  } else {
+    queue_.push(peers_.depart_s(p), departure, p);
+  }
+}
+
+void world::leave_ahead(peer_index p, double now) {
+  // Who is on-line changes now; what the visitor held and opened is settled in order.
+  deferred_.push_back(deferred{deferred::leave, p, 0, now});
+  peers_.leave(p, now, strategy_->keep_s());
+}
+
+void world::flush() {
+  if (!ahead_.empty()) strategy_->route_ahead(ahead_.data(), ahead_.size());
+  for (const deferred& d : deferred_) {
+    if (d.kind == deferred::request) {
+      if (held_.contains(d.peer, d.r)) {
+        ++stats_.cached_skips;
+      } else {
+        request(d.peer, d.r, d.now);
+      }
+    } else {
+      record_connections(d.peer);
+      strategy_->on_leave(d.peer, d.now);
+      held_.remove_all(d.peer);
+    }
+  }
+  deferred_.clear();
+  ahead_.clear();
+}
+
 void world::record_connections(peer_index p) {
   if (!peers_.probe(p)) return;
   stats_.connections_per_peer.record(links_.opened(p) + strategy_->routing_connections(p));
@@ -242,6 +288,7 @@ void world::run() {
     strategy_->forget_join_costs();
   }
   queue_.push(next_arrival(0.0), arrival, 0);
+  const bool ahead = strategy_->routes_ahead();
   while (!queue_.empty()) {
     const event e = queue_.pop();
     if (e.time_s > cfg_.duration_s) break;
@@ -253,22 +300,34 @@ void world::run() {
     peers_.release_due(e.time_s, [this](peer_index p) { strategy_->on_release(p); });
     switch (e.kind) {
       case arrival:
+        flush();
         queue_.push(next_arrival(e.time_s), arrival, 0);
         spawn(e.time_s, e.time_s + session_s(), /*view_now=*/true, 0.0);
         break;
       case page_view:
-        view(e.peer, e.time_s);
+        if (ahead) {
+          view_ahead(e.peer, e.time_s);
+          if (ahead_.size() >= max_ahead) flush();
+        } else {
+          view(e.peer, e.time_s);
+        }
         break;
       case departure:
-        leave(e.peer, e.time_s);
+        if (ahead) {
+          leave_ahead(e.peer, e.time_s);
+        } else {
+          leave(e.peer, e.time_s);
+        }
         break;
       case timer:
+        flush();
         strategy_->on_timer(e.peer, e.time_s);
         break;
       default:
         break;
     }
   }
+  flush();
   while (next_bin_ < stats_.bins.size()) {
     stats_.bins[next_bin_++].online = static_cast<std::uint32_t>(peers_.online());
   }

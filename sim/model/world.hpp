@@ -9,6 +9,7 @@
 // the request is in flight (they could not have held the resource anyway).
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "engine/event_queue.hpp"
 #include "engine/rng.hpp"
@@ -51,6 +52,15 @@ class world {
   void request(peer_index w, resource_index r, double now);
   void leave(peer_index p, double now);
   void record_connections(peer_index p);
+  // With a strategy that routes ahead: a page view or a departure does what changes who is
+  // on-line (and draws from the workload stream) at once, and queues the rest (requests, a
+  // departure's bookkeeping) until flush(), which hands the queued lookups to the strategy in one
+  // batch, then does the queued work in event order. The queue is flushed before every event
+  // that can change what a route finds or that draws from the strategy's stream (an arrival, a
+  // strategy timer), so every route and every draw is the one the plain order would make.
+  void view_ahead(peer_index p, double now);
+  void leave_ahead(peer_index p, double now);
+  void flush();
 
   scenario cfg_;
   rng workload_;
@@ -65,6 +75,14 @@ class world {
   event_queue queue_;
   std::unique_ptr<strategy> strategy_;
   lookup_observer observer_;
+  struct deferred {
+    enum : std::uint8_t { request, leave } kind;
+    peer_index peer;
+    resource_index r;
+    double now;
+  };
+  std::vector<deferred> deferred_;
+  std::vector<lookup_query> ahead_;
   double base_rate_;
   double probe_fraction_;
   double deadline_s_;

@@ -71,7 +71,8 @@ std::uint32_t chord::epoch(peer_index p, double t, double period) const {
   return e <= 0 ? 0u : static_cast<std::uint32_t>(e + 1e-9);
 }
 
-peer_index chord::finger(peer_index p, std::uint32_t idp, unsigned j, double t) {
+peer_index chord::finger(peer_index p, std::uint32_t idp, unsigned j, double t, double seen_s,
+                         std::uint32_t& id_out) {
   finger_entry& f = fingers_table_[static_cast<std::size_t>(p) * fingers_ + j];
   // Finger j is refreshed at join, then at join + (j / fingers) * period + k * period.
   const double join = ctx_.peers.join_s(p);
@@ -81,18 +82,33 @@ peer_index chord::finger(peer_index p, std::uint32_t idp, unsigned j, double t) 
   if (f.epoch != e) {
     const double refreshed = e == 0 ? join : join + offset + e * fix_s_;
     const std::uint32_t start = idp + (std::uint32_t{1} << (32 - fingers_ + j));
-    f.slot = ring_.successor_at(start, refreshed, f.id);
-    f.epoch = e;
+    std::uint32_t id;
+    const peer_index q = ring_.successor_at(start, refreshed, id);
+    // A refresh after `seen_s` (the lookup's start) is computed without the peers that joined
+    // since, which the lookup does not see: that answer is the lookup's own, not the finger's.
+    if (refreshed > seen_s) {
+      id_out = id;
+      return q;
+    }
+    f = finger_entry{q, id, e};
   }
+  id_out = f.id;
   return f.slot;
 }
 
-peer_index chord::successor(peer_index p, std::uint32_t idp, double t, std::uint32_t& id_out) {
+peer_index chord::successor(peer_index p, std::uint32_t idp, double t, double seen_s,
+                            std::uint32_t& id_out) {
   successor_entry& s = successor_table_[p];
   const std::uint32_t e = epoch(p, t, stabilise_s_);
   if (s.epoch != e) {
-    s.slot = ring_.successor_at(idp + 1, ctx_.peers.join_s(p) + e * stabilise_s_, s.id);
-    s.epoch = e;
+    const double refreshed = ctx_.peers.join_s(p) + e * stabilise_s_;
+    std::uint32_t id;
+    const peer_index q = ring_.successor_at(idp + 1, refreshed, id);
+    if (refreshed > seen_s) {  // as for a finger
+      id_out = id;
+      return q;
+    }
+    s = successor_entry{q, id, e};
   }
   id_out = s.id;
   return s.slot;
@@ -121,148 +137,253 @@ chord::hop_check chord::check_hop(peer_index from, peer_index to, double t) cons
   return hop_check::usable;
 }
 
+void chord::route_begin(route_state& s, peer_index from, std::uint32_t key, double now,
+                        double deadline_s) {
+  s = route_state{};
+  s.key = key;
+  s.now = now;
+  s.deadline_s = deadline_s;
+  // The sender owns the key if it lies between its predecessor and itself.
+  const double refreshed = ctx_.peers.join_s(from) + epoch(from, now, stabilise_s_) * stabilise_s_;
+  if (ring_.successor_at(key, refreshed) == from) {
+    s.res.outcome = lookup_outcome::found;
+    s.res.owner = from;
+    s.res.owner_s = s.res.answered_s = now;
+    s.done = true;
+    return;
+  }
+  s.p = from;
+  s.idp = ring_.id(from);
+  s.t = now;
+  s.stage = route_stage::at_peer;
+  // Start the misses of the first step (as each step does for the next).
+  const int nj = first_finger(key - s.idp);
+  if (nj >= 0) {
+    __builtin_prefetch(
+        &fingers_table_[static_cast<std::size_t>(from) * fingers_ + static_cast<unsigned>(nj)]);
+    ring_.prefetch(s.idp + (std::uint32_t{1} << (32 - fingers_ + static_cast<unsigned>(nj))));
+  } else {
+    __builtin_prefetch(&successor_table_[from]);
+    ring_.prefetch(s.idp + 1);
+  }
+}
+
+void chord::route_fail(route_state& s) const {
+  s.res.outcome =
+      s.res.timeouts > 0 ? lookup_outcome::failed_churn : lookup_outcome::failed_deadline;
+  s.res.answered_s = s.deadline_s;
+  s.done = true;
+}
+
+void chord::route_arrive(route_state& s) const {
+  s.res.owner = s.p;
+  s.res.owner_s = s.t;
+  s.res.answered_s = s.t + s.back;
+  if (s.res.answered_s > s.deadline_s) return route_fail(s);
+  s.res.outcome = lookup_outcome::found;
+  s.done = true;
+}
+
+void chord::route_step(route_state& s) {
+  const std::uint32_t key = s.key;
+  const double deadline_s = s.deadline_s;
+  route_result& res = s.res;
+  const int low_bits = static_cast<int>(32 - fingers_);
+  for (;;) {
+    switch (s.stage) {
+      case route_stage::at_peer:
+        // Arrived at s.p (or starting there).
+        if (s.step == max_route_steps || s.t > deadline_s) return route_fail(s);
+        if (key == s.idp) return route_arrive(s);
+        // Closest preceding finger; only fingers starting before the key can precede it. A
+        // finger strictly between p and the key means the key is not p's successor's (the
+        // successor comes no later than any finger), so the successor is read only when no
+        // finger precedes the key.
+        s.j = first_finger(key - s.idp);
+        s.rejected = no_peer;
+        s.stage = route_stage::finger;
+        [[fallthrough]];
+      case route_stage::finger:
+        for (; s.j >= 0; --s.j) {
+          std::uint32_t fid;
+          const peer_index f = finger(s.p, s.idp, static_cast<unsigned>(s.j), s.t, s.now, fid);
+          if (f == s.p || f == s.rejected || !in_open(fid, s.idp, key)) continue;
+          // A candidate: start the misses of checking it (f's record) and of the step after
+          // it (f's finger entry and the id circle where that finger starts, or f's
+          // successor), and let the other routes run while they land.
+          ctx_.peers.prefetch(f);
+          const int nj = first_finger(key - fid);
+          if (nj >= 0) {
+            __builtin_prefetch(&fingers_table_[static_cast<std::size_t>(f) * fingers_ +
+                                               static_cast<unsigned>(nj)]);
+            ring_.prefetch(fid + (std::uint32_t{1} << (low_bits + nj)));
+          } else {
+            __builtin_prefetch(&successor_table_[f]);
+            ring_.prefetch(fid + 1);
+          }
+          s.next = f;
+          s.idn = fid;
+          s.stage = route_stage::check;
+          return;
+        }
+        route_last(s);  // no usable finger precedes the key
+        if (s.done) return;
+        break;
+      case route_stage::check: {
+        const hop_check c = check_hop(s.p, s.next, s.t);
+        if (c == hop_check::usable) {
+          route_hop(s, false);
+          if (s.done) return;
+          break;
+        }
+        s.rejected = s.next;
+        if (c == hop_check::timeout) {
+          s.t += hop_timeout_s_;
+          ++res.timeouts;
+          if (s.t > deadline_s) return route_fail(s);
+        }
+        --s.j;
+        s.stage = route_stage::finger;
+        break;
+      }
+    }
+  }
+}
+
+void chord::route_hop(route_state& s, bool final) {
+  const double hop = ctx_.peers.one_way_s(s.p, s.next);
+  s.t += hop;
+  s.back += hop;
+  ++s.res.hops;
+  s.p = s.next;
+  s.idp = s.idn;
+  ++s.step;
+  s.stage = route_stage::at_peer;
+  if (final) route_arrive(s);
+}
+
+void chord::route_last(route_state& s) {
+  const std::uint32_t key = s.key;
+  const double deadline_s = s.deadline_s;
+  route_result& res = s.res;
+  const peer_index p = s.p;
+  const std::uint32_t idp = s.idp;
+  double t = s.t;
+  peer_index next = no_peer;
+  std::uint32_t idn = 0;
+  {
+    std::uint32_t ids;
+    const peer_index sp = successor(p, idp, t, s.now, ids);
+    if (sp == p) return route_arrive(s);  // alone on the circle: p owns every key
+    if (!in_half_open(key, idp, ids)) {
+      // No usable finger precedes the key but it lies past the successor: go one step.
+      const hop_check c = check_hop(p, sp, t);
+      if (c == hop_check::usable) {
+        s.next = sp;
+        s.idn = ids;
+        return route_hop(s, false);
+      }
+    }
+  }
+  // The successor list as of p's last stabilisation, tried in order; a member is looked
+  // at only if the ones before it were unusable. The first is found through the buckets
+  // (no walk over member records); the walk goes on from it only if it is unusable.
+  const double refreshed = ctx_.peers.join_s(p) + epoch(p, t, stabilise_s_) * stabilise_s_;
+  unsigned listed = 0;
+  bool late = false;
+  auto try_member = [&](peer_index q) {
+    if (q == p) return false;
+    if (!ring_.alive_at(q, refreshed)) return true;
+    ++listed;
+    const hop_check c = check_hop(p, q, t);
+    if (c == hop_check::usable) {
+      next = q;
+      return false;
+    }
+    if (c == hop_check::timeout) {
+      t += hop_timeout_s_;
+      ++res.timeouts;
+      if (t > deadline_s) {
+        late = true;
+        return false;
+      }
+    }
+    return listed < successors_;
+  };
+  std::uint32_t id1 = 0;
+  const peer_index first = ring_.successor_at(idp + 1, refreshed, id1);
+  if (first != no_peer && try_member(first)) ring_.walk(id1 + 1, try_member);
+  s.t = t;
+  if (late) return route_fail(s);
+  if (next == no_peer) {
+    res.timeouts += 1;  // every successor gone: the ring is broken here
+    return route_fail(s);
+  }
+  idn = next == first ? id1 : ring_.id(next);
+  s.next = next;
+  s.idn = idn;
+  route_hop(s, in_half_open(key, idp, idn));
+}
+
 chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
                                  double deadline_s) {
-  route_result res;
-  auto fail = [&] {
-    res.outcome = res.timeouts > 0 ? lookup_outcome::failed_churn : lookup_outcome::failed_deadline;
-    res.answered_s = deadline_s;
-    return res;
-  };
-  // The sender owns the key if it lies between its predecessor and itself.
-  {
-    const double refreshed =
-        ctx_.peers.join_s(from) + epoch(from, now, stabilise_s_) * stabilise_s_;
-    if (ring_.successor_at(key, refreshed) == from) {
-      res.outcome = lookup_outcome::found;
-      res.owner = from;
-      res.owner_s = res.answered_s = now;
-      return res;
+  route_state s;
+  route_begin(s, from, key, now, deadline_s);
+  while (!s.done) route_step(s);
+  return s.res;
+}
+
+void chord::route_ahead(const lookup_query* q, std::size_t n) {
+  prepared_.clear();
+  next_prepared_ = 0;
+  const auto& peers = ctx_.peers;
+  for (std::size_t i = 0; i < n; ++i) {
+    peers.prefetch(q[i].wanter);
+    ring_.prefetch_member(q[i].wanter);
+    ring_.prefetch(ctx_.site.key(q[i].r));
+  }
+  for (std::size_t start = 0; start < n; start += max_interleaved) {
+    const std::size_t m = std::min<std::size_t>(max_interleaved, n - start);
+    route_state st[max_interleaved];
+    for (std::size_t i = 0; i < m; ++i) {
+      const lookup_query& l = q[start + i];
+      route_begin(st[i], l.wanter, ctx_.site.key(l.r), l.now, l.deadline_s);
+    }
+    // One step of each unfinished route in turn: each step starts the misses of its route's
+    // next one, which then land while the other routes take theirs.
+    for (std::size_t left = m; left > 0;) {
+      left = 0;
+      for (std::size_t i = 0; i < m; ++i) {
+        if (st[i].done) continue;
+        route_step(st[i]);
+        if (!st[i].done) ++left;
+      }
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      const lookup_query& l = q[start + i];
+      prepared_.push_back(prepared{l.wanter, l.r, l.now, l.deadline_s, st[i].res});
     }
   }
-  const int low_bits = static_cast<int>(32 - fingers_);
-  // The highest finger of a peer at distance d before the key that can precede it (-1: none).
-  auto first_finger = [low_bits](std::uint32_t d) {
-    return static_cast<int>(std::bit_width(d - 1)) - 1 - low_bits;
-  };
-  peer_index p = from;
-  std::uint32_t idp = ring_.id(from);  // carried from hop to hop: no miss on the member record
-  double t = now;
-  double back = 0;  // the reply retraces the path
-  for (unsigned step = 0;; ++step) {
-    if (step == max_route_steps || t > deadline_s) return fail();
-    if (key == idp) break;
-    peer_index next = no_peer;
-    std::uint32_t idn = 0;
-    bool final = false;
-    {
-      // Closest preceding finger; only fingers starting before the key can precede it. A
-      // finger strictly between p and the key means the key is not p's successor's (the
-      // successor comes no later than any finger), so the successor is read only when no
-      // finger precedes the key.
-      int j = first_finger(key - idp);
-      peer_index rejected = no_peer;
-      for (; j >= 0 && next == no_peer; --j) {
-        const peer_index f = finger(p, idp, static_cast<unsigned>(j), t);
-        const std::uint32_t fid =
-            fingers_table_[static_cast<std::size_t>(p) * fingers_ + static_cast<unsigned>(j)].id;
-        if (f == p || f == rejected || !in_open(fid, idp, key)) continue;
-        // Start the cache misses the next step takes (f's finger entry and the id circle where
-        // that finger starts, or f's successor) together with this one's (f's record).
-        const int nj = first_finger(key - fid);
-        if (nj >= 0) {
-          __builtin_prefetch(
-              &fingers_table_[static_cast<std::size_t>(f) * fingers_ + static_cast<unsigned>(nj)]);
-          ring_.prefetch(fid + (std::uint32_t{1} << (low_bits + nj)));
-        } else {
-          __builtin_prefetch(&successor_table_[f]);
-          ring_.prefetch(fid + 1);
-        }
-        const hop_check c = check_hop(p, f, t);
-        if (c == hop_check::usable) {
-          next = f;
-          idn = fid;
-        } else {
-          rejected = f;
-          if (c == hop_check::timeout) {
-            t += hop_timeout_s_;
-            ++res.timeouts;
-            if (t > deadline_s) return fail();
-          }
-        }
-      }
+}
+
+chord::route_result chord::prepared_route(peer_index w, resource_index r, double now,
+                                          double deadline_s) {
+  // Lookups prepared by route_ahead come in the same order; the world may have dropped some
+  // (the wanter got the resource meanwhile).
+  while (next_prepared_ < prepared_.size()) {
+    const prepared& pr = prepared_[next_prepared_++];
+    if (pr.wanter == w && pr.r == r && pr.now == now && pr.deadline_s == deadline_s) {
+      return pr.result;
     }
-    if (next == no_peer) {
-      std::uint32_t ids;
-      const peer_index s = successor(p, idp, t, ids);
-      if (s == p) break;  // alone on the circle: p owns every key
-      if (!in_half_open(key, idp, ids)) {
-        // No usable finger precedes the key but it lies past the successor: go one step.
-        const hop_check c = check_hop(p, s, t);
-        if (c == hop_check::usable) {
-          next = s;
-          idn = ids;
-        }
-      }
-    }
-    if (next == no_peer) {
-      // The successor list as of p's last stabilisation, tried in order; a member is looked
-      // at only if the ones before it were unusable. The first is found through the buckets
-      // (no walk over member records); the walk goes on from it only if it is unusable.
-      const double refreshed = ctx_.peers.join_s(p) + epoch(p, t, stabilise_s_) * stabilise_s_;
-      unsigned listed = 0;
-      bool late = false;
-      auto try_member = [&](peer_index q) {
-        if (q == p) return false;
-        if (!ring_.alive_at(q, refreshed)) return true;
-        ++listed;
-        const hop_check c = check_hop(p, q, t);
-        if (c == hop_check::usable) {
-          next = q;
-          return false;
-        }
-        if (c == hop_check::timeout) {
-          t += hop_timeout_s_;
-          ++res.timeouts;
-          if (t > deadline_s) {
-            late = true;
-            return false;
-          }
-        }
-        return listed < successors_;
-      };
-      std::uint32_t id1 = 0;
-      const peer_index first = ring_.successor_at(idp + 1, refreshed, id1);
-      if (first != no_peer && try_member(first)) ring_.walk(id1 + 1, try_member);
-      if (late) return fail();
-      if (next == no_peer) {
-        res.timeouts += 1;  // every successor gone: the ring is broken here
-        return fail();
-      }
-      idn = next == first ? id1 : ring_.id(next);
-      final = in_half_open(key, idp, idn);
-    }
-    const double hop = ctx_.peers.one_way_s(p, next);
-    t += hop;
-    back += hop;
-    ++res.hops;
-    p = next;
-    idp = idn;
-    if (final) break;
   }
-  res.owner = p;
-  res.owner_s = t;
-  res.answered_s = t + back;
-  if (res.answered_s > deadline_s) return fail();
-  res.outcome = lookup_outcome::found;
-  return res;
+  return route(w, ctx_.site.key(r), now, deadline_s);
 }
 
 lookup_result chord::lookup(peer_index w, resource_index r, double now, double deadline_s) {
   const auto& peers = ctx_.peers;
   // The owner's records for r are read after the route: start those misses now.
   records_.prefetch(r, records_returned_, ctx_.random);
-  const route_result rr = route(w, ctx_.site.key(r), now, deadline_s);
+  const route_result rr = prepared_route(w, r, now, deadline_s);
   ctx_.stats.peer_messages += 2.0 * rr.hops;
   ctx_.stats.hop_timeouts += rr.timeouts;
   last_hops_ = rr.hops;
@@ -369,7 +490,8 @@ void chord::probe_refresh(peer_index p, double t) {
   std::vector<std::uint32_t> now_targets;
   now_targets.reserve(fingers_ + successors_);
   for (unsigned j = 0; j < fingers_; ++j) {
-    const peer_index f = finger(p, ring_.id(p), j, t);
+    std::uint32_t ignored;
+    const peer_index f = finger(p, ring_.id(p), j, t, t, ignored);
     if (f != p) now_targets.push_back(ctx_.peers.uid(f));
   }
   peer_index list[16];

@@ -94,6 +94,8 @@ class id_ring {
   }
   // Starts the cache miss a successor_at(x, ...) will take.
   void prefetch(std::uint32_t x) const { __builtin_prefetch(&head_[x >> shift_]); }
+  // Starts the cache miss an id(p) will take.
+  void prefetch_member(peer_index p) const { __builtin_prefetch(&member_[p]); }
 
  private:
   peer_index successor_slow(std::uint32_t x, double t) const {

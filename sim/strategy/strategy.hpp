@@ -30,6 +30,13 @@ struct lookup_result {
   std::uint32_t hops = 0;  // peer-to-peer hops of the lookup (0 for the tracker)
 };
 
+// A lookup about to be made (see strategy::route_ahead).
+struct lookup_query {
+  peer_index wanter;
+  resource_index r;
+  double now, deadline_s;
+};
+
 // What a strategy may read and write. All references outlive the strategy.
 struct strategy_context {
   const scenario& cfg;
@@ -57,6 +64,13 @@ class strategy {
   virtual void on_timer(peer_index, double) {}
   virtual lookup_result lookup(peer_index wanter, resource_index r, double now,
                                double deadline_s) = 0;
+  // A strategy whose routes depend only on who is on-line when (not on what the other lookups
+  // found) may be handed the next lookups before they are made, all issued while no peer
+  // joined: it may route them together (their cache misses overlapped) and answer lookup() for
+  // them from what it found. The world makes the same lookups afterwards, in the same order,
+  // dropping some (the wanter got the resource meanwhile).
+  virtual bool routes_ahead() const { return false; }
+  virtual void route_ahead(const lookup_query*, std::size_t) {}
   // The wanter will hold r from available_s on (its download completes then).
   virtual void on_stored(peer_index p, resource_index r, double available_s) = 0;
   // How long a departed slot must stay readable (stale pointers to it may still be followed).
