@@ -197,20 +197,28 @@ function cpuNow() {
     } catch {}
   }
   let ours = 0;
+  const byKind = {}; // Chromium process type (--type=renderer, utility = network service, ...) or server
   for (const [pid, [, ticks]] of procs) {
     for (let q = pid, hops = 0; q > 1 && hops < 32; q = procs.get(q)?.[0] ?? 0, hops++)
       if (q === process.pid && pid !== process.pid) {
         ours += ticks;
+        let kind = 'other';
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          kind = /circlecdn/.test(cmd.split('\0')[0]) ? 'server' : (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser');
+        } catch {}
+        byKind[kind] = (byKind[kind] ?? 0) + ticks;
         break;
       }
   }
-  return { total, busy: total - idle, ours };
+  return { total, busy: total - idle, ours, byKind };
 }
 // CPU-seconds between two readings: the whole machine's busy time, ours (browsers + server), the rest.
 function cpuSpent(a, b) {
   const busy = (b.busy - a.busy) / CLK_TCK;
   const ours = Math.max(0, b.ours - a.ours) / CLK_TCK;
-  return { busyS: busy, oursS: ours, othersS: Math.max(0, busy - ours), busyFrac: (b.busy - a.busy) / (b.total - a.total || 1) };
+  const kinds = Object.keys(b.byKind).map((k) => `${k} ${((b.byKind[k] - (a.byKind[k] ?? 0)) / CLK_TCK).toFixed(1)}`).join(', ');
+  return { busyS: busy, oursS: ours, othersS: Math.max(0, busy - ours), busyFrac: (b.busy - a.busy) / (b.total - a.total || 1), kinds };
 }
 
 // ---- one run ---------------------------------------------------------------------------------
@@ -266,7 +274,7 @@ async function oneRun(site, mode, run) {
       capWaits: sEnd.origin_cap_waits - s0.origin_cap_waits, wants: sEnd.wants - s0.wants,
       matches: sEnd.matches - s0.matches, misses: sEnd.misses - s0.misses, cpu, visitors: results, samples };
     log(`  => last visitor done after ${last.toFixed(2)} s; offload ${(100 * summary.offload).toFixed(1)}% (${size(peers)} of ${size(total)}); origin sent ${size(originBytes)} through the cap (${summary.capWaits} waits); tracker wants ${summary.wants}, matches ${summary.matches}, misses ${summary.misses}`);
-    log(`  => CPU from the first arrival to the last done: machine ${(100 * cpu.busyFrac).toFixed(0)}% busy (${cpu.busyS.toFixed(1)} CPU-s), browsers + server ${cpu.oursS.toFixed(1)} CPU-s, other processes ${cpu.othersS.toFixed(1)} CPU-s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    log(`  => CPU from the first arrival to the last done: machine ${(100 * cpu.busyFrac).toFixed(0)}% busy (${cpu.busyS.toFixed(1)} CPU-s), browsers + server ${cpu.oursS.toFixed(1)} CPU-s, other processes ${cpu.othersS.toFixed(1)} CPU-s; ours by process type: ${cpu.kinds}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     return summary;
   } catch (e) {
     for (const v of visitors) log(v.evidence());
