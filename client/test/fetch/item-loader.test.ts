@@ -32,7 +32,7 @@ async function setup(results: WantResult[], ready = true, clock?: ReturnType<typ
     liar: (peer) => events.push(`liar ${peer}`),
     originMismatch: () => events.push('mismatch'),
   });
-  return { store, loader, wanted, events };
+  return { store, loader, wanted, events, wants: wants as unknown as Pick<Wants, 'want' | 'nextFinish'> };
 }
 
 function mockOrigin() {
@@ -120,9 +120,9 @@ describe('ItemLoader', () => {
   it('asks for a file\'s items from its own starting item on and returns them in file order', async () => {
     const pieces = [0, 1, 2, 3].map((i) => file.slice(i * 250, (i + 1) * 250));
     const hashes = await Promise.all(pieces.map(sha256Hex));
-    const { loader, wanted } = await setup([]);
+    const { loader, wanted, wants } = await setup([]);
     const peerHas = new Map(hashes.map((h, i) => [h, pieces[i]]));
-    (loader as unknown as { _wants: Partial<Wants> })._wants!.want = async (h: string) => (wanted.push(h), { bytes: peerHas.get(h)!, peer: 'H' });
+    wants.want = async (h: string) => (wanted.push(h), { bytes: peerHas.get(h)!, peer: 'H' });
     const items = hashes.map((hash, i) => ({ hash, start: i * 250, end: (i + 1) * 250, whole: false }));
     const got = await loader.loadAll('http://o/f.bin', items, 2);
     expect(wanted).toEqual([hashes[2], hashes[3], hashes[0], hashes[1]]);
@@ -138,7 +138,8 @@ describe('ItemLoader', () => {
     for (let i = 0; i < 3; i++) results.push({ token: 'T', reason: 'all_busy' });
     results.push({ bytes: file, peer: 'F' });
     const { loader } = await setup(results, true, clock);
-    expect(await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true })).toMatchObject({ source: 'peer' });
+    const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true });
+    expect(got).toMatchObject({ source: 'peer' });
   });
 
   it('goes to the origin when holders stay busy and nothing reaches us from peers', async () => {
@@ -147,7 +148,8 @@ describe('ItemLoader', () => {
     mockOrigin();
     const busy = Array.from({ length: 50 }, (): WantResult => ({ token: 'T', reason: 'all_busy' }));
     const { loader, wanted } = await setup(busy, true, clock);
-    expect(await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true })).toMatchObject({ source: 'origin', why: 'all_busy' });
+    const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true });
+    expect(got).toMatchObject({ source: 'origin', why: 'all_busy' });
     expect(wanted.length).toBeLessThan(50);
   });
 
@@ -157,8 +159,7 @@ describe('ItemLoader', () => {
     const [ha, ...hs] = await Promise.all([a, ...others].map(sha256Hex));
     const clock = fakeClock();
     mockOrigin();
-    const { loader } = await setup([], true, clock);
-    const wants = (loader as unknown as { _wants: Partial<Wants> })._wants!;
+    const { loader, wants } = await setup([], true, clock);
     // Item a finds every holder busy for 12 s, far past the busy deadline, then gets a slot. While
     // it waits, another item reaches us from a peer every 1.5 s.
     let aAsked = 0;
@@ -172,7 +173,8 @@ describe('ItemLoader', () => {
       const k = next++;
       await loader.load('http://o/f.bin', { hash: hs[k], start: 100 * (k + 1), end: 100 * (k + 2), whole: false });
     };
-    expect(await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false })).toMatchObject({ source: 'peer', peer: 'H' });
+    const got = await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false });
+    expect(got).toMatchObject({ source: 'peer', peer: 'H' });
     expect(clock.now()).toBeGreaterThan(10_000);
   });
 
@@ -181,16 +183,17 @@ describe('ItemLoader', () => {
     const ha = await sha256Hex(a);
     const clock = fakeClock();
     mockOrigin();
-    const { loader } = await setup([], true, clock);
-    const wants = (loader as unknown as { _wants: Partial<Wants> })._wants!;
+    const { loader, wants } = await setup([], true, clock);
     let k = 0;
-    wants.want = async (h: string): Promise<WantResult> => (h === ha ? { token: 'T', reason: 'all_busy' } : { bytes: new Uint8Array([k]), peer: 'P' });
+    wants.want = async (h: string): Promise<WantResult> =>
+      h === ha ? { token: 'T', reason: 'all_busy' } : { bytes: new Uint8Array([k]), peer: 'P' };
     wants.nextFinish = async (ms: number) => {
       clock.advance(Math.min(ms, 1_500));
       const b = new Uint8Array([++k]);
       await loader.load('http://o/f.bin', { hash: await sha256Hex(b), start: 0, end: 1, whole: false });
     };
-    expect(await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false })).toMatchObject({ source: 'origin', why: 'all_busy' });
+    const got = await loader.load('http://o/f.bin', { hash: ha, start: 0, end: 100, whole: false });
+    expect(got).toMatchObject({ source: 'origin', why: 'all_busy' });
   });
 
   it('uses but never stores origin bytes that do not match the manifest', async () => {

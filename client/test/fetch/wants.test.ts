@@ -108,7 +108,7 @@ describe('Wants', () => {
     expect(sent.map((m) => m.hash)).toEqual(['a', 'b', 'c']);
   });
 
-  it('waiting items ask again soon when few wait, spread out when many do, and at once when a transfer ends', async () => {
+  it('waiting items ask again soon when few wait, spread when many do, at once when a transfer ends', async () => {
     vi.useFakeTimers();
     const { wants } = setup();
     const woke: number[] = [];
