@@ -11,15 +11,17 @@ const COMMON = `
 
 // CircleCDN: the classic bundle without data-circle-auto, so the page makes its own instance.
 // The quota is raised so a 50 MiB resource is kept whole (the default is 64 MiB). ?uploads=N sets
-// maxUploads (the server must allow as many: --uploads-per-holder).
+// maxUploads (the server must allow as many: --uploads-per-holder); ?quota=BYTES the store quota
+// (an item larger than the quota is not stored: ?quota=1 keeps B from writing to IndexedDB).
 export const CIRCLE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>CircleCDN browser to browser</title>
 <script src="/.circlecdn/circlecdn.iife.js"></script>
 <script>
 ${COMMON}
-  const uploads = new URLSearchParams(location.search).get('uploads');
-  const cdn = (window.circlecdn = new CircleCDN({ storeQuotaBytes: 256 * 1048576, maxUploads: uploads ? Number(uploads) : undefined }));
+  const q = new URLSearchParams(location.search);
+  const cdn = (window.circlecdn = new CircleCDN({ storeQuotaBytes: Number(q.get('quota') ?? 256 * 1048576),
+                                                  maxUploads: q.get('uploads') ? Number(q.get('uploads')) : undefined }));
   const events = [];
   for (const t of ['ready', 'peerconnect', 'peerclose', 'verifyfailure', 'servererror'])
     cdn.addEventListener(t, (e) => { events.push({ t: now(), type: t }); console.log('circlecdn', t, JSON.stringify(e.detail)); });

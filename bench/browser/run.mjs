@@ -23,7 +23,8 @@
 // bytes from the origin is recorded (from_origin in runs.csv, left out of the medians) and makes
 // the command exit 1 at the end, unless --allow-origin; with --smoke it fails at once.
 // For experiments: B2B_CLIENT_DIR (bundles to serve instead of client/dist), B2B_SERVER_ARGS (more
-// `circlecdn serve` options, space-separated).
+// `circlecdn serve` options, space-separated), B2B_B_QUOTA (B's store quota in bytes: 1 = B stores
+// nothing in IndexedDB).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -226,7 +227,8 @@ async function circleRun(ctx, A, B) {
   const items = file.pieces ? file.pieces.length : 1;
   await step(`the tracker holds A's ${items} items`, READY_MS, () =>
     until(async () => (await A.page.evaluate(() => window.circlecdn.stats.announced)) >= items && (await server.stats()).holdings >= items, 50));
-  await B.goto(page);
+  const bQuota = process.env.B2B_B_QUOTA ? `${page.includes('?') ? '&' : '?'}quota=${process.env.B2B_B_QUOTA}` : '';
+  await B.goto(page + bQuota);
   await B.evaluate('is welcomed by the tracker', READY_MS, () => window.bench.ready());
   const cpu0 = browsersCpuMs();
   const r = await B.evaluate(`fetches ${path} from A`, transferMs(bytes), (p) => window.bench.get(p), path);
