@@ -8,9 +8,10 @@
 
 namespace circlecdn::app {
 
-using response = std::variant<http::message_generator, origin::file_response>;
+using response = origin::response;
 
-// The answer to one request: a file body (which the session may sendfile) or any other message.
+// The answer to one request: a file body (which the session may sendfile), an answer from the
+// origin's cache (which it writes as it is) or any other message.
 response route(context& ctx, const http::request<http::string_body>& req,
                const std::optional<peer_id>& cookie_id);
 

@@ -2,9 +2,12 @@
 // Policy (see docs/origin.md): dotfiles and dot-directories are skipped (except .well-known),
 // symlinks are listed only when they resolve to a regular file inside the root, directory symlinks
 // are not followed (no loops, no double listing), other non-regular files are skipped.
+// The open-file cache rides along: a file's bytes (or its descriptor) are kept from the very read
+// that hashed them, so cached bytes and hash always agree.
 #include "manifest/store.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +39,28 @@ constexpr std::uint64_t first_generation = 1;
 struct found_file {
   fs::path path;    // on disk (may be a symlink to a file inside the root)
   std::string url;  // "/a/b.png"
+  bool symlink = false;
+};
+
+// What one rescan may still put in the cache.
+struct cache_budget {
+  cache_limits limits;
+  std::uint64_t bytes = 0;
+  std::size_t descriptors = 0;
+
+  bool fits_memory(std::uint64_t size) const {
+    return size <= limits.file_bytes && bytes + size <= limits.memory_bytes;
+  }
+  bool fits_descriptor() const { return descriptors < limits.descriptors; }
+  // Charges a cache carried over from the previous snapshot; false when it no longer fits.
+  bool take(const cached_file& c, std::uint64_t size) {
+    if (c.in_memory() ? !fits_memory(size) : !fits_descriptor()) return false;
+    if (c.in_memory())
+      bytes += size;
+    else
+      ++descriptors;
+    return true;
+  }
 };
 
 bool inside(const fs::path& root, const fs::path& p) {
@@ -99,11 +124,11 @@ void walk(const fs::path& root, const fs::path& dir, const std::string& url_pref
     if (fs::is_symlink(st)) {
       const auto target = fs::canonical(entry.path(), sec);
       if (sec || !inside(root, target) || !fs::is_regular_file(fs::status(target, sec))) continue;
-      out.push_back({entry.path(), std::move(url)});
+      out.push_back({entry.path(), std::move(url), true});
     } else if (fs::is_directory(st)) {
       walk(root, entry.path(), url, depth + 1, out);
     } else if (fs::is_regular_file(st)) {
-      out.push_back({entry.path(), std::move(url)});
+      out.push_back({entry.path(), std::move(url), false});
     }
   }
 }
@@ -116,13 +141,22 @@ struct fd_guard {
 };
 
 // Hashes one file. nullopt when it cannot be read or changed while being read (a writer is busy;
-// the watcher will report its close and the next rescan picks it up).
+// the watcher will report its close and the next rescan picks it up). When `cacheable` and the
+// budget allows, keeps the bytes just hashed (small files) or the descriptor they were read from.
+// Not for files with other hard links: a write through a name outside the site is not reported.
 std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::uint64_t piece_size,
-                                    std::vector<char>& buffer) {
-  fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+                                    std::vector<char>& buffer, bool cacheable,
+                                    cache_budget& budget) {
+  // O_NONBLOCK: a FIFO swapped in since the walk cannot block the rescan.
+  fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) return std::nullopt;
   const auto before = file_info_of(f.fd);
   if (!before || !before->regular) return std::nullopt;
+  cacheable = cacheable && before->links == 1;
+  const bool keep_bytes = cacheable && budget.fits_memory(before->size);
+  const bool keep_descriptor = cacheable && !keep_bytes && budget.fits_descriptor();
+  std::string bytes;
+  if (keep_bytes) bytes.reserve(static_cast<std::size_t>(before->size));
 
   const bool pieced = before->size > piece_size;
   sha256_stream whole, piece;
@@ -136,6 +170,10 @@ std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::
     const auto got = static_cast<std::uint64_t>(n);
     whole.update(buffer.data(), got);
     total += got;
+    if (keep_bytes) {
+      if (total > before->size) return std::nullopt;  // grew while being read
+      bytes.append(buffer.data(), static_cast<std::size_t>(got));
+    }
     if (!pieced) continue;
     for (std::uint64_t used = 0; used < got;) {
       const auto take = std::min(got - used, piece_size - in_piece);
@@ -151,15 +189,20 @@ std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::
   if (pieced && in_piece > 0) pieces.push_back(piece.finish());
 
   const auto after = file_info_of(f.fd);
-  if (!after || total != before->size || after->size != before->size ||
-      after->mtime_ns != before->mtime_ns)
-    return std::nullopt;
+  if (!after || total != before->size || !after->same_version(*before)) return std::nullopt;
   file_entry e;
   e.path = std::move(url);
   e.size = total;
   e.sha256 = whole.finish();
   e.pieces = std::move(pieces);
-  e.mtime_ns = before->mtime_ns;
+  e.version = *before;
+  if (keep_bytes) {
+    e.cache = std::make_shared<cached_file>(std::move(bytes));
+    budget.bytes += total;
+  } else if (keep_descriptor) {
+    e.cache = std::make_shared<cached_file>(std::exchange(f.fd, -1));
+    ++budget.descriptors;
+  }
   return e;
 }
 
@@ -174,10 +217,10 @@ bool same_content(const snapshot& a, const snapshot& b) {
   return true;
 }
 
-bool same_mtimes(const snapshot& a, const snapshot& b) {
+bool same_versions(const snapshot& a, const snapshot& b) {
   for (const auto& [path, e] : a.files) {
     const auto it = b.files.find(path);
-    if (it == b.files.end() || it->second.mtime_ns != e.mtime_ns) return false;
+    if (it == b.files.end() || !it->second.version.same_version(e.version)) return false;
   }
   return true;
 }
@@ -215,12 +258,16 @@ std::string serialise(const snapshot& s) {
 }  // namespace
 
 const file_entry* snapshot::find(std::string_view url_path) const {
-  const auto it = files.find(std::string(url_path));
+  const auto it = files.find(url_path);
   return it == files.end() ? nullptr : &it->second;
 }
 
-store::store(fs::path root, std::uint64_t piece_size) : piece_size_(piece_size) {
+store::store(fs::path root, std::uint64_t piece_size, cache_limits limits)
+    : piece_size_(piece_size), limits_(limits) {
   if (piece_size_ == 0) throw std::invalid_argument("manifest: piece size must be positive");
+  // Cached descriptors must leave room for connections: at most a quarter of the fd limit.
+  if (rlimit r{}; ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY)
+    limits_.descriptors = std::min<std::size_t>(limits_.descriptors, r.rlim_cur / 4);
   // A missing root is not fatal here: the manifest is simply empty until the directory exists.
   std::error_code ec;
   root_ = fs::weakly_canonical(root, ec);
@@ -245,8 +292,24 @@ std::shared_ptr<const snapshot> store::current() const {
   return current_;
 }
 
+void store::watch_started() {
+  note_change();
+  watching_.store(true, std::memory_order_release);
+}
+
+void store::watch_stopped() {
+  watching_.store(false, std::memory_order_release);
+}
+
+void store::note_change() {
+  changes_.fetch_add(1, std::memory_order_acq_rel);
+}
+
 void store::rescan() {
   std::lock_guard scan_lock(scan_mutex_);
+  // Changes reported from here on may be missed by this walk: they keep the cache untrusted
+  // until the rescan that follows them.
+  const auto seen = changes_.load(std::memory_order_acquire);
   const auto old = current();
 
   std::vector<found_file> found;
@@ -255,21 +318,25 @@ void store::rescan() {
   auto next = std::make_shared<snapshot>();
   next->piece_size = piece_size_;
   std::vector<char> buffer;
+  cache_budget budget{limits_};
   for (auto& f : found) {
     const auto info = file_info_of(f.path.c_str());
     if (!info || !info->regular) continue;
-    if (const auto* prev = old->find(f.url);
-        prev && prev->size == info->size && prev->mtime_ns == info->mtime_ns) {
-      next->files.emplace(f.url, *prev);
+    if (const auto* prev = old->find(f.url); prev && prev->version.same_version(*info)) {
+      auto& e = next->files.emplace(f.url, *prev).first->second;
+      if (e.cache && !budget.take(*e.cache, e.size)) e.cache.reset();
       continue;
     }
     if (buffer.empty()) buffer.resize(read_chunk_bytes);
-    if (auto e = hash_file(f.path, f.url, piece_size_, buffer))
+    if (auto e = hash_file(f.path, f.url, piece_size_, buffer, !f.symlink, budget))
       next->files.emplace(f.url, std::move(*e));
   }
 
   const bool content_changed = !same_content(*old, *next);
-  if (!content_changed && same_mtimes(*old, *next)) return;  // nothing new to publish
+  if (!content_changed && same_versions(*old, *next)) {  // nothing new to publish
+    settled_.store(seen, std::memory_order_release);
+    return;
+  }
   for (const auto& [path, e] : next->files) {
     next->hashes.insert(e.sha256);
     next->hashes.insert(e.pieces.begin(), e.pieces.end());
@@ -283,8 +350,11 @@ void store::rescan() {
     next->generation = old->generation;
     next->json = old->json;
   }
-  std::lock_guard lock(mutex_);
-  current_ = std::move(next);
+  {
+    std::lock_guard lock(mutex_);
+    current_ = std::move(next);
+  }
+  settled_.store(seen, std::memory_order_release);  // after the snapshot it vouches for
 }
 
 }  // namespace circlecdn::manifest

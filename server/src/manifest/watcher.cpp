@@ -130,7 +130,9 @@ struct watcher_state {
       }
       changed = true;
     }
-    if (changed) schedule();
+    if (!changed) return;
+    manifest.note_change();  // the origin stops trusting its cache until the rescan
+    schedule();
   }
 
   void stop() {
@@ -140,6 +142,7 @@ struct watcher_state {
     descriptor.close(ignored);  // cancels the read; the watches go with the descriptor
     timer.cancel();
     watched.clear();
+    if (started) manifest.watch_stopped();  // nobody reports changes any more
   }
 };
 
@@ -191,6 +194,8 @@ void watcher::start() {
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "inotify_init1");
   s->descriptor.assign(fd);
   // Watches are added here, synchronously, so nothing written after start() returns is missed.
+  // Until the first rescan below, the cache is not trusted (changes before this are unknown).
+  s->manifest.watch_started();
   s->watch_tree(s->manifest.root(), 0, nullptr);
   asio::dispatch(s->executor, [s] {
     if (s->stopped) return;

@@ -2,7 +2,9 @@
 // redirected (301) so relative links in its index.html resolve; a directory serves its index.html;
 // dotfiles are 404; a path whose real location (symlinks resolved) is outside the root is 403;
 // anything but a regular file is 404; caching is "revalidate every time" with the content hash as
-// ETag, so a changed file is never served stale and an unchanged one costs a 304.
+// ETag, so a changed file is never served stale and an unchanged one costs a 304. A file in the
+// manifest's open-file cache is answered from it while the watcher vouches for the cache; the
+// general path below is the reference the fast path must agree with.
 #include "origin/static_handler.hpp"
 
 #include <fcntl.h>
@@ -135,7 +137,33 @@ static_handler::static_handler(fs::path root, manifest::store& manifest) : manif
   if (ec) root_ = std::move(root);
 }
 
-static_result static_handler::handle(const request& req, headers_span extra) const {
+std::optional<static_result> static_handler::from_cache(const request& req, const std::string& url,
+                                                        headers_span extra) {
+  // The fast path covers what browsers send for a page's files; ranges and HTTP/1.0 take the
+  // general path.
+  if (req.version() != 11 || req.find(http::field::range) != req.end()) return std::nullopt;
+  auto snap = manifest_.current();
+  if (snap != prepared_snapshot_) {
+    prepared_.clear();
+    prepared_snapshot_ = std::move(snap);
+  }
+  auto it = prepared_.find(url);
+  if (it == prepared_.end()) {
+    const std::string file = url.back() == '/' ? url + "index.html" : url;
+    const auto* entry = prepared_snapshot_->find(file);
+    if (!entry || !entry->cache) return std::nullopt;
+    it = prepared_.emplace(url, prepare(*entry, mime_type(file))).first;
+  }
+  const auto& file = it->second;
+  const bool is_get = req.method() == http::verb::get;
+  const auto inm = req.find(http::field::if_none_match);
+  const bool not_modified = inm != req.end() && none_match_hits(inm->value(), file->etag);
+  std::optional<content_hash> served;
+  if (is_get) served = file->hash;
+  return static_result{answer(file, is_get, not_modified, req.keep_alive(), extra), served};
+}
+
+static_result static_handler::handle(const request& req, headers_span extra) {
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return text_response(req, extra, http::status::method_not_allowed, "method not allowed",
                          {{http::field::allow, allowed_methods}});
@@ -156,6 +184,9 @@ static_result static_handler::handle(const request& req, headers_span extra) con
     return text_response(req, extra, http::status::not_found, "not found");
   };
   if (!manifest::is_public_path(url)) return not_found();
+  if (manifest_.cache_trusted()) {
+    if (auto cached = from_cache(req, url, extra)) return std::move(*cached);
+  }
 
   // Resolve every symlink, then check the real path is still under the root: this covers links
   // in intermediate directories, which O_NOFOLLOW alone would not.
@@ -190,8 +221,7 @@ static_result static_handler::handle(const request& req, headers_span extra) con
   std::optional<content_hash> hash;
   std::string etag;
   const auto snap = manifest_.current();
-  if (const auto* entry = snap->find(url);
-      entry && entry->size == info->size && entry->mtime_ns == info->mtime_ns) {
+  if (const auto* entry = snap->find(url); entry && entry->version.same_version(*info)) {
     hash = entry->sha256;
     etag = "\"" + entry->sha256.hex() + "\"";
   }
@@ -263,8 +293,9 @@ static_result static_handler::handle(const request& req, headers_span extra) con
   return {std::move(res), hash};
 }
 
-http::message_generator to_generator(std::variant<http::message_generator, file_response>&& m) {
+http::message_generator to_generator(response&& m) {
   if (auto* file = std::get_if<file_response>(&m)) return http::message_generator(std::move(*file));
+  if (auto* cached = std::get_if<cached_response>(&m)) return to_generator(*cached);
   return std::move(std::get<http::message_generator>(m));
 }
 

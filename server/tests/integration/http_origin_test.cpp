@@ -2,8 +2,10 @@
 // conditional and range requests, keep-alive with pipelining, directory indexes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -210,6 +212,53 @@ TEST_F(http_origin_test, directory_serves_index) {
 
 TEST_F(http_origin_test, missing_file_is_404) {
   EXPECT_EQ(get(port_, "/nope.html").result(), http::status::not_found);
+}
+
+// Answers come from the manifest's open-file cache while the watcher vouches for it; a change on
+// disk reaches visitors as soon as the watcher has read its event. Polls with a generous deadline
+// (a safety net, not a timing assertion).
+constexpr auto change_deadline = std::chrono::seconds(20);
+
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto until = std::chrono::steady_clock::now() + change_deadline;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(http_origin_test, replaced_file_is_served_with_its_new_hash) {
+  EXPECT_EQ(get(port_, "/ten.txt").body(), "0123456789");
+  site_.write(".ten.tmp", "ten, replaced");
+  fs::rename(site_.path() / ".ten.tmp", site_.path() / "ten.txt");
+  const std::string tag = "\"" + content_hash::of("ten, replaced").hex() + "\"";
+  ASSERT_TRUE(eventually([&] {
+    const auto r = get(port_, "/ten.txt");
+    EXPECT_TRUE(r.body() == "ten, replaced" || r.body() == "0123456789") << r.body();
+    return r[http::field::etag] == tag;
+  }));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(get(port_, "/ten.txt").body(), "ten, replaced");
+}
+
+TEST_F(http_origin_test, removed_file_becomes_404) {
+  EXPECT_EQ(get(port_, "/img/cat.png").body(), "PNGDATA");
+  fs::remove(site_.path() / "img/cat.png");
+  ASSERT_TRUE(
+      eventually([&] { return get(port_, "/img/cat.png").result() == http::status::not_found; }));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(get(port_, "/img/cat.png").result(), http::status::not_found);
+}
+
+TEST_F(http_origin_test, directory_swapped_for_a_symlink_out_of_the_root_is_refused) {
+  EXPECT_EQ(get(port_, "/img/cat.png").body(), "PNGDATA");
+  fs::rename(site_.path() / "img", site_.path() / ".img-old");
+  fs::create_symlink("/etc", site_.path() / "img");
+  ASSERT_TRUE(
+      eventually([&] { return get(port_, "/img/passwd").result() == http::status::forbidden; }));
+  EXPECT_EQ(get(port_, "/img/passwd").body().find("root:"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return get(port_, "/img/cat.png").result() != http::status::ok; }));
 }
 
 }  // namespace

@@ -102,6 +102,26 @@ TEST_F(watcher_test, change_before_start_is_picked_up_by_the_first_rescan) {
   ASSERT_TRUE(run_until([&] { return has("/early.txt"); }));
 }
 
+// The origin's cache is trusted from the first rescan on, not from a reported change until the
+// rescan that follows it, and never once the watcher stopped.
+TEST_F(watcher_test, cache_is_trusted_only_between_a_rescan_and_the_next_change) {
+  site_.write("x.txt", "one");
+  store_.rescan();
+  EXPECT_FALSE(store_.cache_trusted());
+  watcher_.start();
+  EXPECT_FALSE(store_.cache_trusted());
+  ASSERT_TRUE(run_until([&] { return store_.cache_trusted(); }));
+  site_.write("x.txt", "two");
+  ASSERT_TRUE(run_until([&] { return !store_.cache_trusted(); }));
+  ASSERT_TRUE(run_until([&] { return store_.cache_trusted(); }));
+  EXPECT_EQ(store_.current()->find("/x.txt")->sha256, content_hash::of("two"));
+  EXPECT_EQ(store_.current()->find("/x.txt")->cache->bytes(), "two");
+  watcher_.stop();
+  ioc_.restart();
+  ioc_.poll();
+  EXPECT_FALSE(store_.cache_trusted());
+}
+
 TEST_F(watcher_test, stop_is_idempotent_and_ends_the_loops) {
   watcher_.start();
   watcher_.stop();

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct rendered {
   http::response<http::string_body> res;
   std::optional<content_hash> served;
   std::string raw;
+  bool cached = false;  // answered from the manifest's cache
 };
 
 // Serialises a message_generator the way a session would, then parses it back as a client.
@@ -81,6 +83,7 @@ class static_handler_test : public ::testing::Test {
     auto result = handler_->handle(req, extra_);
     rendered r;
     r.served = result.served;
+    r.cached = std::holds_alternative<cached_response>(result.message);
     auto gen = to_generator(std::move(result.message));
     r.raw = render_bytes(gen);
     r.res = parse(r.raw, method == http::verb::head);
@@ -376,6 +379,167 @@ TEST_F(static_handler_test, extra_headers_go_on_every_response) {
     EXPECT_EQ(r.res[http::field::set_cookie], "circle_id=abc; Path=/") << r.res.result_int();
     EXPECT_EQ(r.res[http::field::server], "circlecdn");
   }
+}
+
+// The open-file cache. The watcher's part is played by hand: watch_started() + rescan() is a
+// watcher that has caught up, note_change() an event it just read, rescan() its debounced rescan.
+class cached_handler_test : public static_handler_test {
+ protected:
+  cached_handler_test() { settle(); }
+  void settle() {
+    store_->watch_started();
+    store_->rescan();
+    ASSERT_TRUE(store_->cache_trusted());
+  }
+  // The same request through the general path (the watcher stopped), for comparison.
+  rendered uncached(http::verb method, std::string target,
+                    std::vector<std::pair<http::field, std::string>> headers = {},
+                    bool keep_alive = true) {
+    store_->watch_stopped();
+    auto r = send(method, std::move(target), std::move(headers), 11, keep_alive);
+    settle();
+    return r;
+  }
+};
+
+std::vector<std::string> fields_of(const http::response<http::string_body>& res) {
+  std::vector<std::string> out;
+  for (const auto& f : res)
+    out.push_back(std::string(f.name_string()) + ": " + std::string(f.value()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(cached_handler_test, answers_match_the_general_path) {
+  struct rcase {
+    http::verb method;
+    std::string target;
+    std::vector<std::pair<http::field, std::string>> headers;
+    bool keep_alive = true;
+  };
+  const auto tag = etag_of("/img/cat.png");
+  const std::vector<rcase> cases = {
+      {http::verb::get, "/img/cat.png", {}},
+      {http::verb::head, "/img/cat.png", {}},
+      {http::verb::get, "/img/cat.png", {{http::field::if_none_match, tag}}},
+      {http::verb::head, "/img/cat.png", {{http::field::if_none_match, "W/" + tag}}},
+      {http::verb::get, "/img/cat.png", {{http::field::if_none_match, "\"other\""}}},
+      {http::verb::get, "/img/cat.png?v=1", {}, false},
+      {http::verb::get, "/", {}},
+      {http::verb::get, "/docs/", {}},
+      {http::verb::get, "/my%20dir/", {}},
+      {http::verb::get, "/caf%C3%A9.txt", {}},
+      {http::verb::get, "/.well-known/security.txt", {}},
+      {http::verb::get, "/zero.txt", {}},
+      {http::verb::get, "/data.bin", {}},  // 1 MiB: a cached descriptor
+      {http::verb::head, "/data.bin", {}},
+      {http::verb::get, "/data.bin", {{http::field::if_none_match, "*"}}},
+  };
+  for (const bool with_cookie : {false, true}) {
+    extra_.clear();
+    if (with_cookie) extra_ = {{http::field::set_cookie, "circle_id=abc; Path=/"}};
+    for (const auto& c : cases) {
+      const auto fast = send(c.method, c.target, c.headers, 11, c.keep_alive);
+      const auto slow = uncached(c.method, c.target, c.headers, c.keep_alive);
+      EXPECT_TRUE(fast.cached) << c.target;
+      EXPECT_FALSE(slow.cached) << c.target;
+      EXPECT_EQ(fast.res.result(), slow.res.result()) << c.target;
+      EXPECT_EQ(fields_of(fast.res), fields_of(slow.res)) << c.target;
+      EXPECT_TRUE(fast.res.body() == slow.res.body()) << c.target;
+      EXPECT_EQ(fast.served, slow.served) << c.target;
+      EXPECT_EQ(fast.res.keep_alive(), c.keep_alive) << c.target;
+    }
+  }
+}
+
+TEST_F(cached_handler_test, ranges_http10_and_misses_take_the_general_path) {
+  auto r = get("/ten.txt", {{http::field::range, "bytes=2-5"}});
+  EXPECT_FALSE(r.cached);
+  EXPECT_EQ(r.res.body(), "2345");
+  r = send(http::verb::get, "/ten.txt", {}, 10, true);
+  EXPECT_FALSE(r.cached);
+  EXPECT_EQ(r.res.body(), "0123456789");
+  EXPECT_EQ(get("/docs").res.result(), http::status::moved_permanently);
+  EXPECT_EQ(get("/nope").res.result(), http::status::not_found);
+  EXPECT_EQ(get("/img/cat.png/").res.result(), http::status::not_found);
+}
+
+TEST_F(cached_handler_test, a_reported_change_turns_the_cache_off_until_the_rescan) {
+  EXPECT_TRUE(get("/ten.txt").cached);
+  store_->note_change();
+  EXPECT_FALSE(get("/ten.txt").cached);
+  store_->rescan();
+  EXPECT_TRUE(get("/ten.txt").cached);
+}
+
+TEST_F(cached_handler_test, replaced_file_serves_the_new_bytes) {
+  const auto old_tag = etag_of("/img/cat.png");
+  site_.write("img/.cat.png.tmp", "NEW CAT");
+  fs::rename(site_.path() / "img/.cat.png.tmp", site_.path() / "img/cat.png");
+  store_->note_change();
+  auto r = get("/img/cat.png");  // between the event and the rescan: from disk, no ETag
+  EXPECT_EQ(r.res.body(), "NEW CAT");
+  EXPECT_EQ(r.res.count(http::field::etag), 0u);
+  EXPECT_FALSE(r.served);
+  store_->rescan();
+  r = get("/img/cat.png");
+  EXPECT_TRUE(r.cached);
+  EXPECT_EQ(r.res.body(), "NEW CAT");
+  EXPECT_EQ(r.res[http::field::etag], "\"" + content_hash::of("NEW CAT").hex() + "\"");
+  EXPECT_EQ(*r.served, content_hash::of("NEW CAT"));
+  EXPECT_EQ(get("/img/cat.png", {{http::field::if_none_match, old_tag}}).res.result(),
+            http::status::ok);
+}
+
+TEST_F(cached_handler_test, rewritten_large_file_serves_the_new_bytes) {
+  const auto next = pattern_bytes(1024 * 1024, 99);
+  site_.write("data.bin", next);  // in place: the cached descriptor sees the new bytes too
+  store_->note_change();
+  EXPECT_TRUE(get("/data.bin").res.body() == next);
+  store_->rescan();
+  const auto r = get("/data.bin");
+  EXPECT_TRUE(r.cached);
+  EXPECT_TRUE(r.res.body() == next);
+  EXPECT_EQ(*r.served, content_hash::of(next));
+}
+
+TEST_F(cached_handler_test, removed_file_is_404) {
+  fs::remove(site_.path() / "img/cat.png");
+  store_->note_change();
+  EXPECT_EQ(get("/img/cat.png").res.result(), http::status::not_found);
+  store_->rescan();
+  EXPECT_EQ(get("/img/cat.png").res.result(), http::status::not_found);
+  fs::remove(site_.path() / "docs/index.html");
+  store_->note_change();
+  store_->rescan();
+  EXPECT_EQ(get("/docs/").res.result(), http::status::not_found);
+}
+
+TEST_F(cached_handler_test, symlink_escaping_the_root_is_still_refused) {
+  outside_.write("cat.png", "OUTSIDE");
+  fs::rename(site_.path() / "img", site_.path() / ".img-old");
+  fs::create_symlink(outside_.path(), site_.path() / "img");
+  fs::remove(site_.path() / "ten.txt");
+  fs::create_symlink(outside_.path() / "secret.txt", site_.path() / "ten.txt");
+  store_->note_change();
+  EXPECT_EQ(get("/img/cat.png").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/ten.txt").res.result(), http::status::forbidden);
+  store_->rescan();
+  EXPECT_EQ(get("/img/cat.png").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/ten.txt").res.result(), http::status::forbidden);
+}
+
+TEST_F(cached_handler_test, hostile_targets_and_dotfiles_are_still_refused) {
+  EXPECT_EQ(get("/../etc/passwd").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/%2e%2e/etc/passwd").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/img%2fcat.png").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/img\\cat.png").res.result(), http::status::forbidden);
+  EXPECT_EQ(get("/a%00").res.result(), http::status::bad_request);
+  EXPECT_EQ(get("http://x/img/cat.png").res.result(), http::status::bad_request);
+  EXPECT_EQ(get("/" + std::string(3000, 'a')).res.result(), http::status::uri_too_long);
+  EXPECT_EQ(get("/.env").res.result(), http::status::not_found);
+  EXPECT_EQ(get("/.git/config").res.result(), http::status::not_found);
+  EXPECT_EQ(send(http::verb::post, "/img/cat.png").res.result(), http::status::method_not_allowed);
 }
 
 }  // namespace
