@@ -82,7 +82,7 @@ peer_index chord::finger(peer_index p, std::uint32_t idp, unsigned j, double t, 
   if (f.epoch != e) {
     const double refreshed = e == 0 ? join : join + offset + e * fix_s_;
     const std::uint32_t start = idp + (std::uint32_t{1} << (32 - fingers_ + j));
-    std::uint32_t id;
+    std::uint32_t id = 0;
     const peer_index q = ring_.successor_at(start, refreshed, id);
     // A refresh after `seen_s` (the lookup's start) is computed without the peers that joined
     // since, which the lookup does not see: that answer is the lookup's own, not the finger's.
@@ -102,7 +102,7 @@ peer_index chord::successor(peer_index p, std::uint32_t idp, double t, double se
   const std::uint32_t e = epoch(p, t, stabilise_s_);
   if (s.epoch != e) {
     const double refreshed = ctx_.peers.join_s(p) + e * stabilise_s_;
-    std::uint32_t id;
+    std::uint32_t id = 0;
     const peer_index q = ring_.successor_at(idp + 1, refreshed, id);
     if (refreshed > seen_s) {  // as for a finger
       id_out = id;
@@ -333,21 +333,19 @@ chord::route_result chord::route(peer_index from, std::uint32_t key, double now,
   return s.res;
 }
 
-void chord::route_ahead(const lookup_query* q, std::size_t n) {
-  prepared_.clear();
-  next_prepared_ = 0;
+void chord::route_together(const route_request* q, route_result* out, std::size_t n) {
   const auto& peers = ctx_.peers;
   for (std::size_t i = 0; i < n; ++i) {
-    peers.prefetch(q[i].wanter);
-    ring_.prefetch_member(q[i].wanter);
-    ring_.prefetch(ctx_.site.key(q[i].r));
+    peers.prefetch(q[i].from);
+    ring_.prefetch_member(q[i].from);
+    ring_.prefetch(q[i].key);
   }
   for (std::size_t start = 0; start < n; start += max_interleaved) {
     const std::size_t m = std::min<std::size_t>(max_interleaved, n - start);
     route_state st[max_interleaved];
     for (std::size_t i = 0; i < m; ++i) {
-      const lookup_query& l = q[start + i];
-      route_begin(st[i], l.wanter, ctx_.site.key(l.r), l.now, l.deadline_s);
+      const route_request& l = q[start + i];
+      route_begin(st[i], l.from, l.key, l.now, l.deadline_s);
     }
     // One step of each unfinished route in turn: each step starts the misses of its route's
     // next one, which then land while the other routes take theirs.
@@ -359,10 +357,22 @@ void chord::route_ahead(const lookup_query* q, std::size_t n) {
         if (!st[i].done) ++left;
       }
     }
-    for (std::size_t i = 0; i < m; ++i) {
-      const lookup_query& l = q[start + i];
-      prepared_.push_back(prepared{l.wanter, l.r, l.now, l.deadline_s, st[i].res});
-    }
+    for (std::size_t i = 0; i < m; ++i) out[start + i] = st[i].res;
+  }
+}
+
+void chord::route_ahead(const lookup_query* q, std::size_t n) {
+  prepared_.clear();
+  next_prepared_ = 0;
+  requests_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    requests_.push_back(
+        route_request{q[i].wanter, ctx_.site.key(q[i].r), q[i].now, q[i].deadline_s});
+  }
+  results_.resize(n);
+  route_together(requests_.data(), results_.data(), n);
+  for (std::size_t i = 0; i < n; ++i) {
+    prepared_.push_back(prepared{q[i].wanter, q[i].r, q[i].now, q[i].deadline_s, results_[i]});
   }
 }
 

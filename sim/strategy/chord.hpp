@@ -51,8 +51,15 @@ class chord final : public strategy {
 
   // Routes a message for `key` from `from`, starting at `now`.
   route_result route(peer_index from, std::uint32_t key, double now, double deadline_s);
-  // How many routes route_ahead advances in turn.
+  // Routes these messages as route() would, advancing up to max_interleaved of them in turn so
+  // that their cache misses overlap. The routes see the same circle, so order does not matter.
+  struct route_request {
+    peer_index from;
+    std::uint32_t key;
+    double now, deadline_s;
+  };
   static constexpr std::size_t max_interleaved = 16;
+  void route_together(const route_request* q, route_result* out, std::size_t n);
   const id_ring& circle() const { return ring_; }
   std::uint32_t id(peer_index p) const { return ring_.id(p); }
   unsigned fingers() const { return fingers_; }
@@ -150,6 +157,8 @@ class chord final : public strategy {
   std::vector<probe> probes_;
   std::vector<std::uint32_t> free_probes_;
   std::vector<prepared> prepared_;
+  std::vector<route_request> requests_;
+  std::vector<route_result> results_;
   std::size_t next_prepared_ = 0;
   std::uint32_t last_hops_ = 0;
   std::uint32_t forced_id_ = 0;

@@ -218,5 +218,57 @@ TEST(Chord, AbruptDeparturesCostHopTimeoutsAndTheDeadlineHolds) {
   EXPECT_GT(timed_out, 30);
 }
 
+TEST(Chord, RoutesTakenTogetherAreTheRoutesTakenOneByOne) {
+  // Stale tables, abrupt departures (hop timeouts) and a deadline: every path of a route.
+  scenario s = chord_scenario();
+  s.abrupt_fraction = 0.5;
+  s.lookup_deadline_ms = 900;
+  testing::strategy_bench one_bench(s);
+  testing::strategy_bench together_bench(s);
+  chord one(one_bench.context());
+  chord together(together_bench.context());
+  std::vector<peer_index> online;
+  rng r(31);
+  double now = 0;
+  for (int i = 0; i < 400; ++i) {
+    now += 0.01;
+    const peer_index p = one_bench.join(one, now);
+    ASSERT_EQ(together_bench.join(together, now), p);
+    ASSERT_EQ(together.id(p), one.id(p));
+    online.push_back(p);
+  }
+  now += s.chord_fix_period_s + s.chord_stabilise_period_s + 1;
+  for (int i = 0; i < 120; ++i) {
+    const std::size_t k = r.below(static_cast<std::uint32_t>(online.size()));
+    one_bench.leave(one, online[k], now);
+    together_bench.leave(together, online[k], now);
+    online.erase(online.begin() + static_cast<std::ptrdiff_t>(k));
+    now += 0.05;
+  }
+  std::vector<chord::route_request> requests;
+  for (int q = 0; q < 500; ++q) {
+    const double at = now + 0.001 * q;
+    requests.push_back(chord::route_request{
+        online[r.below(static_cast<std::uint32_t>(online.size()))],
+        static_cast<std::uint32_t>(r.next()), at, at + s.lookup_deadline_ms * 1e-3});
+  }
+  std::vector<chord::route_result> results(requests.size());
+  together.route_together(requests.data(), results.data(), requests.size());
+  int timed_out = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const chord::route_result a =
+        one.route(requests[i].from, requests[i].key, requests[i].now, requests[i].deadline_s);
+    const chord::route_result& b = results[i];
+    ASSERT_EQ(a.outcome, b.outcome) << i;
+    EXPECT_EQ(a.owner, b.owner) << i;
+    EXPECT_EQ(a.owner_s, b.owner_s) << i;
+    EXPECT_EQ(a.answered_s, b.answered_s) << i;
+    EXPECT_EQ(a.hops, b.hops) << i;
+    EXPECT_EQ(a.timeouts, b.timeouts) << i;
+    timed_out += a.timeouts > 0 ? 1 : 0;
+  }
+  EXPECT_GT(timed_out, 10);
+}
+
 }  // namespace
 }  // namespace circlecdn::sim
