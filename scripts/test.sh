@@ -25,7 +25,7 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in fuzz_target_normaliser fuzz_signal_message; do
+for target in fuzz_target_normaliser fuzz_signal_message fuzz_ws_frames; do
   corpus=server/fuzz/corpus/${target#fuzz_}
   corpus=${corpus/target_/}
   mkdir -p "$scratch/$target"

@@ -154,7 +154,17 @@ class bench {
     auto eps = co_await resolver.async_resolve(opt_.host, opt_.port, asio::use_awaitable);
     auto& lowest = beast::get_lowest_layer(p->ws);
     lowest.expires_after(30s);
-    co_await lowest.async_connect(eps, asio::use_awaitable);
+    if (opt_.source_addresses > 1) {
+      auto ep = *eps.begin();
+      auto& s = lowest.socket();
+      s.open(ep.endpoint().protocol());
+      auto source = asio::ip::address_v4(0x7F000001u +
+                                         static_cast<unsigned>(p->index % opt_.source_addresses));
+      s.bind(tcp::endpoint(source, 0));
+      co_await lowest.async_connect(ep.endpoint(), asio::use_awaitable);
+    } else {
+      co_await lowest.async_connect(eps, asio::use_awaitable);
+    }
     lowest.expires_never();
     // as browsers do for WebSockets: without it Nagle holds a second small frame (done, then the
     // next want) until the server's delayed ACK, 40 ms later

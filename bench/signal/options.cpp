@@ -10,6 +10,7 @@ namespace {
   std::cerr << "bench_signal_loadgen: " << why << "\n"
             << "usage: bench_signal_loadgen --proto circlecdn|wt|peerjs --port PORT [--host H]\n"
                "  [--mode idle|saturate|rate] [--peers N] [--rate R] [--duration S] [--warmup S]\n"
+               "  [--source-addresses N]\n"
                "  [--sdp-bytes B] [--inflight K] [--server-pid PID] [--connect-parallel C]\n"
                "  [--settle S] [--stats] [--want-each] [--verbose]\n";
   std::exit(2);
@@ -56,6 +57,8 @@ options parse_args(int argc, char** argv) {
       o.server_pid = std::stoi(next());
     else if (a == "--connect-parallel")
       o.connect_parallel = std::stoi(next());
+    else if (a == "--source-addresses")
+      o.source_addresses = std::stoi(next());
     else if (a == "--settle")
       o.settle = std::stod(next());
     else if (a == "--stats")
@@ -68,6 +71,7 @@ options parse_args(int argc, char** argv) {
       usage(("unknown argument " + a).c_str());
   }
   if (o.port.empty()) usage("--port is required");
+  if (o.source_addresses < 1 || o.source_addresses > 250) usage("--source-addresses is 1..250");
   if (o.mode != "idle" && o.mode != "saturate" && o.mode != "rate") usage("unknown --mode");
   if (o.peers < 2 || (o.mode != "idle" && o.peers % 2)) usage("--peers must be even and >= 2");
   if (o.inflight < 1 || o.rate <= 0 || o.duration <= 0 || o.sdp_bytes < 100) usage("bad value");

@@ -19,6 +19,9 @@ struct options {
   int inflight = 1;
   int server_pid = 0;
   int connect_parallel = 64;
+  // Peers bind to 127.0.0.1 ... 127.0.0.N in turn: one source address has ~28,000 ephemeral ports
+  // towards one server port, so 100,000 peers need at least 4.
+  int source_addresses = 1;
   double settle = 1;
   bool stats = false;
   bool verbose = false;

@@ -33,6 +33,7 @@ struct context {
   swarm::served_record served;
   signal::tracker tracker;
   signal::session_registry sessions;
+  signal::session_hub session_hub{tracker, sessions, cfg.limits};
   origin_counters counters;
   bool stopping = false;
 };

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "app/routes.hpp"
+#include "ws/handshake.hpp"
 
 namespace circlecdn::app {
 
@@ -220,13 +221,34 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
             asio::as_tuple(asio::use_awaitable));
         break;
       }
-      // The WebSocket session runs as a coroutine of its own, so this frame, its parser and its
-      // read buffer are freed now instead of living as long as the peer (an idle peer should
-      // cost little). A client cannot send frames before our 101, so the buffer holds nothing.
-      auto session = std::make_shared<signal::ws_session>(std::move(stream), ctx.tracker,
-                                                          ctx.sessions, ctx.cfg.limits);
-      auto ex = session->get_executor();
-      asio::co_spawn(ex, session->run(std::move(req), cookie_id, session), asio::detached);
+      if (req[http::field::sec_websocket_version] != "13") {
+        http::response<http::string_body> res{http::status::upgrade_required, req.version()};
+        res.set(http::field::server, "circlecdn");
+        res.set(http::field::sec_websocket_version, "13");
+        res.body() = "WebSocket version 13 only\n";
+        res.keep_alive(false);
+        res.prepare_payload();
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      auto accept = ws::accept_key(req[http::field::sec_websocket_key]);
+      if (!accept) {
+        co_await beast::async_write(
+            stream, plain_error(http::status::bad_request, req.version(), "bad Sec-WebSocket-Key"),
+            asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      bool offered = req.count(http::field::sec_websocket_protocol) > 0;
+      auto response = ws::switching_protocols(*accept, offered ? "circlecdn.1" : "");
+      auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(response),
+                                                  asio::as_tuple(asio::use_awaitable));
+      if (hec) break;
+      // The session runs on callbacks of its own, so this coroutine frame, the request, the
+      // parser and the read buffer are freed now instead of living as long as the peer. A client
+      // cannot send frames before our 101, so the buffer holds nothing.
+      stream.expires_never();
+      auto session = std::make_shared<signal::ws_session>(stream.release_socket(), ctx.session_hub);
+      session->start(cookie_id);
       co_return;
     }
 

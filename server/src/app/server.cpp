@@ -73,10 +73,20 @@ struct server::impl {
 
   asio::awaitable<void> expiry_loop() {
     asio::steady_timer t(io);
-    while (!ctx.stopping) {
+    // The keep-alive sweep visits every session, so it runs a few times per ping interval only.
+    auto sweep_every =
+        std::max<std::chrono::seconds>(std::chrono::seconds(1), ctx.cfg.limits.ping_after / 6);
+    auto next_sweep = signal::tracker::clock::now() + sweep_every;
+    for (;;) {
       t.expires_after(want_expiry_tick);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-      ctx.tracker.expire(signal::tracker::clock::now());
+      auto now = signal::tracker::clock::now();
+      if (!ctx.stopping) ctx.tracker.expire(now);
+      if (now >= next_sweep) {
+        signal::keep_alive(ctx.sessions, now);
+        next_sweep = now + sweep_every;
+      }
+      if (ctx.stopping && ctx.sessions.empty()) co_return;
     }
   }
 

@@ -26,6 +26,8 @@ struct limits {
   std::chrono::seconds penalty_base{600};  // doubles with every further report
   std::size_t write_queue_messages = 256;  // a slower reader is disconnected
   std::chrono::seconds handshake_timeout{10};
+  std::chrono::seconds ping_after{30};    // a silent peer is pinged, then dropped as long again
+  std::chrono::seconds close_timeout{5};  // for the peer's answer to our close frame
   std::chrono::seconds resume_token_life{24 * 3600};
   std::chrono::seconds miss_token_life{300};
 };

@@ -2,124 +2,309 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <cstring>
+
 namespace circlecdn::signal {
 
 namespace {
-constexpr auto idle_ping_after =
-    std::chrono::seconds(30);  // a silent peer gets pinged, then dropped
+
+// Reads land here first: one buffer per thread, not one per peer. Frames that arrive whole
+// (nearly all: signaling messages are small) are handled in place and never copied.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+std::span<char> read_scratch() {
+  thread_local std::array<char, read_chunk_bytes> scratch;
+  return scratch;
 }
 
-ws_session::ws_session(beast::tcp_stream&& stream, tracker& t, session_registry& registry,
-                       const limits& lim)
-    : ws_(std::move(stream)), tracker_(t), registry_(registry), lim_(lim) {}
+// At most this many frames go into one gather write.
+constexpr std::size_t frames_per_write = 32;
+
+frame make_frame(std::string_view bytes) {
+  return std::make_shared<const std::string>(bytes);
+}
+
+std::size_t wire_size(ws::opcode op, const std::string& payload) {
+  std::array<char, ws::max_header_bytes> h;
+  return ws::encode_header(h, op, payload.size()) + payload.size();
+}
+
+}  // namespace
+
+ws_session::ws_session(tcp::socket socket, session_hub& hub)
+    : socket_(std::move(socket)), hub_(hub), assembler_(hub.lim.frame_hard_cap_bytes) {}
 
 ws_session::~ws_session() {
-  registry_.erase(this);
+  hub_.sessions.erase(this);
 }
 
-asio::awaitable<void> ws_session::run(http::request<http::string_body> req,
-                                      std::optional<peer_id> cookie_id,
-                                      std::shared_ptr<ws_session> self) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = lim_.handshake_timeout;
-  timeouts.idle_timeout = idle_ping_after;
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.read_message_max(lim_.frame_hard_cap_bytes);
-  {
-    // The request is freed once the handshake is done: an idle session keeps no headers.
-    auto upgrade = std::move(req);
-    bool offered_protocol = upgrade.count(http::field::sec_websocket_protocol) > 0;
-    ws_.set_option(
-        websocket::stream_base::decorator([offered_protocol](websocket::response_type& res) {
-          res.set(http::field::server, "circlecdn");
-          if (offered_protocol) res.set(http::field::sec_websocket_protocol, "circlecdn.1");
-        }));
-    auto [ec] = co_await ws_.async_accept(upgrade, asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
-  }
-  // The decorator is no longer needed; replace it with an empty one.
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
+void ws_session::start(std::optional<peer_id> cookie_id) {
+  beast::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) return;
+  hub_.sessions.insert(this);
+  heard_ = clock::now();
+  state_ = hub_.tracker.join(*this, cookie_id, heard_);
+  if (broken_) return end();
+  wait_readable();
+}
 
-  registry_.insert(this);
-  state_ = tracker_.join(*this, cookie_id, tracker::clock::now());
-  (void)self;  // the caller's reference keeps the session alive while it runs
-  // The reader runs inline: a nested coroutine frame would cost every idle peer more bytes.
-  beast::flat_buffer buffer;
-  for (;;) {
-    auto [ec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      if (ec == websocket::error::message_too_big) close(1009, "frame too large");
-      if (ec != websocket::error::closed && ec != asio::error::operation_aborted &&
-          ec != beast::error::timeout && ec != asio::error::eof &&
-          ec != asio::error::connection_reset)
-        spdlog::debug("ws read: {}", ec.message());
-      break;
-    }
-    if (!close_) {  // once closing, read until the peer's close frame, ignoring content
-      auto now = tracker::clock::now();
-      if (ws_.got_text()) {
-        auto data = buffer.cdata();
-        tracker_.on_text(state_, {static_cast<const char*>(data.data()), data.size()}, now);
-      } else {
-        tracker_.on_binary(state_, now);
-      }
-    }
-    buffer.consume(n);
-    buffer.shrink_to_fit();  // an idle peer keeps no read buffer
+void ws_session::wait_readable() {
+  socket_.async_wait(
+      tcp::socket::wait_read,
+      [self = shared_from_this()](const beast::error_code& ec) { self->on_readable(ec); });
+}
+
+void ws_session::on_readable(const beast::error_code& ec) {
+  if (ended_) return drain(ec);
+  if (ec) {
+    broken_ = true;
+    return end();
   }
-  tracker_.leave(state_);
-  state_ = nullptr;
-  registry_.erase(this);
-  done_ = true;
+  auto scratch = read_scratch();
+  // A few reads per wakeup at most, so one busy peer cannot starve the others.
+  for (int round = 0; round < 4; ++round) {
+    beast::error_code rec;
+    std::size_t n = socket_.read_some(asio::buffer(scratch), rec);
+    if (rec == asio::error::would_block) break;
+    if (rec) {  // eof, reset: the peer is gone
+      broken_ = true;
+      return end();
+    }
+    heard_ = clock::now();
+    pinged_ = false;
+    std::optional<std::size_t> used;
+    if (partial_) {
+      // Completes a frame that began in an earlier read: work on the copy.
+      partial_->append(scratch.data(), n);
+      used = handle_frames(*partial_);
+      if (!used) return;
+      partial_->erase(0, *used);
+      if (partial_->empty()) partial_.reset();
+    } else {
+      used = handle_frames(scratch.first(n));
+      if (!used) return;
+      if (*used < n) partial_ = std::make_unique<std::string>(scratch.data() + *used, n - *used);
+    }
+    if (n < scratch.size()) break;  // the socket is drained: no read that would only say EAGAIN
+  }
+  wait_readable();
+}
+
+std::optional<std::size_t> ws_session::handle_frames(std::span<char> bytes) {
+  std::size_t used = 0;
+  for (;;) {
+    auto r = ws::parse_client_frame(bytes.subspan(used), hub_.lim.frame_hard_cap_bytes);
+    if (r.status == ws::parse_result::incomplete) return used;
+    if (r.status == ws::parse_result::error) {
+      handle({ws::event::fail, r.reason, r.code});
+      return std::nullopt;
+    }
+    used += r.consumed;
+    bool go_on = handle(assembler_.on_frame(r.f));
+    assembler_.release();
+    if (!go_on || ended_) return std::nullopt;
+    if (broken_) {  // a write to this peer failed while we handled its message
+      end();
+      return std::nullopt;
+    }
+  }
+}
+
+bool ws_session::handle(const ws::event& e) {
+  auto now = clock::now();
+  switch (e.kind) {
+    case ws::event::none:
+    case ws::event::pong:
+      return true;
+    case ws::event::text:
+      // Once we have sent our close frame, we read on until the peer's, ignoring content.
+      if (!close_sent_) hub_.tracker.on_text(state_, e.payload, now);
+      return true;
+    case ws::event::binary:
+      if (!close_sent_) hub_.tracker.on_binary(state_, now);
+      return true;
+    case ws::event::ping:
+      send(ws::opcode::pong, make_frame(e.payload));
+      return true;
+    case ws::event::close:
+      // The peer's close: answer with the same code (none if it sent none), then hang up.
+      if (!close_sent_) send_close(e.code == ws::close_code::no_status ? 0 : e.code, {});
+      end();
+      return false;
+    case ws::event::fail:
+      if (e.code != ws::close_code::too_big) spdlog::debug("ws: {} (close {})", e.payload, e.code);
+      if (!close_sent_) send_close(e.code, e.payload);
+      end();
+      return false;
+  }
+  return false;
 }
 
 void ws_session::deliver(frame f) {
-  if (done_ || close_) return;
-  if (queue_.size() >= lim_.write_queue_messages) {
-    // A reader this slow would make us buffer without bound: cut it off.
-    queue_.clear();
-    close(1008, "too slow to read");
+  if (close_sent_ || ended_ || broken_) return;
+  if (queue_.size() >= hub_.lim.write_queue_messages) {
+    // A reader this slow would make us buffer without bound: cut it off. The frame being written
+    // stays (its first bytes are out), the rest go, the close frame follows.
+    queue_.resize(head_written_ > 0 ? 1 : 0);
+    close(ws::close_code::policy, "too slow to read");
     return;
   }
-  queue_.push_back(std::move(f));
-  start_writer();
+  send(ws::opcode::text, std::move(f));
 }
 
 void ws_session::close(std::uint16_t code, std::string_view reason) {
-  if (close_ || done_) return;
-  close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-  start_writer();
+  if (close_sent_ || ended_ || broken_) return;
+  send_close(code, reason);
 }
 
-// The writer runs only while there is something to send, so an idle peer has no writer
-// coroutine, no parked timer and no queue storage.
-void ws_session::start_writer() {
-  if (writing_ || done_) return;
-  writing_ = true;
-  asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
+void ws_session::send_close(std::uint16_t code, std::string_view reason) {
+  std::string payload;
+  if (code != 0) {
+    payload += static_cast<char>(code >> 8);
+    payload += static_cast<char>(code & 0xFF);
+    payload += reason.substr(0, 123);  // a control frame carries at most 125 bytes
+  }
+  close_sent_ = true;
+  mark_ = clock::now();
+  send(ws::opcode::close, make_frame(payload));
 }
 
-asio::awaitable<void> ws_session::write_loop(std::shared_ptr<ws_session> self) {
-  (void)self;  // keeps the session alive while this loop runs
-  std::vector<frame> batch;
-  while (!queue_.empty() && !done_) {
-    batch.swap(queue_);
-    for (auto& f : batch) {
-      ws_.text(true);
-      auto [ec, n] =
-          co_await ws_.async_write(asio::buffer(*f), asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        done_ = true;
-        co_return;
+void ws_session::send(ws::opcode op, frame payload) {
+  if (broken_) return;
+  queue_.push_back({op, std::move(payload)});
+  if (!waiting_write_) write_queued();
+}
+
+// Writes as much of the queue as the socket takes now, in one gather write per round; waits for
+// writability only when the socket is full. Most frames leave here at once, with no queue.
+void ws_session::write_queued() {
+  while (!queue_.empty()) {
+    std::array<std::array<char, ws::max_header_bytes>, frames_per_write> headers;
+    std::array<asio::const_buffer, 2 * frames_per_write> bufs;
+    std::size_t nbufs = 0, skip = head_written_;
+    std::size_t frames = std::min(queue_.size(), frames_per_write);
+    for (std::size_t i = 0; i < frames; ++i) {
+      auto& q = queue_[i];
+      auto hlen = ws::encode_header(headers[i], q.op, q.payload->size());
+      asio::const_buffer parts[2] = {asio::buffer(headers[i].data(), hlen),
+                                     asio::buffer(*q.payload)};
+      for (auto& part : parts) {
+        if (skip >= part.size()) {  // already sent (an empty payload adds no buffer)
+          skip -= part.size();
+          continue;
+        }
+        bufs[nbufs++] = part + skip;
+        skip = 0;
       }
     }
-    batch.clear();
+    beast::error_code ec;
+    std::size_t n = socket_.write_some(std::span<const asio::const_buffer>(bufs.data(), nbufs), ec);
+    if (ec == asio::error::would_block) return wait_writable();
+    if (ec) return fail_write();
+    // Retire the frames that went out whole; remember how far into the next one we got.
+    std::size_t sent = head_written_ + n, retired = 0;
+    while (retired < frames) {
+      std::size_t size = wire_size(queue_[retired].op, *queue_[retired].payload);
+      if (sent < size) break;
+      sent -= size;
+      ++retired;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(retired));
+    head_written_ = sent;
   }
+  queue_ = {};  // an idle peer keeps no queue storage
+  head_written_ = 0;
+  if (ended_) finish_sending();  // our last frame (a close) is out
+}
+
+void ws_session::wait_writable() {
+  waiting_write_ = true;
+  socket_.async_wait(tcp::socket::wait_write,
+                     [self = shared_from_this()](const beast::error_code& ec) {
+                       self->waiting_write_ = false;
+                       if (ec) return self->fail_write();
+                       self->write_queued();
+                     });
+}
+
+// The peer cannot take frames any more. Called from inside the tracker (deliver) too, so it only
+// marks the session and stops the reader; the reader's handler leaves the tracker.
+void ws_session::fail_write() {
+  broken_ = true;
   queue_ = {};
-  if (close_ && !done_) co_await ws_.async_close(*close_, asio::as_tuple(asio::use_awaitable));
-  writing_ = false;
+  head_written_ = 0;
+  if (ended_) return close_socket();
+  beast::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void ws_session::end() {
+  if (!ended_) {
+    ended_ = true;
+    hub_.tracker.leave(state_);
+    state_ = nullptr;
+    if (!close_sent_) mark_ = clock::now();  // the deadline for the goodbye (keep_alive_due)
+  }
+  if (broken_) return close_socket();
+  if (queue_.empty()) finish_sending();  // else write_queued() calls it once drained
+}
+
+// Our last frame is out: send FIN, then read and discard until the peer's FIN. Closing at once
+// would make the kernel answer the peer's late bytes (its close frame, the rest of an oversized
+// frame) with a reset, and a reset can destroy our close frame before the peer reads it.
+void ws_session::finish_sending() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  wait_readable();
+}
+
+void ws_session::drain(const beast::error_code& ec) {
+  if (!ec) {
+    auto scratch = read_scratch();
+    for (;;) {
+      beast::error_code rec;
+      socket_.read_some(asio::buffer(scratch), rec);
+      if (rec == asio::error::would_block) return wait_readable();
+      if (rec) break;  // eof: the peer has hung up too
+    }
+  }
+  close_socket();
+}
+
+// The session stays in the registry until here, so the keep-alive sweep can cut a peer that never
+// reads our last frames, and a graceful stop waits for it.
+void ws_session::close_socket() {
+  hub_.sessions.erase(this);
+  if (!socket_.is_open()) return;
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);  // pending waits complete with operation_aborted
+}
+
+bool ws_session::keep_alive_due(clock::time_point now) {
+  if (!socket_.is_open()) return false;
+  if (ended_ || close_sent_) return now - mark_ >= hub_.lim.close_timeout;
+  if (pinged_) return now - mark_ >= hub_.lim.ping_after;
+  if (now - heard_ >= hub_.lim.ping_after) {
+    pinged_ = true;
+    mark_ = now;
+    send(ws::opcode::ping, make_frame({}));
+  }
+  return broken_;
+}
+
+void ws_session::drop() {
+  broken_ = true;
+  end();
+}
+
+std::size_t keep_alive(session_registry& sessions, ws_session::clock::time_point now) {
+  std::vector<std::shared_ptr<ws_session>> dead;
+  for (auto* s : sessions)
+    if (s->keep_alive_due(now)) dead.push_back(s->shared_from_this());
+  for (auto& s : dead) s->drop();  // drop() leaves the registry: not while iterating it
+  return dead.size();
 }
 
 }  // namespace circlecdn::signal
