@@ -17,6 +17,18 @@ std::span<char> read_scratch() {
   return scratch;
 }
 
+// Plain new/delete at the requested size, for allocations an idle peer holds for long.
+template <class T>
+struct exact_allocator {
+  using value_type = T;
+  exact_allocator() = default;
+  template <class U>
+  exact_allocator(const exact_allocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p); }
+  friend bool operator==(exact_allocator, exact_allocator) { return true; }
+};
+
 // At most this many frames go into one gather write.
 constexpr std::size_t frames_per_write = 32;
 
@@ -49,10 +61,15 @@ void ws_session::start(std::optional<peer_id> cookie_id) {
   wait_readable();
 }
 
+// The wait is what an idle peer holds, so it is allocated at its exact size (~100 bytes). Asio's
+// default recycling allocator (used for std::allocator too) would hand it a cached block left by
+// the HTTP session's read, ~550 bytes, and massif showed such a block held by every idle peer.
 void ws_session::wait_readable() {
-  socket_.async_wait(
-      tcp::socket::wait_read,
-      [self = shared_from_this()](const beast::error_code& ec) { self->on_readable(ec); });
+  socket_.async_wait(tcp::socket::wait_read,
+                     asio::bind_allocator(exact_allocator<void>(),
+                                          [self = shared_from_this()](const beast::error_code& ec) {
+                                            self->on_readable(ec);
+                                          }));
 }
 
 void ws_session::on_readable(const beast::error_code& ec) {
