@@ -239,9 +239,23 @@ void world::leave_ahead(peer_index p, double now) {
 }
 
 void world::flush() {
-  if (!ahead_.empty()) strategy_->route_ahead(ahead_.data(), ahead_.size());
-  for (const deferred& d : deferred_) {
+  if (!ahead_.empty()) {
+    // The first lookup's other misses land while the routes are taken.
+    strategy_->prefetch_lookup(ahead_.front().wanter, ahead_.front().r);
+    strategy_->route_ahead(ahead_.data(), ahead_.size());
+  }
+  std::size_t next_request = 0;
+  for (std::size_t i = 0; i < deferred_.size(); ++i) {
+    const deferred& d = deferred_[i];
     if (d.kind == deferred::request) {
+      // Start the misses of the next lookup while this one is made.
+      for (next_request = std::max(next_request, i + 1);
+           next_request < deferred_.size() && deferred_[next_request].kind != deferred::request;
+           ++next_request) {
+      }
+      if (next_request < deferred_.size()) {
+        strategy_->prefetch_lookup(deferred_[next_request].peer, deferred_[next_request].r);
+      }
       if (held_.contains(d.peer, d.r)) {
         ++stats_.cached_skips;
       } else {

@@ -41,6 +41,12 @@ class chord final : public strategy {
   lookup_result lookup(peer_index wanter, resource_index r, double now, double deadline_s) override;
   bool routes_ahead() const override { return true; }
   void route_ahead(const lookup_query* q, std::size_t n) override;
+  void prefetch_lookup(peer_index w, resource_index r) override {
+    // The lookup before it draws from the stream once or not at all.
+    records_.prefetch(r, records_returned_, ctx_.random, 0);
+    records_.prefetch(r, records_returned_, ctx_.random, 1);
+    ctx_.peers.prefetch(w);
+  }
   void on_stored(peer_index p, resource_index r, double available_s) override;
   double keep_s() const override;
   std::uint32_t routing_connections(peer_index p) const override;

@@ -61,11 +61,13 @@ class holder_directory {
   }
   // Starts the cache misses a sample(r, k, random, ...) will take (on a copy of the stream: no
   // draw is made).
-  void prefetch(resource_index r, std::uint32_t k, const rng& random) const {
+  // `skip`: as if that many draws were made from the stream first.
+  void prefetch(resource_index r, std::uint32_t k, const rng& random, unsigned skip = 0) const {
     const auto& list = lists_[r];
     const std::size_t n = list.size();
     if (n == 0) return;
     rng peek = random;
+    for (unsigned i = 0; i < skip; ++i) peek.next();
     const std::size_t i = n <= k ? 0 : peek.below(static_cast<std::uint32_t>(n));
     const char* first = reinterpret_cast<const char*>(list.data() + i);
     const char* end = reinterpret_cast<const char*>(list.data() + n);

@@ -71,6 +71,8 @@ class strategy {
   // dropping some (the wanter got the resource meanwhile).
   virtual bool routes_ahead() const { return false; }
   virtual void route_ahead(const lookup_query*, std::size_t) {}
+  // The lookup after the one about to be made: start its cache misses.
+  virtual void prefetch_lookup(peer_index, resource_index) {}
   // The wanter will hold r from available_s on (its download completes then).
   virtual void on_stored(peer_index p, resource_index r, double available_s) = 0;
   // How long a departed slot must stay readable (stale pointers to it may still be followed).
