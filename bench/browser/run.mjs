@@ -211,6 +211,14 @@ function browsersCpuMs() {
   return total;
 }
 
+// Every socket a page opened went to this machine (WebTorrent adds public trackers when a torrent
+// names none; the harness always names the local one).
+async function checkLocalSockets(v) {
+  const urls = await v.page.evaluate(() => window.__probe.ws.filter((f) => f.dir === 'connect').map((f) => f.data));
+  const away = urls.filter((u) => !/^wss?:\/\/127\.0\.0\.1[:/]/.test(u));
+  check(away.length === 0, `${v.name} opened sockets off this machine: ${away.join(', ')}`);
+}
+
 const transferMs = (bytes) => MIN_TRANSFER_MS + Math.ceil((2000 * bytes) / 1048576);
 
 // ---- one run of each system --------------------------------------------------------------------
@@ -241,6 +249,7 @@ async function circleRun(ctx, A, B) {
     + `the first ${notPeer.length ? (notPeer[0].t - r.start).toFixed(0) : '-'} ms after the request`;
   check(peersOnly || !SMOKE, why);
   if (!peersOnly) log(`  NOT PEER-ONLY: ${why}`);
+  for (const v of [A, B]) await checkLocalSockets(v);
   const probe = await B.page.evaluate(() => window.__probe);
   check(probe.first && probe.first.head[0] === 1, `B: no data frame seen by the probe (${JSON.stringify(probe.first)})`);
   const first = probe.first.t - r.start;
@@ -268,6 +277,7 @@ async function wtRun(ctx, A, B) {
     const cpuMs = browsersCpuMs() - cpu0;
     check(r.sha256 === ctx.sha && r.bytes === bytes, `B: wrong bytes (${r.bytes} B, ${r.sha256})`);
     check(r.downloaded >= bytes && r.first !== null, `B: downloaded ${r.downloaded} B of ${bytes}`);
+    for (const v of [A, B]) await checkLocalSockets(v);
     const probe = await B.page.evaluate(() => window.__probe);
     const first = r.first - r.start;
     return { total: r.done - r.start, first, cpuMs, fromPeers: r.downloaded, fromOrigin: 0, items: seed.pieces, pieceBytes: seed.pieceLength,
