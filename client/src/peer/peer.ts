@@ -119,6 +119,9 @@ export class Peer {
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BUFFER_LOW_BYTES;
     channel.onopen = () => {
+      // A channel from `datachannel` is often open already (opened below), and the browser still
+      // fires its `open` afterwards: report it once.
+      if (this.isOpen) return;
       clearTimeout(this.timer);
       this.isOpen = true;
       this.hooks.open();
