@@ -16,7 +16,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C "$build" circlecdn-sim >/dev/null
 sim="$build/sim/circlecdn-sim"
 mkdir -p "$out" "$img"
-rm -f "$out/scale.csv" "$out/bench.txt"
+rm -f "$out/scale.csv" "$out/flash.csv" "$out/bench.txt"
 
 for n in $sizes; do
   for s in $strategies; do
