@@ -164,8 +164,9 @@ async function startWtTracker() {
     url: `ws://127.0.0.1:${port}`,
     err: () => err,
     async stop() {
+      // bittorrent-tracker's close() does not return while its swarms' timers run: SIGKILL soon.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      const t = setTimeout(() => child.kill('SIGKILL'), 500);
       await exited;
       clearTimeout(t);
     },
@@ -283,7 +284,7 @@ async function wtRun(ctx, A, B) {
     return { total: r.done - r.start, first, cpuMs, fromPeers: r.downloaded, fromOrigin: 0, items: seed.pieces, pieceBytes: seed.pieceLength,
       sig: wtSignaling(probe, r.start, first), whole: wholeTransfer(probe, r.start, r.done, 'webtorrent'), channelOpen: (probe.opens[0]?.t ?? NaN) - r.start };
   } finally {
-    await tracker.stop();
+    await step('wt-tracker stops', 10_000, () => tracker.stop());
   }
 }
 
@@ -312,7 +313,7 @@ async function oneRun(site, system, bytes, run, order) {
   } finally {
     for (const v of [...openVisitors]) await v.close();
     for (const pid of ownChromiumPids()) try { process.kill(pid, 'SIGKILL'); } catch {}
-    await server.stop();
+    await step('server stops', 12_000, () => server.stop());
   }
 }
 
