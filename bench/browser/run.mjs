@@ -13,10 +13,14 @@
 // (probe.mjs) to count the signaling before the first byte (signaling.mjs). Nothing about timing
 // is asserted; a run fails when bytes are wrong or do not come from the peer.
 //
+// The floor under both (a bare channel, same messages): bench/browser/raw-channel.mjs.
+//
 //   node bench/browser/run.mjs [--sizes 1m,10m,50m] [--runs N] [--systems circlecdn,webtorrent]
-//                              [--wt-add torrent|magnet] [--wt-store opfs|memory] [--circle-uploads N] [--allow-origin] [--out DIR] [--smoke]
-// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_WT_STORE, B2B_CIRCLE_UPLOADS, B2B_OUT (flags win); CIRCLECDN_BIN or
-// CIRCLECDN (server; else $BUILD_DIR/server/circlecdn, else build/release/server/circlecdn),
+//                              [--wt-add torrent|magnet] [--wt-store opfs|memory] [--circle-uploads N]
+//                              [--allow-origin] [--out DIR] [--smoke]
+// Env: B2B_SIZES, B2B_RUNS, B2B_SYSTEMS, B2B_WT_ADD, B2B_WT_STORE, B2B_CIRCLE_UPLOADS, B2B_OUT
+// (flags win); CIRCLECDN_BIN or CIRCLECDN (server; else $BUILD_DIR/server/circlecdn, else
+// build/release/server/circlecdn),
 // CHROMIUM_BIN. Runs per size: --runs, else 5 for 10 MiB and 3 otherwise. --smoke: 1 MiB, one run
 // of each system, output to a temp dir. --circle-uploads N: the holder's upload slots (the page's
 // maxUploads and the server's --uploads-per-holder; default 4 and 4). A CircleCDN run that took
