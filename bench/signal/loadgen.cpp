@@ -247,7 +247,9 @@ class bench {
       p->set_up = true;
       ++paired_;
       // the transfer itself is not part of this benchmark: free the holder's upload slot
-      send(p, R"({"type":"done","id":)" + std::to_string(pair_of(*p) + 1) + R"(,"ok":true})");
+      auto id = o.if_contains("id");
+      if (!id || !id->is_int64()) return protocol_error(text);
+      send(p, R"({"type":"done","id":)" + std::to_string(id->get_int64()) + R"(,"ok":true})");
     } else if (type == "push") {
       // the holder learns its partner from the offer's `from`
     } else if (type == "miss") {
@@ -276,8 +278,11 @@ class bench {
       protocol_error(text);
     }
   }
+  // Pairing wants take ids above every round trip's (those are sequence numbers from 1), a fresh
+  // one per attempt: a retry after a miss on a starved machine never collides with anything.
+  std::int64_t next_setup_id_ = 2'000'000'000;
   void send_want(const std::shared_ptr<peer>& p) {
-    send(p, R"({"type":"want","id":)" + std::to_string(pair_of(*p) + 1) + R"(,"hash":")" +
+    send(p, R"({"type":"want","id":)" + std::to_string(next_setup_id_++) + R"(,"hash":")" +
                 hashes_.at(static_cast<std::size_t>(pair_of(*p))) + "\"}");
   }
 

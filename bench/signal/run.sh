@@ -130,6 +130,17 @@ for name in $SERVERS; do
   if [[ "$name" == circlecdn ]]; then for n in $IDLE_PEERS; do printf ' %10s' "$(med "$name" idle "$n" heap_bytes_per_peer)"; done; fi
   echo
 done
+echo "new connections: seconds to connect and greet N peers (64 connecting at a time; connections/s = N / s)"
+printf '  %-10s' server; for n in $IDLE_PEERS; do printf ' %14s' "$n peers"; done; echo
+for name in $SERVERS; do
+  [[ "$name" == *+want ]] && continue
+  printf '  %-10s' "$name"
+  for n in $IDLE_PEERS; do
+    s="$(med "$name" idle "$n" connect_s)"
+    printf ' %14s' "$(awk -v n="$n" -v s="$s" 'BEGIN { if (s + 0 > 0) printf "%.0f/s", n / s; else print "-" }')"
+  done
+  echo
+done
 echo "saturation, $PEERS peers ($(( PEERS / 2 )) pairs, one round trip in flight each), ${SDP_BYTES}-byte SDPs"
 printf '  %-15s %10s %14s %10s %10s %12s\n' server rt/s cpu_us/rt p50_us p99_us loadgen_cpu%
 for name in $SERVERS; do
