@@ -172,7 +172,8 @@ asio::awaitable<beast::error_code> write_cached_response(beast::tcp_stream& stre
       n -= iov[first].iov_len;
     }
   }
-  co_return co_await send_file_range(socket, res.fd, 0, res.length, stall_timeout, cap);
+  co_return co_await send_file_range(socket, res.fd, static_cast<off_t>(res.offset), res.length,
+                                     stall_timeout, cap);
 }
 
 }  // namespace

@@ -16,6 +16,14 @@ constexpr std::string_view common_fields =
     "Cache-Control: public, max-age=0, must-revalidate\r\n"
     "X-Content-Type-Options: nosniff\r\n";
 
+void append_request_lines(std::string& out, bool keep_alive,
+                          std::span<const std::pair<http::field, std::string>> extra_headers) {
+  for (const auto& [field, value] : extra_headers)
+    out.append(http::to_string(field)).append(": ").append(value).append("\r\n");
+  if (!keep_alive) out.append("Connection: close\r\n");
+  out.append("\r\n");
+}
+
 }  // namespace
 
 std::shared_ptr<const prepared_file> prepare(const manifest::file_entry& entry,
@@ -25,6 +33,7 @@ std::shared_ptr<const prepared_file> prepare(const manifest::file_entry& entry,
   p->hash = entry.sha256;
   p->size = entry.size;
   p->etag = "\"" + entry.sha256.hex() + "\"";
+  p->content_type = content_type;
   const std::string etag_line = "ETag: " + p->etag + "\r\n";
   p->ok.reserve(256);
   p->ok.append("HTTP/1.1 200 OK\r\n").append(common_fields).append(etag_line);
@@ -39,10 +48,7 @@ cached_response answer(std::shared_ptr<const prepared_file> file, bool is_get, b
                        std::span<const std::pair<http::field, std::string>> extra_headers) {
   cached_response r;
   r.head = not_modified ? std::string_view(file->not_modified) : std::string_view(file->ok);
-  for (const auto& [field, value] : extra_headers)
-    r.tail.append(http::to_string(field)).append(": ").append(value).append("\r\n");
-  if (!keep_alive) r.tail.append("Connection: close\r\n");
-  r.tail.append("\r\n");
+  append_request_lines(r.tail, keep_alive, extra_headers);
   r.omits_body = !is_get && !not_modified;
   if (is_get && !not_modified) {
     if (file->data->in_memory()) {
@@ -57,6 +63,51 @@ cached_response answer(std::shared_ptr<const prepared_file> file, bool is_get, b
   return r;
 }
 
+// Ranges are per request, so their whole header is built here, in `tail` (head stays empty).
+cached_response partial_answer(std::shared_ptr<const prepared_file> file, std::uint64_t first,
+                               std::uint64_t length, bool keep_alive,
+                               std::span<const std::pair<http::field, std::string>> extra_headers) {
+  cached_response r;
+  r.tail.reserve(320);
+  r.tail.append("HTTP/1.1 206 Partial Content\r\n").append(common_fields);
+  r.tail.append("ETag: ").append(file->etag).append("\r\n");
+  r.tail.append("Content-Type: ").append(file->content_type).append("\r\n");
+  r.tail.append("Content-Range: bytes ")
+      .append(std::to_string(first))
+      .append("-")
+      .append(std::to_string(first + length - 1))
+      .append("/")
+      .append(std::to_string(file->size))
+      .append("\r\n");
+  r.tail.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
+  append_request_lines(r.tail, keep_alive, extra_headers);
+  if (file->data->in_memory()) {
+    r.body = std::string_view(file->data->bytes())
+                 .substr(static_cast<std::size_t>(first), static_cast<std::size_t>(length));
+  } else {
+    r.fd = file->data->fd();
+    r.offset = first;
+    r.length = length;
+  }
+  r.keep_alive = keep_alive;
+  r.file = std::move(file);
+  return r;
+}
+
+cached_response unsatisfiable_answer(
+    std::shared_ptr<const prepared_file> file, bool keep_alive,
+    std::span<const std::pair<http::field, std::string>> extra_headers) {
+  cached_response r;
+  r.tail.append("HTTP/1.1 416 Range Not Satisfiable\r\n").append(common_fields);
+  r.tail.append("ETag: ").append(file->etag).append("\r\n");
+  r.tail.append("Content-Range: bytes */").append(std::to_string(file->size)).append("\r\n");
+  r.tail.append("Content-Length: 0\r\n");
+  append_request_lines(r.tail, keep_alive, extra_headers);
+  r.keep_alive = keep_alive;
+  r.file = std::move(file);
+  return r;
+}
+
 http::message_generator to_generator(const cached_response& res) {
   std::string raw;
   raw.append(res.head).append(res.tail).append(res.body);
@@ -64,7 +115,7 @@ http::message_generator to_generator(const cached_response& res) {
   raw.resize(header_bytes + res.length);
   for (std::uint64_t done = 0; done < res.length;) {
     const ssize_t n = ::pread(res.fd, raw.data() + header_bytes + done, res.length - done,
-                              static_cast<off_t>(done));
+                              static_cast<off_t>(res.offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw std::runtime_error("cached file shrank or failed to read");
     done += static_cast<std::uint64_t>(n);

@@ -139,9 +139,9 @@ static_handler::static_handler(fs::path root, manifest::store& manifest) : manif
 
 std::optional<static_result> static_handler::from_cache(const request& req, const std::string& url,
                                                         headers_span extra) {
-  // The fast path covers what browsers send for a page's files; ranges and HTTP/1.0 take the
-  // general path.
-  if (req.version() != 11 || req.find(http::field::range) != req.end()) return std::nullopt;
+  // The fast path covers what browsers and the client library send (single ranges for pieces
+  // included); HTTP/1.0 takes the general path.
+  if (req.version() != 11) return std::nullopt;
   auto snap = manifest_.current();
   if (snap != prepared_snapshot_) {
     prepared_.clear();
@@ -160,6 +160,19 @@ std::optional<static_result> static_handler::from_cache(const request& req, cons
   const bool not_modified = inm != req.end() && none_match_hits(inm->value(), file->etag);
   std::optional<content_hash> served;
   if (is_get) served = file->hash;
+  // As the general path: If-None-Match first, HEAD ignores Range, If-Range must match the ETag.
+  if (is_get && !not_modified) {
+    if (const auto r = req.find(http::field::range);
+        r != req.end() && if_range_allows(req, file->etag)) {
+      const auto range = parse_range(r->value(), file->size);
+      if (range.kind == range_kind::unsatisfiable)
+        return static_result{unsatisfiable_answer(file, req.keep_alive(), extra), std::nullopt};
+      if (range.kind == range_kind::single)
+        return static_result{
+            partial_answer(file, range.range.first, range.range.length, req.keep_alive(), extra),
+            served};
+    }
+  }
   return static_result{answer(file, is_get, not_modified, req.keep_alive(), extra), served};
 }
 

@@ -242,6 +242,33 @@ TEST_F(http_origin_test, replaced_file_is_served_with_its_new_hash) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(get(port_, "/ten.txt").body(), "ten, replaced");
 }
 
+// Once the manifest has the file (its ETag is sent), answers come from the cached descriptor:
+// whole, a range at an offset (sendfile after a MSG_MORE header) and a small file from memory,
+// pipelined on one connection.
+TEST_F(http_origin_test, cached_descriptor_serves_whole_file_and_ranges) {
+  const auto big = test::pattern_bytes(3 * 1024 * 1024 + 7, 11);
+  site_.write("big.bin", big);
+  const std::string tag = "\"" + content_hash::of(big).hex() + "\"";
+  ASSERT_TRUE(eventually([&] {
+    return get(port_, "/big.bin", {{"Range", "bytes=0-0"}})[http::field::etag] == tag;
+  }));
+  http_connection c(port_);
+  c.write(build_request("GET", "/big.bin") +
+          build_request("GET", "/big.bin", {{"Range", "bytes=1048576-2097151"}}) +
+          build_request("GET", "/big.bin", {{"Range", "bytes=-5"}}) +
+          build_request("GET", "/ten.txt", {{"Range", "bytes=3-4"}}) +
+          build_request("GET", "/img/cat.png"));
+  const auto responses = c.read_many(5);
+  EXPECT_TRUE(responses[0].body() == big);
+  EXPECT_EQ(responses[0][http::field::etag], tag);
+  EXPECT_EQ(responses[1].result(), http::status::partial_content);
+  EXPECT_TRUE(responses[1].body() == big.substr(1048576, 1048576));
+  EXPECT_EQ(responses[1][http::field::content_range], "bytes 1048576-2097151/3145735");
+  EXPECT_TRUE(responses[2].body() == big.substr(big.size() - 5));
+  EXPECT_EQ(responses[3].body(), "34");
+  EXPECT_EQ(responses[4].body(), "PNGDATA");
+}
+
 TEST_F(http_origin_test, removed_file_becomes_404) {
   EXPECT_EQ(get(port_, "/img/cat.png").body(), "PNGDATA");
   fs::remove(site_.path() / "img/cat.png");
