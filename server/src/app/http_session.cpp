@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "app/routes.hpp"
+#include "core/http_date.hpp"
 #include "ws/handshake.hpp"
 
 namespace circlecdn::app {
@@ -37,6 +38,7 @@ std::optional<peer_id> cookie_peer_id(const http::request<http::string_body>& re
 http::message_generator plain_error(http::status status, unsigned version, std::string_view text) {
   http::response<http::string_body> res{status, version};
   res.set(http::field::server, "circlecdn");
+  res.set(http::field::date, http_date_now());
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.body() = std::string(text) + "\n";
   res.keep_alive(false);
@@ -225,6 +227,8 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
       if (req[http::field::sec_websocket_version] != "13") {
         http::response<http::string_body> res{http::status::upgrade_required, req.version()};
         res.set(http::field::server, "circlecdn");
+        res.set(http::field::date, http_date_now());
+        res.set(http::field::date, http_date_now());
         res.set(http::field::sec_websocket_version, "13");
         res.body() = "WebSocket version 13 only\n";
         res.keep_alive(false);

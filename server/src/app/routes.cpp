@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/heap_usage.hpp"
+#include "core/http_date.hpp"
 
 namespace circlecdn::app {
 
@@ -15,6 +16,7 @@ http::response<http::string_body> text_response(const http::request<http::string
                                                 std::string body) {
   http::response<http::string_body> res{status, req.version()};
   res.set(http::field::server, "circlecdn");
+  res.set(http::field::date, http_date_now());
   res.set(http::field::content_type, type);
   res.set(http::field::cache_control, "no-cache");
   res.keep_alive(req.keep_alive());
@@ -76,6 +78,7 @@ http::message_generator client_script(context& ctx, const http::request<http::st
     return text_response(req, http::status::not_found, "text/plain", "client library not built\n");
   http::response<http::file_body> res{http::status::ok, req.version()};
   res.set(http::field::server, "circlecdn");
+  res.set(http::field::date, http_date_now());
   res.set(http::field::content_type, "text/javascript; charset=utf-8");
   res.set(http::field::cache_control, "no-cache");
   res.keep_alive(req.keep_alive());

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "core/http_date.hpp"
+
 namespace circlecdn::origin {
 
 namespace {
@@ -18,6 +20,7 @@ constexpr std::string_view common_fields =
 
 void append_request_lines(std::string& out, bool keep_alive,
                           std::span<const std::pair<http::field, std::string>> extra_headers) {
+  out.append("Date: ").append(http_date_now()).append("\r\n");
   for (const auto& [field, value] : extra_headers)
     out.append(http::to_string(field)).append(": ").append(value).append("\r\n");
   if (!keep_alive) out.append("Connection: close\r\n");

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/http_date.hpp"
 #include "manifest/file_info.hpp"
 #include "manifest/visibility.hpp"
 #include "origin/file_range_body.hpp"
@@ -42,6 +43,7 @@ void set_common(http::response<Body>& res, const request& req, headers_span extr
   res.version(req.version());
   res.keep_alive(req.keep_alive());
   res.set(http::field::server, server_name);
+  res.set(http::field::date, http_date_now());
   for (const auto& [field, value] : extra) res.insert(field, value);
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +55,26 @@ TEST_F(http_origin_test, serves_a_file) {
   EXPECT_EQ(r[http::field::content_type], "image/png");
   EXPECT_EQ(r[http::field::etag], "\"" + content_hash::of("PNGDATA").hex() + "\"");
   EXPECT_EQ(r[http::field::server], "circlecdn");
+}
+
+// RFC 9110 section 6.6.1: an origin server with a clock sends Date on every response.
+TEST_F(http_origin_test, every_response_carries_a_date) {
+  const std::regex imf(
+      R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)");
+  auto etag = "\"" + content_hash::of("PNGDATA").hex() + "\"";
+  std::vector<std::pair<std::string, test::http_response>> answers;
+  answers.emplace_back("200", get(port_, "/img/cat.png"));
+  answers.emplace_back("304", get(port_, "/img/cat.png", {{"If-None-Match", etag}}));
+  answers.emplace_back("206", get(port_, "/ten.txt", {{"Range", "bytes=3-5"}}));
+  answers.emplace_back("416", get(port_, "/ten.txt", {{"Range", "bytes=50-"}}));
+  answers.emplace_back("404", get(port_, "/nothing-here"));
+  answers.emplace_back("405", request(port_, "POST", "/img/cat.png"));
+  answers.emplace_back("manifest", get(port_, "/.circlecdn/manifest.json"));
+  answers.emplace_back("stats", get(port_, "/.circlecdn/stats"));
+  for (auto& [what, r] : answers) {
+    std::string date(r[http::field::date]);
+    EXPECT_TRUE(std::regex_match(date, imf)) << what << ": Date is '" << date << "'";
+  }
 }
 
 TEST_F(http_origin_test, hostile_targets_are_refused) {
