@@ -1,7 +1,13 @@
 // The signaling messages of docs/protocol.md (version 1), and the shape check every server message
 // passes before the rest of the library sees it.
 
-export interface Welcome { type: 'welcome'; peer: string; resume?: string; ice_servers?: RTCIceServer[] }
+export interface Welcome {
+  type: 'welcome';
+  peer: string;
+  resume?: string;
+  ice_servers?: RTCIceServer[];
+  limits?: { messages_per_s?: unknown };
+}
 export interface Match { type: 'match' | 'push'; id: number; hash: string; peer: string; connect: boolean }
 export interface Miss { type: 'miss'; id: number; hash: string; token: string; reason?: string }
 export interface SignalIn { type: 'signal'; from: string; data: SignalData }

@@ -5,8 +5,9 @@ import { parseServerMessage, type ServerMessage, type Welcome } from './messages
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
-// The server allows 50 messages/s with a burst of 200 (protocol.md); stay below both.
-const SEND_RATE_PER_S = 40;
+// Pace at 80% of the rate the server's welcome states (its bucket: 200/s, burst 400 by default,
+// protocol.md); 40/s until a welcome says, and a burst below any server's.
+const SEND_RATE_SHARE = 0.8;
 const SEND_BURST = 150;
 const PROTOCOL = 'circlecdn.1';
 export const DEFAULT_MAX_UPLOADS = 4;
@@ -28,6 +29,7 @@ export class Tracker {
   private _stopped = false;
   private _queue: string[] = [];
   private _tokens = SEND_BURST;
+  private _rate = 40;
   private _refilledAt = Date.now();
   private _waiters: Array<(ready: boolean) => void> = [];
 
@@ -99,6 +101,8 @@ export class Tracker {
 
   private _settle(m: Welcome): void {
     this.peerId = m.peer;
+    const rate = m.limits?.messages_per_s;
+    if (typeof rate == 'number' && rate > 0) this._rate = rate * SEND_RATE_SHARE;
     if (m.resume) this._resumeToken = m.resume;
     this.isReady = true;
     this._backoffMs = RECONNECT_MIN_MS;
@@ -113,7 +117,7 @@ export class Tracker {
   // Token bucket: send what the budget allows now, the rest when tokens come back.
   private _flush(): void {
     const now = Date.now();
-    this._tokens = Math.min(SEND_BURST, this._tokens + ((now - this._refilledAt) * SEND_RATE_PER_S) / 1000);
+    this._tokens = Math.min(SEND_BURST, this._tokens + ((now - this._refilledAt) * this._rate) / 1000);
     this._refilledAt = now;
     while (this._queue.length && this._tokens >= 1 && this._ws?.readyState === WebSocket.OPEN) {
       this._ws.send(this._queue.shift()!);
@@ -123,7 +127,7 @@ export class Tracker {
       this._flushTimer = setTimeout(() => {
         this._flushTimer = undefined;
         this._flush();
-      }, 1000 / SEND_RATE_PER_S);
+      }, 1000 / this._rate);
     }
   }
 }

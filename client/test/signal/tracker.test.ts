@@ -104,6 +104,25 @@ describe('Tracker', () => {
     expect(ws().sent.length).toBe(200);
   });
 
+  it('paces at 80% of the rate the welcome states', async () => {
+    const { t, ws } = setup();
+    ws().receive({ type: 'welcome', peer: 'A', limits: { messages_per_s: 200 } });
+    for (let i = 0; i < 600; i++) t.send({ type: 'want', id: i + 1 });
+    expect(ws().sent.length).toBe(150); // the burst
+    await vi.advanceTimersByTimeAsync(1_000);
+    const after1s = ws().sent.length - 150;
+    expect(after1s).toBeGreaterThanOrEqual(150); // ~160/s, not the 40/s of a server that says nothing
+    expect(after1s).toBeLessThanOrEqual(161);
+  });
+
+  it('ignores a rate that is not a positive number', async () => {
+    const { t, ws } = setup();
+    ws().receive({ type: 'welcome', peer: 'A', limits: { messages_per_s: 'lots' } });
+    for (let i = 0; i < 300; i++) t.send({ type: 'want', id: i + 1 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ws().sent.length).toBeLessThanOrEqual(191); // 150 + 40/s
+  });
+
   it('drops malformed server messages and hands on the rest', () => {
     const { events, ws } = setup();
     ws().receive({ type: 'welcome', peer: 'A' });

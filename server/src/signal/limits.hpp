@@ -10,8 +10,11 @@ struct limits {
   std::size_t message_bytes = 16 * 1024;         // larger text frames: `too_large`
   std::size_t frame_hard_cap_bytes = 64 * 1024;  // larger frames: close 1009 without reading
   std::size_t signal_data_bytes = 12 * 1024;     // `signal.data` serialised
-  double messages_per_s = 50;                    // token bucket refill
-  double message_burst = 200;                    // token bucket size
+  // A visitor pulling a large file from a peer sends a want and a done per 256 KiB piece: 200/s
+  // lets one take ~25 MiB/s, more than a DataChannel carries, and costs the server well under 1%
+  // of a core per peer that floods at the limit (docs/benchmarks.md: ~17 us per message).
+  double messages_per_s = 200;  // token bucket refill
+  double message_burst = 400;   // token bucket size
   std::size_t wants_in_flight = 16;
   std::size_t holdings_per_peer = 8192;
   std::size_t hashes_per_message = 1024;

@@ -181,7 +181,8 @@ TEST(Signaling, HostilePeerGetsErrorsThenIsCutOffAndOthersCarryOn) {
   EXPECT_TRUE(drain(good).empty());  // none of it reached the good peer
 
   // Flood: the burst passes, then rate_limited errors, then a 1008 close.
-  for (int i = 0; i < 400; ++i) hostile.send(R"({"type":"drop","hashes":[]})");
+  // (burst 400, then 32 errors)
+  for (int i = 0; i < 1000; ++i) hostile.send(R"({"type":"drop","hashes":[]})");
   auto code = hostile.read_until_close();
   EXPECT_EQ(code, 1008);
   ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 1));

@@ -290,7 +290,7 @@ TEST_F(fixture, WantsExpireAndFreeTheHolder) {
 
 TEST_F(fixture, FloodIsRateLimitedThenDisconnected) {
   auto a = join();
-  for (int i = 0; i < 200; ++i) announce(*a, 1);  // the whole burst is accepted
+  for (int i = 0; i < lim.message_burst; ++i) announce(*a, 1);  // the whole burst is accepted
   EXPECT_TRUE(a->link.inbox.empty());
   announce(*a, 1);
   EXPECT_EQ(a->link.next()["code"], "rate_limited");
@@ -298,9 +298,9 @@ TEST_F(fixture, FloodIsRateLimitedThenDisconnected) {
   EXPECT_EQ(a->link.closed, 1008);
   // Time refills the bucket.
   auto b = join();
-  for (int i = 0; i < 200; ++i) announce(*b, 1);
+  for (int i = 0; i < lim.message_burst; ++i) announce(*b, 1);
   now += 1s;
-  for (int i = 0; i < 50; ++i) announce(*b, 1);
+  for (int i = 0; i < lim.messages_per_s; ++i) announce(*b, 1);
   EXPECT_TRUE(b->link.inbox.empty());
 }
 
