@@ -34,6 +34,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
 import { check, log, size, step, until } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 import { CIRCLE_PAGE, WT_PAGE } from './pages.mjs';
@@ -42,7 +43,6 @@ import { circleSignaling, wholeTransfer, wtSignaling } from './signaling.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ANCHORS = join(ROOT, 'bench/anchors');
-const SERVER_START_MS = 20_000;
 const TRACKER_START_MS = 20_000;
 const READY_MS = 30_000; // page loaded and welcomed by its tracker / torrent seeded
 const MIN_TRANSFER_MS = 60_000; // plus 2 s per MiB (the notes measured ≥ 3 MiB/s, CPU-bound)
@@ -111,41 +111,10 @@ function makeSite() {
 
 // ---- the servers -------------------------------------------------------------------------------
 // circlecdn serve on the site (origin, tracker, pages and webtorrent.min.js for both systems).
-async function startServer(site) {
-  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', CLIENT_DIR, '--log-level', 'warn'];
-  args.push(...(process.env.B2B_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean));
+function startServer(site) {
+  const args = ['--log-level', 'warn', ...(process.env.B2B_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean)];
   if (CIRCLE_UPLOADS) args.push('--uploads-per-holder', CIRCLE_UPLOADS);
-  const child = spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err = (err + d).slice(-200_000)));
-  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not listen in ${SERVER_START_MS} ms\n${out}\n${err}`)), SERVER_START_MS);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) (clearTimeout(timer), res(m[1]));
-    });
-    child.on('error', (e) => (clearTimeout(timer), rej(e)));
-    exited.then(({ code, signal }) => (clearTimeout(timer), rej(new Error(`server exited (${code ?? signal})\n${out}\n${err}`))));
-  });
-  return {
-    url,
-    err: () => err,
-    async stats() {
-      return (await fetch(`${url}/.circlecdn/stats`, { signal: AbortSignal.timeout(5_000) })).json();
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      const { code, signal } = await exited;
-      clearTimeout(t);
-      if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err))
-        throw new Error(`server sanitizer report:\n${err.slice(-8000)}`);
-      if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err.slice(-4000)}`);
-    },
-  };
+  return startCirclecdn({ bin: BIN, site, clientDir: CLIENT_DIR, root: ROOT, args, quiet: true });
 }
 
 // WebTorrent's tracker --------------------------------------------------------------------

@@ -16,18 +16,18 @@
 // (flags win), CIRCLECDN_BIN or CIRCLECDN (server binary; else $BUILD_DIR/server/circlecdn, else
 // build/release/server/circlecdn), FLASH_CLIENT_DIR (the library bundles served, default client/dist: point
 // it at a copy so a rebuild in a shared tree does not change the library mid-run), CHROMIUM_BIN. --smoke: N=2, 1 MiB, cap 512 KiB/s, one run of each mode, no PNG.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
 import { log, size, sleep, step } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RESOURCE = '/big.bin';
 const SAMPLE_MS = 250;
-const SERVER_START_MS = 20_000;
 const GOTO_MS = 30_000;
 
 // ---- options ---------------------------------------------------------------------------------
@@ -118,50 +118,9 @@ function makeSite() {
 }
 
 // ---- the server ------------------------------------------------------------------------------
-async function startServer(site) {
-  const args = ['serve', site, '--listen', '127.0.0.1:0', '--client-dir', CLIENT_DIR,
-    '--origin-rate-limit', String(RATE), '--log-level', 'warn'];
-  // Workaround: with --origin-rate-limit, a visitor that drops a connection mid-body kills the
-  // server with SIGPIPE (commit 222e524: capped bodies are written without MSG_NOSIGNAL and the
-  // server does not ignore SIGPIPE; reproduced with `curl --max-time 1` on a 10 MiB file). An
-  // ignored signal stays ignored across exec, so the server then sees EPIPE instead.
-  // FLASH_KEEP_SIGPIPE=1 runs the server as is (to check a fix).
-  const child = process.env.FLASH_KEEP_SIGPIPE === '1'
-    ? spawn(BIN, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('bash', ['-c', 'trap "" PIPE; exec "$0" "$@"', BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err = (err + d).slice(-200_000)));
-  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not listen in ${SERVER_START_MS} ms\n${out}\n${err}`)), SERVER_START_MS);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) (clearTimeout(timer), res(m[1]));
-    });
-    child.on('error', (e) => (clearTimeout(timer), rej(e)));
-    exited.then(({ code, signal }) => (clearTimeout(timer), rej(new Error(`server exited (${code ?? signal})\n${out}\n${err}`))));
-  });
-  return {
-    url,
-    pid: child.pid,
-    async stats() {
-      const ctl = AbortSignal.timeout(5_000);
-      return (await fetch(`${url}/.circlecdn/stats`, { signal: ctl })).json();
-    },
-    err: () => err,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      const { code, signal } = await exited;
-      clearTimeout(t);
-      if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err))
-        throw new Error(`server sanitizer report:\n${err.slice(-8000)}`);
-      if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err.slice(-4000)}`);
-      if (signal === 'SIGPIPE') throw new Error('the server died of SIGPIPE (a visitor dropped a connection mid-body; see startServer)');
-    },
-  };
+function startServer(site) {
+  const args = ['--origin-rate-limit', String(RATE), '--log-level', 'warn'];
+  return startCirclecdn({ bin: BIN, site, clientDir: CLIENT_DIR, root: ROOT, args, quiet: true });
 }
 
 // Chromium processes this node process started (children of this pid), for the last-resort kill:
