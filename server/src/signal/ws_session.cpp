@@ -103,6 +103,12 @@ void ws_session::on_readable(const beast::error_code& ec) {
       if (!used) return;
       if (*used < n) partial_ = std::make_unique<std::string>(scratch.data() + *used, n - *used);
     }
+    // A message that keeps arriving without ever completing (a frame dribbled a byte at a time,
+    // fragments without end) holds memory: keep_alive_due() cuts it after limits::ping_after.
+    if (!partial_ && !assembler_.in_message())
+      incomplete_since_ = {};
+    else if (incomplete_since_ == clock::time_point{} || (*used > 0 && !assembler_.in_message()))
+      incomplete_since_ = heard_;   // (a frame finished: the incomplete one is new)
     if (n < scratch.size()) break;  // the socket is drained: no read that would only say EAGAIN
   }
   wait_readable();
@@ -302,6 +308,8 @@ void ws_session::close_socket() {
 bool ws_session::keep_alive_due(clock::time_point now) {
   if (!socket_.is_open()) return false;
   if (ended_ || close_sent_) return now - mark_ >= hub_.lim.close_timeout;
+  if (incomplete_since_ != clock::time_point{} && now - incomplete_since_ >= hub_.lim.ping_after)
+    return true;
   if (pinged_) return now - mark_ >= hub_.lim.ping_after;
   if (now - heard_ >= hub_.lim.ping_after) {
     pinged_ = true;

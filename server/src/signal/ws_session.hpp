@@ -46,7 +46,8 @@ class ws_session final : public peer_link, public std::enable_shared_from_this<w
   void close(std::uint16_t code, std::string_view reason) override;
 
   // Pings a peer silent for limits::ping_after; returns true when the peer should be dropped:
-  // silent as long again after the ping, or not answering our close frame within close_timeout.
+  // silent as long again after the ping, not answering our close frame within close_timeout, or
+  // sending one frame or message for longer than ping_after without finishing it.
   bool keep_alive_due(clock::time_point now);
   // Ends the connection without a close handshake (the peer stopped answering).
   void drop();
@@ -83,6 +84,7 @@ class ws_session final : public peer_link, public std::enable_shared_from_this<w
   std::size_t head_written_ = 0;          // bytes of queue_.front() (header + payload) sent
   clock::time_point heard_;               // last bytes from the peer
   clock::time_point mark_;                // when we pinged, or sent our close frame
+  clock::time_point incomplete_since_;    // since when a frame or message is half-received
   bool pinged_ = false, close_sent_ = false, ended_ = false, broken_ = false;
   bool waiting_write_ = false;
 };

@@ -26,6 +26,8 @@ class message_assembler {
   event on_frame(const frame& f);
   // Frees a joined message once its event has been handled (else the next frame does).
   void release();
+  // True between the first and the last frame of a fragmented message.
+  bool in_message() const { return parts_ && !joined_; }
 
  private:
   std::size_t max_;

@@ -195,3 +195,43 @@ TEST(WebSocket, HandshakeRefusesOtherVersionsAndBadKeys) {
   EXPECT_NE(ok.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
   EXPECT_NE(ok.find("Sec-WebSocket-Protocol: circlecdn.1"), std::string::npos);
 }
+
+TEST(WebSocket, AFrameThatNeverFinishesIsCutOff) {
+  app::config cfg;
+  cfg.limits.ping_after = std::chrono::seconds(1);
+  test_site site(8, cfg);
+  auto slow = joined(site.port);
+  // A 1,000-byte frame sent a byte every 100 ms: the peer is never silent, the frame never
+  // completes, and the half-received bytes are held for it. It is dropped after ping_after.
+  std::string frame = client_frame(std::string(1000, 'x'));
+  bool cut = false;
+  for (std::size_t i = 0; i < 100 && !cut; ++i) {
+    try {
+      slow->write(frame.substr(i, 1));
+    } catch (const std::exception&) {
+      cut = true;  // the server closed the connection
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(cut || slow->closed_by_server());
+  EXPECT_TRUE(wait_for_stat(site.port, "peers_online", 0));
+}
+
+TEST(WebSocket, FragmentsWithoutEndAreCutOff) {
+  app::config cfg;
+  cfg.limits.ping_after = std::chrono::seconds(1);
+  test_site site(8, cfg);
+  auto slow = joined(site.port);
+  bool cut = false;
+  slow->write(client_frame("{", {.fin = false}));
+  for (int i = 0; i < 100 && !cut; ++i) {
+    try {
+      slow->write(client_frame(" ", {.op = 0, .fin = false}));  // whitespace, forever
+    } catch (const std::exception&) {
+      cut = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(cut || slow->closed_by_server());
+  EXPECT_TRUE(wait_for_stat(site.port, "peers_online", 0));
+}
