@@ -5,10 +5,9 @@
 // The SDPs go through this process (no trickle: each side waits for its ICE gathering). Reports the
 // time from the first message sent to the last received, and the browsers' CPU time per MiB.
 //   node bench/browser/raw-channel.mjs [--size 10m] [--runs 3]
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { log, step } from '../../e2e/support/util.mjs';
+import { browsersCpuMs } from '../support/procs.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 
 const argv = process.argv.slice(2);
@@ -18,26 +17,7 @@ const flag = (name, dflt) => {
 };
 const SIZE = Math.round(Number.parseFloat(flag('size', '10m')) * ({ k: 1024, m: 1048576 }[flag('size', '10m').slice(-1)] ?? 1));
 const RUNS = Number(flag('runs', '3'));
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 
-function browsersCpuMs() {
-  const procs = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.push({ pid: Number(p), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * TICK_MS });
-    } catch {}
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const q of procs) if (!mine.has(q.pid) && mine.has(q.ppid)) (mine.add(q.pid), (grew = true));
-  }
-  mine.delete(process.pid);
-  return procs.filter((q) => mine.has(q.pid)).reduce((n, q) => n + q.cpu, 0);
-}
 
 // In both pages: a peer connection that hands back its complete local description.
 const setup = () => {

@@ -30,11 +30,12 @@
 // `circlecdn serve` options, space-separated), B2B_B_QUOTA (B's store quota in bytes: 1 = B stores
 // nothing in IndexedDB).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
+import { browsersCpuMs, ownChromiumPids } from '../support/procs.mjs';
 import { check, log, size, step, until } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 import { CIRCLE_PAGE, WT_PAGE } from './pages.mjs';
@@ -146,44 +147,7 @@ async function startWtTracker() {
   };
 }
 
-// Chromium processes this node process started (its children), for the last-resort kill:
-// playwright's Browser from launch() does not expose its pid.
-function ownChromiumPids() {
-  const pids = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && /chrom/.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) pids.push(Number(p));
-    } catch {}
-  }
-  return pids;
-}
 
-// CPU time (utime + stime, ms) of every process under the Chromiums this node process started
-// (both visitors' browsers, renderers, network and GPU processes). On a shared machine the wall
-// time depends on the share of the cores the browsers got; the CPU time they spent does not.
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-function browsersCpuMs() {
-  const procs = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.push({ pid: Number(p), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * TICK_MS });
-    } catch {}
-  }
-  const mine = new Set(ownChromiumPids());
-  let total = 0;
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const q of procs) if (!mine.has(q.pid) && mine.has(q.ppid)) (mine.add(q.pid), (grew = true));
-  }
-  for (const q of procs) if (mine.has(q.pid)) total += q.cpu;
-  return total;
-}
 
 // Every socket a page opened went to this machine (WebTorrent adds public trackers when a torrent
 // names none; the harness always names the local one).

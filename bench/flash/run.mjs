@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
+import { ownChromiumPids } from '../support/procs.mjs';
 import { log, size, sleep, step } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 
@@ -123,20 +124,6 @@ function startServer(site) {
   return startCirclecdn({ bin: BIN, site, clientDir: CLIENT_DIR, root: ROOT, args, quiet: true });
 }
 
-// Chromium processes this node process started (children of this pid), for the last-resort kill:
-// playwright's Browser from launch() does not expose its pid.
-function ownChromiumPids() {
-  const pids = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && /chrom/.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) pids.push(Number(p));
-    } catch {}
-  }
-  return pids;
-}
 
 // CPU accounting for "what bounds the crowd": jiffies of the whole machine (/proc/stat) and of
 // every process below this one (the Chromiums with their renderer, GPU and network processes,
