@@ -5,6 +5,7 @@
 
 #include <array>
 #include <tuple>
+#include <utility>
 
 #include "app/routes.hpp"
 #include "core/http_date.hpp"
@@ -35,10 +36,13 @@ std::optional<peer_id> cookie_peer_id(const http::request<http::string_body>& re
   return std::nullopt;
 }
 
-http::message_generator plain_error(http::status status, unsigned version, std::string_view text) {
+// A short text answer that ends the connection; `extra` is one more header field, if any.
+http::message_generator plain_error(http::status status, unsigned version, std::string_view text,
+                                    std::pair<http::field, std::string_view> extra = {}) {
   http::response<http::string_body> res{status, version};
   res.set(http::field::server, "circlecdn");
   res.set(http::field::date, http_date_now());
+  if (extra.first != http::field::unknown) res.set(extra.first, extra.second);
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.body() = std::string(text) + "\n";
   res.keep_alive(false);
@@ -225,15 +229,11 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
         break;
       }
       if (req[http::field::sec_websocket_version] != "13") {
-        http::response<http::string_body> res{http::status::upgrade_required, req.version()};
-        res.set(http::field::server, "circlecdn");
-        res.set(http::field::date, http_date_now());
-        res.set(http::field::date, http_date_now());
-        res.set(http::field::sec_websocket_version, "13");
-        res.body() = "WebSocket version 13 only\n";
-        res.keep_alive(false);
-        res.prepare_payload();
-        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        co_await beast::async_write(
+            stream,
+            plain_error(http::status::upgrade_required, req.version(), "WebSocket version 13 only",
+                        {http::field::sec_websocket_version, "13"}),
+            asio::as_tuple(asio::use_awaitable));
         break;
       }
       auto accept = ws::accept_key(req[http::field::sec_websocket_key]);
