@@ -295,11 +295,11 @@ void world::run() {
     }
     // The initial crowd stands for visitors who arrived before t = 0: its joins are not part of
     // the measured hour (its later traffic is).
+    strategy_->warm_start_placed(0.0);
     stats_.server_messages = 0;
     stats_.peer_messages = 0;
     for (auto& b : stats_.bins) b.server_messages = 0;
     links_.clear_counts();
-    strategy_->forget_join_costs();
   }
   queue_.push(next_arrival(0.0), arrival, 0);
   const bool ahead = strategy_->routes_ahead();

@@ -547,6 +547,23 @@ void chord::on_leave(peer_index p, double now) {
   }
 }
 
+void chord::warm_start_placed(double now) {
+  // A probe's refresh at its join saw the circle only as far as the crowd had been placed, yet
+  // the crowd stands for visitors who arrived over the minutes before t = 0, each refresh seeing
+  // everyone who had arrived by then: recompute with every member placed. Routes fill other
+  // peers' tables lazily, later, so only the probes' were filled.
+  for (peer_index p = 0; p < probe_of_.size(); ++p) {
+    if (probe_of_[p] == none32) continue;
+    for (unsigned j = 0; j < fingers_; ++j) {
+      fingers_table_[static_cast<std::size_t>(p) * fingers_ + j].epoch = none32;
+    }
+    successor_table_[p].epoch = none32;
+    probes_[probe_of_[p]].targets.clear();
+    probe_refresh(p, now);
+  }
+  for (auto& pr : probes_) pr.opened = 0;
+}
+
 std::uint32_t chord::routing_connections(peer_index p) const {
   return probe_of_[p] == none32 ? 0 : probes_[probe_of_[p]].opened;
 }

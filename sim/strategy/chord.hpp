@@ -50,9 +50,7 @@ class chord final : public strategy {
   void on_stored(peer_index p, resource_index r, double available_s) override;
   double keep_s() const override;
   std::uint32_t routing_connections(peer_index p) const override;
-  void forget_join_costs() override {
-    for (auto& pr : probes_) pr.opened = 0;
-  }
+  void warm_start_placed(double now) override;
   void finish(double end_s) override;
 
   // Routes a message for `key` from `from`, starting at `now`.

@@ -79,8 +79,10 @@ class strategy {
   virtual double keep_s() const { return 0; }
   // Connections a probe peer opened for routing (Chord fingers), besides data channels.
   virtual std::uint32_t routing_connections(peer_index) const { return 0; }
-  // The warm-start crowd is in place; what it cost to join happened before t = 0.
-  virtual void forget_join_costs() {}
+  // The warm-start crowd is in place (all of it joined before `now`): redo what was computed at
+  // each join that should have seen the whole crowd; what the joins cost happened before t = 0
+  // (the world forgets the messages counted so far).
+  virtual void warm_start_placed(double /*now*/) {}
   // The run ends: account for peers still on-line.
   virtual void finish(double) {}
 };

@@ -140,6 +140,45 @@ TEST(Chord, FreshFingersRouteToTheTrueSuccessorWithJoinsAndLeaves) {
   EXPECT_LT(mean, 7.0);
 }
 
+TEST(Chord, WarmStartProbesSeeTheWholeInitialCrowd) {
+  // The warm start places its crowd one by one at t = 0, each member on-line since up to
+  // session_min_s before. A probe refreshes its fingers at its join; once the crowd is placed,
+  // its table must be the one the whole crowd gives: routes from probes then match routes over
+  // the same crowd without probes, whose fingers are computed when a route first needs them.
+  scenario s = chord_scenario();
+  testing::strategy_bench probes_bench(s);
+  testing::strategy_bench plain_bench(s);
+  chord probes(probes_bench.context());
+  chord plain(plain_bench.context());
+  rng r(5);
+  std::vector<peer_index> crowd;
+  for (int i = 0; i < 300; ++i) {
+    const double age = r.uniform() * s.session_min_s;
+    const peer_index p = probes_bench.join(probes, 0.0, 1e9, age, /*probe=*/true);
+    ASSERT_EQ(plain_bench.join(plain, 0.0, 1e9, age, /*probe=*/false), p);
+    ASSERT_EQ(probes.id(p), plain.id(p));
+    crowd.push_back(p);
+  }
+  probes.warm_start_placed(0.0);
+  plain.warm_start_placed(0.0);
+  std::size_t hops = 0;
+  for (const peer_index from : crowd) {
+    for (int q = 0; q < 5; ++q) {
+      const std::uint32_t key = static_cast<std::uint32_t>(r.next());
+      const chord::route_result a = probes.route(from, key, 1.0, 1e9);
+      const chord::route_result b = plain.route(from, key, 1.0, 1e9);
+      ASSERT_EQ(a.outcome, b.outcome);
+      EXPECT_EQ(a.owner, b.owner);
+      ASSERT_EQ(a.hops, b.hops) << "from " << from << " key " << key;
+      EXPECT_EQ(a.answered_s, b.answered_s);
+      hops += a.hops;
+    }
+  }
+  EXPECT_GT(hops, crowd.size() * 5);  // the routes did go through fingers
+  // Every probe's refresh counted connections before t = 0 only.
+  for (const peer_index p : crowd) EXPECT_EQ(probes.routing_connections(p), 0u);
+}
+
 TEST(Chord, StaleFingersStillReachTheOwnerAfterLeaves) {
   testing::strategy_bench bench(chord_scenario());
   chord c(bench.context());

@@ -30,8 +30,11 @@ struct strategy_bench {
     return strategy_context{
         cfg, site, peers, held, links, uploads, stats, random, [](peer_index, double) {}, 1.0};
   }
-  peer_index join(strategy& s, double now, double depart_s = 1e9) {
-    const peer_index p = peers.join(now, depart_s, attributes);
+  // A peer on-line from now - age_s (the world's warm start places its crowd at t = 0 with ages).
+  peer_index join(strategy& s, double now, double depart_s = 1e9, double age_s = 0,
+                  bool probe = false) {
+    const peer_index p = peers.join(now - age_s, depart_s, attributes);
+    peers.set_probe(p, probe);
     const std::size_t n = peers.slots() + 16;
     held.grow(n);
     links.grow(n);
