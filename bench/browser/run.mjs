@@ -29,13 +29,13 @@
 // For experiments: B2B_CLIENT_DIR (bundles to serve instead of client/dist), B2B_SERVER_ARGS (more
 // `circlecdn serve` options, space-separated), B2B_B_QUOTA (B's store quota in bytes: 1 = B stores
 // nothing in IndexedDB).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
-import { browsersCpuMs, ownChromiumPids } from '../support/procs.mjs';
+import { spawnUntil, startServer as startCirclecdn } from '../../e2e/support/server.mjs';
+import { browsersCpuMs, closeBrowsers, ownChromiumPids } from '../support/procs.mjs';
 import { check, log, size, step, until } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 import { CIRCLE_PAGE, WT_PAGE } from './pages.mjs';
@@ -120,23 +120,11 @@ function startServer(site) {
 
 // WebTorrent's tracker --------------------------------------------------------------------
 async function startWtTracker() {
-  const child = spawn(process.execPath, [join(ANCHORS, 'wt-tracker.mjs'), '0'], { cwd: ANCHORS, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err = (err + d).slice(-100_000)));
-  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`wt-tracker did not listen in ${TRACKER_START_MS} ms\n${out}\n${err}`)), TRACKER_START_MS);
-    child.stdout.on('data', () => {
-      const m = /listening (\d+)/.exec(out);
-      if (m) (clearTimeout(timer), res(Number(m[1])));
-    });
-    exited.then(({ code, signal }) => (clearTimeout(timer), rej(new Error(`wt-tracker exited (${code ?? signal})\n${err}`))));
-  });
+  const { found: port, child, exited, err } = await spawnUntil(process.execPath, [join(ANCHORS, 'wt-tracker.mjs'), '0'],
+    { cwd: ANCHORS, pattern: /listening (\d+)/, timeoutMs: TRACKER_START_MS, name: 'wt-tracker' });
   return {
     url: `ws://127.0.0.1:${port}`,
-    err: () => err,
+    err,
     async stop() {
       // bittorrent-tracker's close() does not return while its swarms' timers run: SIGKILL soon.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -248,8 +236,7 @@ async function oneRun(site, system, bytes, run, order) {
     log(`[server]\n${server.err().slice(-4000)}`);
     throw e;
   } finally {
-    for (const v of [...openVisitors]) await v.close();
-    for (const pid of ownChromiumPids()) try { process.kill(pid, 'SIGKILL'); } catch {}
+    await closeBrowsers(openVisitors);
     await step('server stops', 12_000, () => server.stop());
   }
 }
@@ -347,8 +334,7 @@ try {
   console.error(`browser: FAIL ${e.stack ?? e}`);
   if (all.length) writeOutputs(all);
 } finally {
-  for (const v of [...openVisitors]) await v.close().catch(() => {});
-  for (const pid of ownChromiumPids()) try { process.kill(pid, 'SIGKILL'); } catch {}
+  await closeBrowsers(openVisitors);
   rmSync(site.dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

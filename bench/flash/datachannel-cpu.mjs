@@ -7,33 +7,11 @@
 //   node bench/flash/datachannel-cpu.mjs [PAIRS=2] [MIB=10] [MSG=65536]
 //   node bench/flash/datachannel-cpu.mjs 10 0      connection setup only
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { descendantsCpuMs } from '../support/procs.mjs';
 
 const [PAIRS, MIB, MSG] = [Number(process.argv[2] ?? 2), Number(process.argv[3] ?? 10), Number(process.argv[4] ?? 65536)];
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
-
-function ourTicks() {
-  const procs = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const r = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(d), [Number(r[1]), Number(r[11]) + Number(r[12])]);
-    } catch {}
-  }
-  let t = 0;
-  for (const [pid, [, ticks]] of procs)
-    for (let q = pid, hops = 0; q > 1 && hops < 32; q = procs.get(q)?.[0] ?? 0, hops++)
-      if (q === process.pid && pid !== process.pid) {
-        t += ticks;
-        break;
-      }
-  return t;
-}
-
 const server = http.createServer((_, res) => res.end('<!doctype html><p>datachannel cpu')).listen(0, '127.0.0.1');
 await new Promise((r) => server.on('listening', r));
 const browser = await chromium.launch({
@@ -44,7 +22,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  const t0 = ourTicks();
+  const t0 = descendantsCpuMs();
   const wall0 = Date.now();
   await page.evaluate(async ([pairs, mib, msg]) => {
     const keep = [];
@@ -77,7 +55,7 @@ try {
       keep.push(a, b);
     }
   }, [PAIRS, MIB, MSG]);
-  const cpu = (ourTicks() - t0) / CLK_TCK;
+  const cpu = (descendantsCpuMs() - t0) / 1000;
   const mib = PAIRS * MIB;
   console.log(`${PAIRS} pair(s), ${MIB} MiB each as ${MSG}-byte messages: ${cpu.toFixed(2)} CPU-s, ${((Date.now() - wall0) / 1000).toFixed(2)} s wall` +
     (mib ? `, ${(cpu / mib).toFixed(3)} CPU-s per MiB (both ends)` : `, ${((1000 * cpu) / PAIRS).toFixed(0)} ms per connected pair`) +

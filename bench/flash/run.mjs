@@ -17,12 +17,12 @@
 // build/release/server/circlecdn), FLASH_CLIENT_DIR (the library bundles served, default client/dist: point
 // it at a copy so a rebuild in a shared tree does not change the library mid-run), CHROMIUM_BIN. --smoke: N=2, 1 MiB, cap 512 KiB/s, one run of each mode, no PNG.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer as startCirclecdn } from '../../e2e/support/server.mjs';
-import { ownChromiumPids } from '../support/procs.mjs';
+import { closeBrowsers, descendants, machineCpuMs, ownChromiumPids } from '../support/procs.mjs';
 import { log, size, sleep, step } from '../../e2e/support/util.mjs';
 import { all as openVisitors, chromiumVisitor } from '../../e2e/support/visitors.mjs';
 
@@ -128,43 +128,27 @@ function startServer(site) {
 // CPU accounting for "what bounds the crowd": jiffies of the whole machine (/proc/stat) and of
 // every process below this one (the Chromiums with their renderer, GPU and network processes,
 // and the server), read at the first arrival and when the last visitor is done.
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
 function cpuNow() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  const idle = f[3] + (f[4] || 0);
-  const procs = new Map(); // pid -> [ppid, utime + stime]
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(p), [Number(rest[1]), Number(rest[11]) + Number(rest[12])]);
-    } catch {}
-  }
+  const { totalMs, busyMs } = machineCpuMs();
   let ours = 0;
   const byKind = {}; // Chromium process type (--type=renderer, utility = network service, ...) or server
-  for (const [pid, [, ticks]] of procs) {
-    for (let q = pid, hops = 0; q > 1 && hops < 32; q = procs.get(q)?.[0] ?? 0, hops++)
-      if (q === process.pid && pid !== process.pid) {
-        ours += ticks;
-        let kind = 'other';
-        try {
-          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          kind = /circlecdn/.test(cmd.split('\0')[0]) ? 'server' : (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser');
-        } catch {}
-        byKind[kind] = (byKind[kind] ?? 0) + ticks;
-        break;
-      }
+  for (const q of descendants()) {
+    ours += q.cpuMs;
+    let kind = 'other';
+    try {
+      const cmd = readFileSync(`/proc/${q.pid}/cmdline`, 'utf8');
+      kind = /circlecdn/.test(cmd.split('\0')[0]) ? 'server' : (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser');
+    } catch {} // the process ended while we read
+    byKind[kind] = (byKind[kind] ?? 0) + q.cpuMs;
   }
-  return { total, busy: total - idle, ours, byKind };
+  return { totalMs, busyMs, ours, byKind };
 }
 // CPU-seconds between two readings: the whole machine's busy time, ours (browsers + server), the rest.
 function cpuSpent(a, b) {
-  const busy = (b.busy - a.busy) / CLK_TCK;
-  const ours = Math.max(0, b.ours - a.ours) / CLK_TCK;
-  const kinds = Object.keys(b.byKind).map((k) => `${k} ${((b.byKind[k] - (a.byKind[k] ?? 0)) / CLK_TCK).toFixed(1)}`).join(', ');
-  return { busyS: busy, oursS: ours, othersS: Math.max(0, busy - ours), busyFrac: (b.busy - a.busy) / (b.total - a.total || 1), kinds };
+  const busy = (b.busyMs - a.busyMs) / 1000;
+  const ours = Math.max(0, b.ours - a.ours) / 1000;
+  const kinds = Object.keys(b.byKind).map((k) => `${k} ${((b.byKind[k] - (a.byKind[k] ?? 0)) / 1000).toFixed(1)}`).join(', ');
+  return { busyS: busy, oursS: ours, othersS: Math.max(0, busy - ours), busyFrac: (b.busyMs - a.busyMs) / (b.totalMs - a.totalMs || 1), kinds };
 }
 
 // ---- one run ---------------------------------------------------------------------------------
@@ -228,12 +212,7 @@ async function oneRun(site, mode, run) {
     throw e;
   } finally {
     sampling = false;
-    for (const v of [...openVisitors]) await v.close();
-    for (const pid of ownChromiumPids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
+    await closeBrowsers(openVisitors);
     await server.stop();
   }
 }
@@ -402,8 +381,7 @@ try {
   console.error(`flash: FAIL ${e.stack ?? e}`);
   if (all.length) writeOutputs(all);
 } finally {
-  for (const v of [...openVisitors]) await v.close().catch(() => {});
-  for (const pid of ownChromiumPids()) try { process.kill(pid, 'SIGKILL'); } catch {}
+  await closeBrowsers(openVisitors);
   rmSync(site.dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -8,6 +8,7 @@
 #   COOKIE (default a returning visitor's; COOKIE= for first visits), OUT_DIR (default a temp dir).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/bench/support/wait-port.sh"
 MODE="${1:-none}"; SIZE="${2:-1k}"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 DURATION="${DURATION:-5}"
@@ -27,13 +28,8 @@ cleanup() {
   [[ "$KEEP" == 1 ]] || rm -rf "$OUT_DIR"
 }
 trap cleanup EXIT
-PORT=""
-for _ in $(seq 1 100); do
-  PORT="$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT_DIR/server.out" | head -1)"
-  [[ -n "$PORT" ]] && break
-  sleep 0.1
-done
-[[ -n "$PORT" ]] || { echo "profile: circlecdn did not start" >&2; exit 1; }
+PORT="$(wait_port "$OUT_DIR/server.out" "$CIRCLECDN_LISTENING" "$SERVER")" ||
+  { echo "profile: circlecdn did not start" >&2; cat "$OUT_DIR/server.out" >&2; exit 1; }
 sleep 0.7  # the watcher's first rescan: from then on the open-file cache is used
 curl -sf -o /dev/null "http://127.0.0.1:$PORT/$SIZE.bin"
 

@@ -11,6 +11,7 @@
 # Prints one line per measurement and a table of medians with the ratio circlecdn/nginx.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/bench/support/wait-port.sh"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 SERVER_CPU="${SERVER_CPU:-0}"
@@ -97,13 +98,8 @@ taskset -c "$SERVER_CPU" "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 \
   --client-dir "$ROOT/client/dist" --log-level warn > "$TMP/circlecdn.out" 2>&1 &
 CPID=$!
 PIDS+=($CPID)
-CPORT=""
-for _ in $(seq 1 100); do
-  CPORT="$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/circlecdn.out" | head -1)"
-  [[ -n "$CPORT" ]] && break
-  sleep 0.1
-done
-[[ -n "$CPORT" ]] || { echo "origin bench: circlecdn did not start" >&2; cat "$TMP/circlecdn.out" >&2; exit 1; }
+CPORT="$(wait_port "$TMP/circlecdn.out" "$CIRCLECDN_LISTENING" "$CPID")" ||
+  { echo "origin bench: circlecdn did not start" >&2; cat "$TMP/circlecdn.out" >&2; exit 1; }
 
 # both must serve the same bytes
 for s in $SIZES; do

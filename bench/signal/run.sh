@@ -13,6 +13,7 @@
 #   rate R      open loop at R round trips/s: p50/p99 latency, CPU per round trip
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/bench/support/wait-port.sh"
 LOADGEN="${LOADGEN:-$ROOT/build/release/bench/signal/bench_signal_loadgen}"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 # circlecdn+want: CircleCDN with every round trip starting with want -> match/push and ending
@@ -60,7 +61,7 @@ start_server() { # name -> SPID, SPORT
       # send faster than a browser would, and we measure relaying, not throttling
       taskset -c "$SERVER_CPU" "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 \
         --client-dir "$ROOT/client/dist" --log-level warn --messages-per-s 1000000 > "$out" 2>&1 &
-      pattern='s/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' ;;
+      pattern="$CIRCLECDN_LISTENING" ;;
     wt)
       taskset -c "$SERVER_CPU" node "$ROOT/bench/anchors/wt-tracker.mjs" 0 > "$out" 2>&1 &
       pattern='s/^listening \([0-9]*\)$/\1/p' ;;
@@ -69,14 +70,8 @@ start_server() { # name -> SPID, SPORT
       pattern='s/^listening \([0-9]*\)$/\1/p' ;;
   esac
   SPID=$!
-  SPORT=""
-  for _ in $(seq 1 150); do
-    SPORT="$(sed -n "$pattern" "$out" | head -1)"
-    [[ -n "$SPORT" ]] && break
-    kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n "$SPORT" ]] || { echo "signal bench: $name did not start" >&2; cat "$out" >&2; exit 1; }
+  SPORT="$(wait_port "$out" "$pattern" "$SPID")" ||
+    { echo "signal bench: $name did not start" >&2; cat "$out" >&2; exit 1; }
   sleep 0.3  # let a fresh node process finish its start-up before the RSS baseline
 }
 

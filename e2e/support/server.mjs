@@ -8,28 +8,35 @@ import { log } from './util.mjs';
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 8_000;
 
-export async function startServer({ bin, site, clientDir, root, args: extra = [], quiet = false }) {
-  const [cmd, ...pre] = bin.split(/\s+/).filter(Boolean);
-  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, ...extra];
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+// Starts `cmd args` and waits until its standard output matches `pattern`; resolves with the
+// match's first group, the child, when it exits, and what it has written (stderr: the last 200 kB).
+// Rejects if it exits first or does not match within timeoutMs. Also used for the benchmarks'
+// other servers (bench/browser: WebTorrent's tracker).
+export async function spawnUntil(cmd, args, { cwd, pattern, timeoutMs = START_TIMEOUT_MS, name = cmd }) {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err = (err + d).slice(-200_000)));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not print its address in ${START_TIMEOUT_MS} ms\n${out}\n${err}`)), START_TIMEOUT_MS);
-    const look = () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', look);
+  const found = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not print its address in ${timeoutMs} ms\n${out}\n${err}`)), timeoutMs);
+    child.stdout.on('data', () => {
+      const m = pattern.exec(out);
+      if (m) (clearTimeout(timer), resolve(m[1]));
+    });
     child.on('error', (e) => (clearTimeout(timer), reject(e)));
-    exited.then(({ code, signal }) => (clearTimeout(timer), reject(new Error(`server exited (${code ?? signal}) before listening\n${out}\n${err}`))));
+    exited.then(({ code, signal }) => (clearTimeout(timer), reject(new Error(`${name} exited (${code ?? signal}) before listening\n${out}\n${err}`))));
   });
+  return { found, child, exited, out: () => out, err: () => err };
+}
+
+export async function startServer({ bin, site, clientDir, root, args: extra = [], quiet = false }) {
+  const [cmd, ...pre] = bin.split(/\s+/).filter(Boolean);
+  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, ...extra];
+  const started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });
+  const { child, exited, err } = started;
+  const url = started.found;
   if (!quiet) log(`  server ${cmd} on ${url} (pid ${child.pid})`);
   return {
     url,
@@ -42,16 +49,16 @@ export async function startServer({ bin, site, clientDir, root, args: extra = []
       const res = await fetch(`${url}/.circlecdn/manifest.json`);
       return res.json();
     },
-    output: () => ({ out, err }),
-    err: () => err,
+    output: () => ({ out: started.out(), err: err() }),
+    err,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const { code, signal } = await exited;
       clearTimeout(timer);
-      if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err))
-        throw new Error(`server sanitizer report:\n${err.slice(-8000)}`);
-      if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err.slice(-4000)}`);
+      if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err()))
+        throw new Error(`server sanitizer report:\n${err().slice(-8000)}`);
+      if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err().slice(-4000)}`);
     },
   };
 }
