@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   serve->add_option("--piece-size", cfg.piece_size_bytes, "bytes per piece of large files");
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
   serve->add_option("--secret", cfg.secret, "HMAC key for tokens (default: random per start)");
+  serve->add_option("--crowd-include", cfg.crowd.include,
+                    "glob over URL paths: only matching files are carried by peers (repeatable)");
+  serve->add_option(
+      "--crowd-exclude", cfg.crowd.exclude,
+      "glob over URL paths: matching files are served by the origin only (repeatable)");
   serve->add_flag("--secure-cookies", cfg.secure_cookies, "mark cookies Secure (behind TLS)");
   serve->add_option("--uploads-per-holder", uploads, "uploads in flight per holder");
   serve->add_option("--messages-per-s", rate, "signaling messages per peer per second");

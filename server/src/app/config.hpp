@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "manifest/crowd_filter.hpp"
 #include "signal/limits.hpp"
 
 namespace circlecdn::app {
@@ -23,6 +24,7 @@ struct config {
   std::size_t served_ids_max = 20'000;    // visitors whose served hashes are remembered
   std::size_t served_hashes_per_id = 64;  // hashes remembered per visitor (~40 MiB worst)
   std::string secret;                     // HMAC key for tokens; empty = random per process
+  manifest::crowd_filter crowd;           // which public files peers carry (default: all)
   signal::limits limits;
 };
 

@@ -19,7 +19,7 @@ constexpr auto shutdown_poll = std::chrono::milliseconds(20);
 context::context(config c)
     : cfg(std::move(c)),
       tokens(cfg.secret),
-      manifest(cfg.site, cfg.piece_size_bytes),
+      manifest(cfg.site, cfg.piece_size_bytes, {}, cfg.crowd),
       origin(cfg.site, manifest),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),

@@ -235,6 +235,7 @@ std::string serialise(const snapshot& s) {
   boost::json::array files;
   files.reserve(sorted.size());
   for (const auto* e : sorted) {
+    if (!e->crowd) continue;
     boost::json::object f;
     f["path"] = e->path;
     f["size"] = e->size;
@@ -262,8 +263,8 @@ const file_entry* snapshot::find(std::string_view url_path) const {
   return it == files.end() ? nullptr : &it->second;
 }
 
-store::store(fs::path root, std::uint64_t piece_size, cache_limits limits)
-    : piece_size_(piece_size), limits_(limits) {
+store::store(fs::path root, std::uint64_t piece_size, cache_limits limits, crowd_filter crowd)
+    : piece_size_(piece_size), limits_(limits), crowd_(std::move(crowd)) {
   if (piece_size_ == 0) throw std::invalid_argument("manifest: piece size must be positive");
   // Cached descriptors must leave room for connections: at most a quarter of the fd limit.
   if (rlimit r{}; ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY)
@@ -337,7 +338,9 @@ void store::rescan() {
     settled_.store(seen, std::memory_order_release);
     return;
   }
-  for (const auto& [path, e] : next->files) {
+  for (auto& [path, e] : next->files) {
+    e.crowd = crowd_.carries(path);
+    if (!e.crowd) continue;
     next->hashes.insert(e.sha256);
     next->hashes.insert(e.pieces.begin(), e.pieces.end());
   }

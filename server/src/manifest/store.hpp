@@ -16,6 +16,7 @@
 
 #include "core/content_hash.hpp"
 #include "manifest/cached_file.hpp"
+#include "manifest/crowd_filter.hpp"
 #include "manifest/file_info.hpp"
 
 namespace circlecdn::manifest {
@@ -42,6 +43,7 @@ struct file_entry {
   // The hashed bytes or a descriptor on the hashed inode; null when over the cache's limits, for a
   // symlink, or for a file with other hard links (writes through those are not reported).
   std::shared_ptr<const cached_file> cache;
+  bool crowd = true;  // listed in the manifest and carried by peers (crowd_filter)
 };
 
 // Hashes std::string keys so lookups can take a string_view without building a string.
@@ -54,8 +56,8 @@ struct snapshot {
   std::uint64_t generation = 0;
   std::uint64_t piece_size = default_piece_size_bytes;
   std::unordered_map<std::string, file_entry, path_hash, std::equal_to<>> files;  // by URL path
-  std::unordered_set<content_hash> hashes;  // every file hash and piece hash
-  std::string json;                         // serialised once per generation
+  std::unordered_set<content_hash> hashes;  // every file and piece hash the crowd carries
+  std::string json;  // serialised once per generation: the crowd's files only
 
   const file_entry* find(std::string_view url_path) const;
   bool knows(const content_hash& h) const { return hashes.contains(h); }
@@ -64,7 +66,7 @@ struct snapshot {
 class store {
  public:
   explicit store(std::filesystem::path root, std::uint64_t piece_size = default_piece_size_bytes,
-                 cache_limits limits = {});
+                 cache_limits limits = {}, crowd_filter crowd = {});
 
   // The current snapshot; readers keep it alive as long as they need it.
   std::shared_ptr<const snapshot> current() const;
@@ -88,6 +90,7 @@ class store {
   std::filesystem::path root_;
   std::uint64_t piece_size_;
   cache_limits limits_;
+  crowd_filter crowd_;
   std::atomic<bool> watching_{false};
   std::atomic<std::uint64_t> changes_{0};  // bumped per reported change
   std::atomic<std::uint64_t> settled_{0};  // changes_ as read at the start of the last rescan

@@ -77,6 +77,21 @@ TEST_F(http_origin_test, every_response_carries_a_date) {
   }
 }
 
+// Found by an attacker: the manifest listed, and the origin served, index.html~ with a password
+// in it. Backups and editor files are now private like dotfiles.
+TEST_F(http_origin_test, leak_backup_and_editor_files_are_neither_listed_nor_served) {
+  for (const char* name : {"index.html~", "wp-config.php.bak", ".index.html.swp", "a.orig", "#a#"})
+    site_.write(name, "PASSWORD=hunter2");
+  const auto manifest = get(port_, "/.circlecdn/manifest.json").body();
+  EXPECT_EQ(manifest.find("hunter2"), std::string::npos);
+  for (const char* target : {"/index.html~", "/index.html%7e", "/wp-config.php.bak",
+                             "/.index.html.swp", "/a.orig", "/%23a%23"}) {
+    const auto r = get(port_, target);
+    EXPECT_EQ(r.result(), http::status::not_found) << target;
+    EXPECT_EQ(r.body().find("hunter2"), std::string::npos) << target;
+  }
+}
+
 TEST_F(http_origin_test, hostile_targets_are_refused) {
   struct hostile {
     std::string target;

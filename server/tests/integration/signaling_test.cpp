@@ -298,3 +298,33 @@ TEST(Signaling, TenThousandPeersComeAndGoLeavingNothingBehind) {
   last.send(want(1, test_site::hash(0)));
   EXPECT_EQ(last.read()["type"], "match");
 }
+
+// --crowd-exclude over real sockets: the origin still serves the file (with its ETag), the
+// manifest does not list it, and the tracker refuses to pair on its hash, so no visitor learns
+// from the crowd who else loaded it.
+TEST(Signaling, CrowdExcludedFilesStayOnTheOrigin) {
+  app::config cfg;
+  cfg.crowd.exclude = {"/f1.txt", "*.bin"};
+  test_site site(3, cfg);
+  auto file = get(site.port, "/f1.txt");
+  EXPECT_EQ(file.result(), http::status::ok);
+  EXPECT_EQ(file.body(), test_site::content(1));
+  EXPECT_EQ(file[http::field::etag], "\"" + test_site::hash(1) + "\"");
+  const auto manifest = get(site.port, "/.circlecdn/manifest.json").body();
+  EXPECT_EQ(manifest.find("/f1.txt"), std::string::npos);
+  EXPECT_EQ(manifest.find("/big.bin"), std::string::npos);
+  EXPECT_NE(manifest.find("/f0.txt"), std::string::npos);
+
+  ws_client a(site.port), b(site.port);
+  a.send(announce({0, 1}));
+  auto refused = a.read();
+  EXPECT_EQ(refused["type"], "error");
+  EXPECT_EQ(refused["code"], "unknown_hash");
+  EXPECT_EQ(refused["hashes"], boost::json::array{value(test_site::hash(1))});
+  b.send(want(1, test_site::hash(1)));
+  auto m = b.read();
+  EXPECT_EQ(m["type"], "miss");
+  EXPECT_EQ(m["reason"], "unknown_hash");
+  b.send(want(2, test_site::hash(0)));
+  EXPECT_EQ(b.read()["type"], "match");
+}

@@ -200,6 +200,51 @@ TEST(manifest_store, scan_policy_dotfiles_symlinks_special_files) {
   EXPECT_EQ(snap->find("/alias.txt")->sha256, content_hash::of("ok"));
 }
 
+// An editor's or an operator's leftover copy (index.html~ held a password in the attack that
+// found this) is private like a dotfile: never listed, whatever the case of its extension.
+TEST(manifest_store, leak_backup_and_editor_files_are_not_listed) {
+  temp_dir site;
+  site.write("index.html", "home");
+  for (const char* name : {"index.html~", "config.php.bak", "CONFIG.BAK", ".index.html.swp",
+                           "notes.swp", "a.orig", "#draft#", "old.bak/inside.txt"})
+    site.write(name, "copy with a password");
+  site.write("bak", "a name, not an extension");
+  site.write("x.bake", "not a backup");
+  store s(site.path());
+  std::vector<std::string> paths;
+  for (const auto& [p, e] : s.current()->files) paths.push_back(p);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"/bak", "/index.html", "/x.bake"}));
+  EXPECT_FALSE(s.current()->knows(content_hash::of("copy with a password")));
+}
+
+// --crowd-include / --crowd-exclude: the manifest and the known hashes cover the crowd's files
+// only, while the snapshot keeps every public file (the origin's ETag and cache need them).
+TEST(manifest_store, crowd_filter_limits_what_is_listed_not_what_is_known_to_the_origin) {
+  temp_dir site;
+  site.write("img/a.png", "a");
+  site.write("img/b.jpg", "b");
+  site.write("account/avatar.png", "private avatar");
+  site.write("big.iso", "iso");
+  store s(site.path(), default_piece_size_bytes, {},
+          crowd_filter{{"/img/*", "*.png"}, {"/account/*"}});
+  const auto snap = s.current();
+  EXPECT_EQ(snap->files.size(), 4u);
+  ASSERT_NE(snap->find("/account/avatar.png"), nullptr);
+  EXPECT_FALSE(snap->find("/account/avatar.png")->crowd);
+  EXPECT_FALSE(snap->find("/big.iso")->crowd);
+  EXPECT_TRUE(snap->find("/img/b.jpg")->crowd);
+  EXPECT_TRUE(snap->knows(content_hash::of("a")));
+  EXPECT_TRUE(snap->knows(content_hash::of("b")));
+  EXPECT_FALSE(snap->knows(content_hash::of("private avatar")));
+  EXPECT_FALSE(snap->knows(content_hash::of("iso")));
+  const auto json = boost::json::parse(snap->json).as_object();
+  std::vector<std::string> listed;
+  for (const auto& f : json.at("files").as_array())
+    listed.emplace_back(f.as_object().at("path").as_string());
+  EXPECT_EQ(listed, (std::vector<std::string>{"/img/a.png", "/img/b.jpg"}));
+}
+
 TEST(manifest_store, find) {
   temp_dir site;
   site.write("a/b.txt", "b");

@@ -185,6 +185,15 @@ TEST_F(static_handler_test, dotfiles_are_hidden_but_well_known_is_served) {
   EXPECT_EQ(r.res.body(), "Contact: x");
 }
 
+TEST_F(static_handler_test, leak_backup_and_editor_files_are_not_served) {
+  for (const char* name : {"index.html~", "db.BAK", ".index.html.swp", "a.orig", "#x#", "o.bak/f"})
+    site_.write(name, "PASSWORD=hunter2");
+  store_->rescan();
+  for (const char* target : {"/index.html~", "/index.html%7E", "/db.BAK", "/.index.html.swp",
+                             "/a.orig", "/%23x%23", "/o.bak/f"})
+    EXPECT_EQ(get(target).res.result(), http::status::not_found) << target;
+}
+
 TEST_F(static_handler_test, query_is_ignored) {
   EXPECT_EQ(get("/img/cat.png?v=2").res.body(), "PNGDATA");
 }
