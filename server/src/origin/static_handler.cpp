@@ -160,8 +160,10 @@ std::optional<static_result> static_handler::from_cache(const request& req, cons
   const bool is_get = req.method() == http::verb::get;
   const auto inm = req.find(http::field::if_none_match);
   const bool not_modified = inm != req.end() && none_match_hits(inm->value(), file->etag);
+  // Only a whole body counts as served: a 304 or a one-byte range gives the visitor nothing it
+  // could serve to peers.
   std::optional<content_hash> served;
-  if (is_get) served = file->hash;
+  if (is_get && !not_modified) served = file->hash;
   // As the general path: If-None-Match first, HEAD ignores Range, If-Range must match the ETag.
   if (is_get && !not_modified) {
     if (const auto r = req.find(http::field::range);
@@ -172,7 +174,7 @@ std::optional<static_result> static_handler::from_cache(const request& req, cons
       if (range.kind == range_kind::single)
         return static_result{
             partial_answer(file, range.range.first, range.range.length, req.keep_alive(), extra),
-            served};
+            std::nullopt};
     }
   }
   return static_result{answer(file, is_get, not_modified, req.keep_alive(), extra), served};
@@ -241,8 +243,6 @@ static_result static_handler::handle(const request& req, headers_span extra) {
     etag = "\"" + entry->sha256.hex() + "\"";
   }
   const bool is_get = req.method() == http::verb::get;
-  // HEAD carries no bytes, so the visitor holds nothing it could later serve to peers.
-  const auto served = is_get ? hash : std::nullopt;
   const std::string_view content_type = mime_type(url);
 
   auto file_headers = [&](auto& res) {
@@ -257,7 +257,7 @@ static_result static_handler::handle(const request& req, headers_span extra) {
       inm != req.end() && none_match_hits(inm->value(), etag)) {
     http::response<http::empty_body> res{http::status::not_modified, req.version()};
     file_headers(res);
-    return {http::message_generator(std::move(res)), served};
+    return {http::message_generator(std::move(res)), std::nullopt};
   }
 
   if (!is_get) {
@@ -293,7 +293,7 @@ static_result static_handler::handle(const request& req, headers_span extra) {
                                             std::to_string(first + length - 1) + "/" +
                                             std::to_string(info->size));
     res.content_length(length);
-    return {std::move(res), served};
+    return {std::move(res), std::nullopt};
   }
 
   // The whole file through the same pread() body as a range: 64 KiB per read instead of
@@ -305,6 +305,8 @@ static_result static_handler::handle(const request& req, headers_span extra) {
   file_headers(res);
   res.set(http::field::content_type, content_type);
   res.content_length(info->size);
+  // Only this whole 200 body is recorded as served: HEAD, a 304 or a range gave the visitor
+  // nothing it could serve to peers.
   return {std::move(res), hash};
 }
 

@@ -30,7 +30,7 @@ using response = std::variant<http::message_generator, file_response, cached_res
 
 struct static_result {
   response message;
-  std::optional<content_hash> served;  // the content hash sent (200/206/304), to record per peer
+  std::optional<content_hash> served;  // the hash of a whole 200 body, to record per visitor
 };
 
 // Any kind of response as a message_generator (for callers that do not write it themselves).

@@ -282,8 +282,7 @@ TEST_F(static_handler_test, if_none_match_gives_304) {
     EXPECT_EQ(r.res[http::field::etag], tag);
     EXPECT_EQ(r.res.body(), "");
     EXPECT_EQ(r.raw.substr(r.raw.size() - 4), "\r\n\r\n");
-    ASSERT_TRUE(r.served);
-    EXPECT_EQ(*r.served, content_hash::of("PNGDATA"));
+    EXPECT_FALSE(r.served);  // no bytes went out: nothing to record
   }
 }
 
@@ -314,7 +313,7 @@ TEST_F(static_handler_test, range_forms_give_206) {
     EXPECT_EQ(r.res[http::field::content_range], c.content_range);
     EXPECT_EQ(r.res[http::field::content_type], "text/plain; charset=utf-8");
     EXPECT_EQ(r.res[http::field::etag], etag_of("/ten.txt"));
-    EXPECT_TRUE(r.served);
+    EXPECT_FALSE(r.served);  // a part is not the file: only a whole 200 body is recorded
   }
 }
 
@@ -411,10 +410,13 @@ class cached_handler_test : public static_handler_test {
   }
 };
 
+// Every header field but Date, which moves on when the two answers straddle a second (seen under
+// ASan on a loaded machine: a 1 MiB body read twice).
 std::vector<std::string> fields_of(const http::response<http::string_body>& res) {
   std::vector<std::string> out;
   for (const auto& f : res)
-    out.push_back(std::string(f.name_string()) + ": " + std::string(f.value()));
+    if (f.name() != http::field::date)
+      out.push_back(std::string(f.name_string()) + ": " + std::string(f.value()));
   std::sort(out.begin(), out.end());
   return out;
 }
