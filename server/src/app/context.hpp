@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "app/config.hpp"
+#include "app/miss_ledger.hpp"
 #include "app/upload_cap.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
@@ -18,6 +19,7 @@ namespace circlecdn::app {
 
 struct origin_counters {
   std::uint64_t requests = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
+  std::uint64_t miss_tokens_reused = 0;
   std::uint64_t cookies_set = 0;
 };
 
@@ -35,6 +37,7 @@ struct context {
   signal::session_registry sessions;
   signal::session_hub session_hub{tracker, sessions, cfg.limits};
   origin_counters counters;
+  miss_ledger misses;
   bool stopping = false;
 };
 

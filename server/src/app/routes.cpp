@@ -4,6 +4,7 @@
 
 #include "core/heap_usage.hpp"
 #include "core/http_date.hpp"
+#include "origin/target.hpp"
 
 namespace circlecdn::app {
 
@@ -57,6 +58,7 @@ std::string stats_json(context& ctx) {
   o["disconnects_for_errors"] = t.disconnects_for_errors;
   o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
+  o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;
   o["http_requests"] = ctx.counters.requests;
   o["cookies_set"] = ctx.counters.cookies_set;
   o["generation"] = ctx.manifest.current()->generation;
@@ -113,10 +115,22 @@ response route(context& ctx, const http::request<http::string_body>& req,
   }
 
   if (auto it = req.find("X-Circle-Miss"); it != req.end()) {
-    if (ctx.tokens.check_miss(it->value(), token_signer::clock::now()))
-      ++ctx.counters.miss_tokens_valid;
-    else
-      ++ctx.counters.miss_tokens_invalid;
+    // The token never changes the response; it is only counted, once, on its own file.
+    auto snap = ctx.manifest.current();
+    const manifest::file_entry* file = nullptr;
+    if (auto url = origin::normalise_target(target); auto* p = std::get_if<std::string>(&url))
+      file = snap->find(p->ends_with('/') ? *p + "index.html" : *p);
+    switch (ctx.misses.count(ctx.tokens, it->value(), file, token_signer::clock::now())) {
+      case miss_ledger::verdict::valid:
+        ++ctx.counters.miss_tokens_valid;
+        break;
+      case miss_ledger::verdict::invalid:
+        ++ctx.counters.miss_tokens_invalid;
+        break;
+      case miss_ledger::verdict::reused:
+        ++ctx.counters.miss_tokens_reused;
+        break;
+    }
   }
 
   // The visitor's id: from the cookie, or a new one set on this response.

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/random_id.hpp"
@@ -77,10 +78,21 @@ std::string token_signer::miss_token(const peer_id& id, const content_hash& h,
   return sign('M', payload);
 }
 
-bool token_signer::check_miss(std::string_view token, clock::time_point now) const {
+std::optional<token_signer::miss_claim> token_signer::check_miss(std::string_view token,
+                                                                 clock::time_point now) const {
   auto payload = verify('M', token);
-  return payload && payload->size() == 32 &&
-         get_u64(std::string_view(*payload).substr(24)) >= seconds(now);
+  if (!payload || payload->size() != 32) return std::nullopt;
+  const auto expiry = get_u64(std::string_view(*payload).substr(24));
+  if (expiry < seconds(now)) return std::nullopt;
+  miss_claim claim;
+  std::memcpy(claim.hash_prefix.data(), payload->data() + 16, claim.hash_prefix.size());
+  claim.mac = mac('M', *payload);
+  claim.expires = clock::time_point(std::chrono::seconds(expiry));
+  return claim;
+}
+
+bool token_signer::miss_claim::names(const content_hash& h) const {
+  return std::equal(hash_prefix.begin(), hash_prefix.end(), h.bytes.begin());
 }
 
 }  // namespace circlecdn

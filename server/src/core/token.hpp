@@ -1,6 +1,7 @@
 #pragma once
 // Stateless signed tokens (HMAC-SHA256): the resume token and the miss token. The server keeps
 // nothing per token, so a peer that leaves leaves nothing behind.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -20,8 +21,16 @@ class token_signer {
   std::string resume_token(const peer_id& id, clock::time_point expires) const;
   std::optional<peer_id> check_resume(std::string_view token, clock::time_point now) const;
 
+  // What a valid, unexpired miss token says: which hash the tracker could not place (its first 8
+  // bytes: enough to bind the token to one file or piece) and its MAC, which names it uniquely.
+  struct miss_claim {
+    std::array<unsigned char, 8> hash_prefix{};
+    std::string mac;  // raw bytes
+    clock::time_point expires;
+    bool names(const content_hash& h) const;
+  };
   std::string miss_token(const peer_id& id, const content_hash& h, clock::time_point expires) const;
-  bool check_miss(std::string_view token, clock::time_point now) const;
+  std::optional<miss_claim> check_miss(std::string_view token, clock::time_point now) const;
 
  private:
   std::string mac(char kind, std::string_view payload) const;  // truncated HMAC, raw bytes

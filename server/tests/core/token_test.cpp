@@ -29,7 +29,10 @@ TEST(Token, ForgeriesFail) {
   // A miss token is not a resume token, even with a valid MAC.
   auto miss = s.miss_token(id, content_hash::of(std::string_view("x")), now + 60s);
   EXPECT_FALSE(s.check_resume(miss, now));
-  EXPECT_TRUE(s.check_miss(miss, now));
+  auto claim = s.check_miss(miss, now);
+  ASSERT_TRUE(claim);
+  EXPECT_TRUE(claim->names(content_hash::of(std::string_view("x"))));
+  EXPECT_FALSE(claim->names(content_hash::of(std::string_view("y"))));
   EXPECT_FALSE(s.check_miss(t, now));
   EXPECT_FALSE(s.check_miss(miss, now + 61s));
 }

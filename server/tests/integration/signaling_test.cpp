@@ -238,6 +238,38 @@ TEST(Signaling, MissTokensAreCountedByTheOrigin) {
   EXPECT_EQ(stat(site.port, "miss_tokens_invalid"), 1);
 }
 
+// Found by an attacker: one miss token for one file was counted valid 100 times on another file.
+// Now a token counts once, on the file (or a piece of the file) it was issued for.
+TEST(Signaling, MissTokenReplayedOrMovedToAnotherFileCountsOnce) {
+  test_site site;
+  ws_client c(site.port);
+  c.send(want(1, test_site::hash(5)));
+  auto miss = c.read();
+  ASSERT_EQ(miss["type"], "miss");
+  const auto token = str(miss["token"]);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(get(site.port, "/f6.txt", {{"X-Circle-Miss", token}}).result_int(), 200);
+  EXPECT_EQ(stat(site.port, "miss_tokens_valid"), 0);
+  EXPECT_EQ(stat(site.port, "miss_tokens_invalid"), 20);
+  for (int i = 0; i < 5; ++i) get(site.port, "/f5.txt", {{"X-Circle-Miss", token}});
+  EXPECT_EQ(stat(site.port, "miss_tokens_valid"), 1);
+  EXPECT_EQ(stat(site.port, "miss_tokens_reused"), 4);
+
+  // A piece's token counts on a range of its file.
+  auto manifest = boost::json::parse(get(site.port, "/.circlecdn/manifest.json").body());
+  std::string piece;
+  for (const auto& f : manifest.at("files").as_array())
+    if (f.at("path") == "/big.bin") piece = f.at("pieces").as_array().at(1).as_string().c_str();
+  ASSERT_FALSE(piece.empty());
+  c.send(want(2, piece));
+  auto piece_miss = c.read();
+  ASSERT_EQ(piece_miss["type"], "miss");
+  auto part = get(site.port, "/big.bin",
+                  {{"X-Circle-Miss", str(piece_miss["token"])}, {"Range", "bytes=262144-524287"}});
+  EXPECT_EQ(part.result_int(), 206);
+  EXPECT_EQ(stat(site.port, "miss_tokens_valid"), 2);
+}
+
 TEST(Signaling, ChangedFileStopsBeingHandedOut) {
   test_site site;
   ws_client a(site.port), b(site.port);
