@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
 
 namespace circlecdn::app {
@@ -24,6 +25,7 @@ struct config {
   std::size_t served_hashes_per_id = 64;  // hashes remembered per visitor (~40 MiB worst)
   std::string secret;                     // HMAC key for tokens; empty = random per process
   signal::limits limits;
+  signal::ice_config ice;  // STUN/TURN servers, TURN secret, peer path budgets
 };
 
 }  // namespace circlecdn::app
