@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/server.hpp"
+#include "cli/ice_options.hpp"
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   serve->add_option("--origin-rate-limit", cfg.origin_rate_limit_bytes_per_s,
                     "cap on the origin's file upload, bytes/s, shared by all visitors (0 = none)");
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
+  circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
+  ice_opts.add(*serve, cfg.ice);
   // The config file belongs to the top-level app (CLI11 reads it there) and may be given after
   // `serve`; its keys are the long option names, under a [serve] table or as serve.KEY.
   cli.set_config("--config", "", "TOML file with any of these options ([serve] table)");
@@ -58,6 +61,10 @@ int main(int argc, char** argv) {
     cfg.listen_port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
   } catch (const std::exception&) {
     std::fprintf(stderr, "--listen: bad port in %s\n", listen.c_str());
+    return 2;
+  }
+  if (auto problem = ice_opts.finish(cfg.ice)) {
+    std::fprintf(stderr, "%s\n", problem->c_str());
     return 2;
   }
   cfg.limits.uploads_per_holder = uploads;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "manifest/crowd_filter.hpp"
+#include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
 
 namespace circlecdn::app {
@@ -26,6 +27,7 @@ struct config {
   std::string secret;                     // HMAC key for tokens; empty = random per process
   manifest::crowd_filter crowd;           // which public files peers carry (default: all)
   signal::limits limits;
+  signal::ice_config ice;  // STUN/TURN servers, TURN secret, peer path budgets
 };
 
 }  // namespace circlecdn::app

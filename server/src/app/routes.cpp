@@ -56,6 +56,11 @@ std::string stats_json(context& ctx) {
   o["reports"] = t.reports;
   o["errors_sent"] = t.errors_sent;
   o["disconnects_for_errors"] = t.disconnects_for_errors;
+  o["paths_failed_connect"] = t.paths_failed_connect;
+  o["paths_failed_timeout"] = t.paths_failed_timeout;
+  o["paths_failed_closed"] = t.paths_failed_closed;
+  o["holders_unreachable"] = t.holders_unreachable;
+  o["ice_renewals"] = t.ice_renewals;
   o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;

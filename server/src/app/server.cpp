@@ -23,7 +23,7 @@ context::context(config c)
       origin(cfg.site, manifest),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
-      tracker(cfg.limits, directory, served, tokens,
+      tracker(cfg.limits, cfg.ice, directory, served, tokens,
               [this](const content_hash& h) { return manifest.current()->knows(h); }) {}
 
 struct server::impl {

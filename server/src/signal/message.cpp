@@ -42,6 +42,20 @@ std::string_view to_string(error_code c) {
   return "unknown";
 }
 
+std::string_view to_string(done_reason r) {
+  switch (r) {
+    case done_reason::none:
+      return "none";
+    case done_reason::connect_failed:
+      return "connect_failed";
+    case done_reason::timeout:
+      return "timeout";
+    case done_reason::closed:
+      return "closed";
+  }
+  return "unknown";
+}
+
 namespace {
 
 constexpr std::size_t max_json_depth = 16;       // SDP/ICE objects are 2-3 levels deep
@@ -189,6 +203,18 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
       else if (!r.error)
         r.error = r.fail("bytes", "expected a non-negative integer");
     }
+    if (auto* v = r.get("reason", false)) {
+      auto* s = v->if_string();
+      for (auto reason : {done_reason::connect_failed, done_reason::timeout, done_reason::closed})
+        if (s && *s == to_string(reason)) m.reason = reason;
+      if (m.reason == done_reason::none && !r.error)
+        r.error = r.fail("reason", "expected connect_failed, timeout or closed");
+    }
+    // Only a failure has a reason; one that gives none is a channel that closed.
+    if (m.ok)
+      m.reason = done_reason::none;
+    else if (m.reason == done_reason::none)
+      m.reason = done_reason::closed;
     return finish(r, std::move(m));
   }
   if (type == "announce") {

@@ -48,10 +48,20 @@ struct want_msg {
   std::uint32_t id = 0;
   content_hash hash;
 };
+// Why a peer path failed (done.reason). ok:false without a reason reads as `closed`.
+enum class done_reason : std::uint8_t {
+  none,            // ok:true
+  connect_failed,  // ICE/DTLS/channel did not open within connect_timeout, or failed
+  timeout,         // connected, but no first byte within first_byte_timeout (or a stall later)
+  closed,          // the channel or connection closed mid-transfer
+};
+std::string_view to_string(done_reason r);
+
 struct done_msg {
   std::uint32_t id = 0;
   bool ok = false;
   std::uint64_t bytes = 0;
+  done_reason reason = done_reason::none;  // set for every ok:false
 };
 struct signal_msg {
   peer_id to;

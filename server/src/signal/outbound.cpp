@@ -1,7 +1,6 @@
 #include "signal/outbound.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
+#include "signal/json_text.hpp"
 
 namespace circlecdn::signal {
 
@@ -22,10 +21,6 @@ void append_hashes(std::string& out, std::span<const content_hash> hashes) {
   out += ']';
 }
 
-std::string quoted(std::string_view text) {
-  return boost::json::serialize(boost::json::string(text));
-}
-
 std::string id_hash_peer(std::string_view type, std::uint32_t id, const content_hash& h,
                          const peer_id& p) {
   std::string s = R"({"type":")";
@@ -43,9 +38,10 @@ std::string id_hash_peer(std::string_view type, std::uint32_t id, const content_
 }  // namespace
 
 frame make_welcome(const peer_id& self, std::string_view resume_token,
-                   std::span<const content_hash> served, const limits& lim) {
+                   std::span<const content_hash> served, const limits& lim,
+                   std::string_view ice_members, const ice_config& ice) {
   std::string s = R"({"type":"welcome","peer":")" + self.str() + R"(","resume":)" +
-                  quoted(resume_token) + R"(,"protocol":1,"served":)";
+                  json_quoted(resume_token) + R"(,"protocol":1,"served":)";
   append_hashes(s, served);
   s += R"(,"limits":{"message_bytes":)" + std::to_string(lim.message_bytes) +
        R"(,"messages_per_s":)" + std::to_string(static_cast<int>(lim.messages_per_s)) +
@@ -53,7 +49,17 @@ frame make_welcome(const peer_id& self, std::string_view resume_token,
        std::to_string(lim.holdings_per_peer) + R"(,"hashes_per_message":)" +
        std::to_string(lim.hashes_per_message) + R"(,"uploads_per_holder":)" +
        std::to_string(lim.uploads_per_holder) + R"(,"want_timeout_s":)" +
-       std::to_string(lim.want_timeout.count()) + R"(},"ice_servers":[]})";
+       std::to_string(lim.want_timeout.count()) + "},";
+  s += ice_members;
+  s += R"(,"connect_timeout":)" + std::to_string(ice.connect_timeout.count()) +
+       R"(,"first_byte_timeout":)" + std::to_string(ice.first_byte_timeout.count()) + '}';
+  return done(std::move(s));
+}
+
+frame make_ice(std::string_view ice_members) {
+  std::string s = R"({"type":"ice",)";
+  s += ice_members;
+  s += '}';
   return done(std::move(s));
 }
 
@@ -70,7 +76,7 @@ frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, 
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
                 std::string_view reason) {
   return done(R"({"type":"miss","id":)" + std::to_string(id) + R"(,"hash":")" + h.hex() +
-              R"(","token":)" + quoted(token) + R"(,"reason":)" + quoted(reason) + "}");
+              R"(","token":)" + json_quoted(token) + R"(,"reason":)" + json_quoted(reason) + "}");
 }
 
 frame make_signal(const peer_id& from, std::string_view data_json) {
@@ -82,8 +88,8 @@ frame make_signal(const peer_id& from, std::string_view data_json) {
 
 frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
                   std::string_view role, std::string_view reason) {
-  return done(id_hash_peer("cancel", id, h, other) + R"(,"role":)" + quoted(role) +
-              R"(,"reason":)" + quoted(reason) + "}");
+  return done(id_hash_peer("cancel", id, h, other) + R"(,"role":)" + json_quoted(role) +
+              R"(,"reason":)" + json_quoted(reason) + "}");
 }
 
 frame make_penalised(const peer_id& p) {
@@ -93,8 +99,8 @@ frame make_penalised(const peer_id& p) {
 frame make_error(error_code code, std::string_view message, std::string_view ref,
                  std::span<const content_hash> hashes, std::uint32_t id) {
   std::string s = R"({"type":"error","code":")" + std::string(to_string(code)) + R"(","message":)" +
-                  quoted(message);
-  if (!ref.empty()) s += R"(,"ref":)" + quoted(ref);
+                  json_quoted(message);
+  if (!ref.empty()) s += R"(,"ref":)" + json_quoted(ref);
   if (id != 0) s += R"(,"id":)" + std::to_string(id);
   if (!hashes.empty()) {
     s += R"(,"hashes":)";

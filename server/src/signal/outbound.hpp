@@ -9,6 +9,7 @@
 
 #include "core/content_hash.hpp"
 #include "core/peer_id.hpp"
+#include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
 #include "signal/message.hpp"
 
@@ -16,8 +17,12 @@ namespace circlecdn::signal {
 
 using frame = std::shared_ptr<const std::string>;
 
+// ice_members: from ice_members() (signal/ice_servers.hpp), for this peer.
 frame make_welcome(const peer_id& self, std::string_view resume_token,
-                   std::span<const content_hash> served, const limits& lim);
+                   std::span<const content_hash> served, const limits& lim,
+                   std::string_view ice_members, const ice_config& ice);
+// Fresh TURN credentials before the old ones expire.
+frame make_ice(std::string_view ice_members);
 frame make_match(std::uint32_t id, const content_hash& h, const peer_id& holder, bool connect);
 frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, bool connect);
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,

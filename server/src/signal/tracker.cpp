@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "signal/ice_servers.hpp"
+#include "signal/path_outcomes.hpp"
 #include "swarm/holder_policy.hpp"
 
 namespace circlecdn::signal {
@@ -9,6 +11,10 @@ namespace circlecdn::signal {
 namespace {
 constexpr std::size_t max_penalties = 10'000;  // penalties outlive connections, but boundedly
 constexpr std::uint32_t max_penalty_doublings = 6;
+// Credentials are renewed when this share of their life has passed: the page has the remaining
+// fifth (12 min at the default hour) to receive them, even across a reconnect.
+constexpr double renew_at_share = 0.8;
+constexpr std::chrono::seconds min_renew_after{1};
 }  // namespace
 
 struct want_slot {
@@ -38,12 +44,22 @@ struct peer_state {
   tracker::clock::time_point errors_at{};
   double tokens = 0;
   tracker::clock::time_point last_refill, last_active;
+  std::uint64_t ice_serial = 0;               // the current TURN credentials (see ice_renewals)
+  path_exclusions excluded;                   // holders this peer, as a wanter, failed to reach
+  std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
   bool closing = false;
 };
 
-tracker::tracker(const limits& lim, swarm::directory& dir, swarm::served_record& served,
-                 const token_signer& tokens, known_hash_fn known_hash)
-    : lim_(lim), dir_(dir), served_(served), tokens_(tokens), known_hash_(std::move(known_hash)) {}
+tracker::tracker(const limits& lim, const ice_config& ice, swarm::directory& dir,
+                 swarm::served_record& served, const token_signer& tokens, known_hash_fn known_hash,
+                 wall_fn wall)
+    : lim_(lim),
+      ice_(ice),
+      dir_(dir),
+      served_(served),
+      tokens_(tokens),
+      known_hash_(std::move(known_hash)),
+      wall_(std::move(wall)) {}
 
 tracker::~tracker() = default;
 
@@ -68,14 +84,40 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> cookie_id,
   state->last_refill = state->last_active = now;
   auto* p = state.get();
   peers_.emplace(id, std::move(state));
-  send_welcome(*p);
+  send_welcome(*p, now);
   return p;
 }
 
-void tracker::send_welcome(peer_state& p) {
+void tracker::send_welcome(peer_state& p, clock::time_point now) {
   auto served = served_.take(p.id);
   auto token = tokens_.resume_token(p.id, token_signer::clock::now() + lim_.resume_token_life);
-  p.link->deliver(make_welcome(p.id, token, served, lim_));
+  p.link->deliver(make_welcome(p.id, token, served, lim_, issue_ice(p, now), ice_));
+}
+
+std::string tracker::issue_ice(peer_state& p, clock::time_point now) {
+  auto members = ice_members(ice_, p.id, wall_());
+  if (ice_.issues_credentials()) {
+    p.ice_serial = ++ice_serial_;
+    auto renew_after = std::max<clock::duration>(
+        min_renew_after,
+        std::chrono::duration_cast<clock::duration>(ice_.turn_ttl * renew_at_share));
+    renewals_.push({now + renew_after, p.id, p.ice_serial}, peers_.size(), [&](const auto& e) {
+      auto it = peers_.find(e.peer);
+      return it == peers_.end() || it->second->ice_serial != e.serial;
+    });
+  }
+  return members;
+}
+
+void tracker::renew_ice(clock::time_point now) {
+  renewals_.pop_due(now, [&](const ice_renewals::entry& e) {
+    auto it = peers_.find(e.peer);
+    if (it == peers_.end() || it->second->ice_serial != e.serial) return;  // left, or re-issued
+    auto& p = *it->second;
+    if (p.closing) return;
+    ++counters_.ice_renewals;
+    p.link->deliver(make_ice(issue_ice(p, now)));
+  });
 }
 
 void tracker::leave(peer_state* p) {
@@ -164,7 +206,7 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
         else if constexpr (std::is_same_v<T, want_msg>)
           on_want(p, m, now);
         else if constexpr (std::is_same_v<T, done_msg>)
-          on_done(p, m);
+          on_done(p, m, now);
         else if constexpr (std::is_same_v<T, signal_msg>)
           on_signal(p, m);
         else if constexpr (std::is_same_v<T, report_msg>)
@@ -173,7 +215,7 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
       msg);
 }
 
-void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point) {
+void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
   if (m.upload && !*m.upload) p.max_uploads = 0;
   if (m.max_uploads) p.max_uploads = std::min(*m.max_uploads, lim_.uploads_per_holder);
   if (m.resume) {
@@ -196,7 +238,7 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point) {
       }
     }
   }
-  send_welcome(p);
+  send_welcome(p, now);
 }
 
 void tracker::on_announce(peer_state& p, const announce_msg& m) {
@@ -248,6 +290,14 @@ bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
   return it != penalties_.end() && it->second.until > now;
 }
 
+// A holder this wanter failed to reach, or one that looks unreachable to everyone, is treated as
+// if it did not hold the hash.
+bool tracker::skipped_holder(const peer_state& wanter, const peer_state& holder,
+                             clock::time_point now) const {
+  return wanter.excluded.contains(holder.id, now) ||
+         (holder.outcomes && holder.outcomes->unreachable(now));
+}
+
 void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   ++counters_.wants;
   if (std::any_of(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; }))
@@ -274,7 +324,7 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     auto it = peers_.find(id);
     if (it == peers_.end()) continue;  // a shared directory may know peers of other processes
     auto& h = *it->second;
-    if (h.closing) continue;
+    if (h.closing || skipped_holder(p, h, now)) continue;
     candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
                           is_penalised(h.id, now), is_paired(p, h.id), h.last_active});
     states.push_back(&h);
@@ -317,11 +367,23 @@ void tracker::release_want(peer_state& wanter, std::size_t i) {
   --wants_in_flight_;
 }
 
-void tracker::on_done(peer_state& p, const done_msg& m) {
+void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
   auto it = std::find_if(p.wants.begin(), p.wants.end(), [&](auto& w) { return w.id == m.id; });
   if (it == p.wants.end())
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
+  auto& holder = *it->holder;
+  if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
+  if (holder.outcomes->record(m.ok, p.id, now)) ++counters_.holders_unreachable;
+  if (!m.ok) {
+    p.excluded.add(holder.id, now);
+    if (m.reason == done_reason::connect_failed)
+      ++counters_.paths_failed_connect;
+    else if (m.reason == done_reason::timeout)
+      ++counters_.paths_failed_timeout;
+    else
+      ++counters_.paths_failed_closed;
+  }
   release_want(p, static_cast<std::size_t>(it - p.wants.begin()));
 }
 
@@ -353,6 +415,7 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
 }
 
 void tracker::expire(clock::time_point now) {
+  renew_ice(now);
   if (wants_in_flight_ == 0) return;
   for (auto& [id, state] : peers_) {
     auto& p = *state;

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/token.hpp"
+#include "signal/ice_config.hpp"
+#include "signal/ice_renewals.hpp"
 #include "signal/limits.hpp"
 #include "signal/message.hpp"
 #include "signal/peer_link.hpp"
@@ -28,15 +30,22 @@ struct peer_state;
 struct tracker_counters {
   std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
   std::uint64_t errors_sent = 0, disconnects_for_errors = 0, wants_expired = 0;
+  // done ok:false by reason; holders marked unreachable; `ice` messages sent.
+  std::uint64_t paths_failed_connect = 0, paths_failed_timeout = 0, paths_failed_closed = 0;
+  std::uint64_t holders_unreachable = 0, ice_renewals = 0;
 };
 
 class tracker {
  public:
   using clock = std::chrono::steady_clock;
   using known_hash_fn = std::function<bool(const content_hash&)>;
+  // The clock TURN credential expiry is written in (unix time); tests inject their own.
+  using wall_clock = std::chrono::system_clock;
+  using wall_fn = std::function<wall_clock::time_point()>;
 
-  tracker(const limits& lim, swarm::directory& dir, swarm::served_record& served,
-          const token_signer& tokens, known_hash_fn known_hash);
+  tracker(const limits& lim, const ice_config& ice, swarm::directory& dir,
+          swarm::served_record& served, const token_signer& tokens, known_hash_fn known_hash,
+          wall_fn wall = wall_clock::now);
   ~tracker();
 
   // A connection arrives, with the visitor id from its cookie if it had a valid one. Sends the
@@ -48,7 +57,8 @@ class tracker {
   void on_text(peer_state* p, std::string_view text, clock::time_point now);
   // A binary frame: not part of the protocol.
   void on_binary(peer_state* p, clock::time_point now);
-  // Releases wants older than the want timeout; call about once a second.
+  // Releases wants older than the want timeout and sends TURN credentials that fall due for
+  // renewal; call about once a second.
   void expire(clock::time_point now);
   // Tells everyone the server is stopping (error shutting_down); sessions then close with 1001.
   void announce_shutdown();
@@ -56,6 +66,7 @@ class tracker {
   std::size_t peers_online() const { return peers_.size(); }
   std::size_t holdings() const;
   std::size_t fetches_remembered() const { return incoming_.size(); }
+  std::size_t ice_renewals_queued() const { return renewals_.size(); }
   const tracker_counters& counters() const { return counters_; }
   const peer_id& id_of(const peer_state* p) const;
 
@@ -65,13 +76,18 @@ class tracker {
   void on_announce(peer_state& p, const announce_msg& m);
   void on_drop(peer_state& p, const drop_msg& m);
   void on_want(peer_state& p, const want_msg& m, clock::time_point now);
-  void on_done(peer_state& p, const done_msg& m);
+  void on_done(peer_state& p, const done_msg& m, clock::time_point now);
   void on_signal(peer_state& p, const signal_msg& m);
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
 
   void send_error(peer_state& p, error_code code, std::string_view message, std::string_view ref,
                   std::span<const content_hash> hashes = {}, std::uint32_t id = 0);
-  void send_welcome(peer_state& p);
+  void send_welcome(peer_state& p, clock::time_point now);
+  // This peer's ICE members with fresh credentials; schedules their renewal.
+  std::string issue_ice(peer_state& p, clock::time_point now);
+  void renew_ice(clock::time_point now);
+  bool skipped_holder(const peer_state& wanter, const peer_state& holder,
+                      clock::time_point now) const;
   void pair(peer_state& a, peer_state& b);
   bool is_paired(const peer_state& a, const peer_id& b) const;
   bool is_penalised(const peer_id& id, clock::time_point now) const;
@@ -79,10 +95,12 @@ class tracker {
   void remove_holding(peer_state& p, const content_hash& h);
 
   const limits& lim_;
+  const ice_config& ice_;
   swarm::directory& dir_;
   swarm::served_record& served_;
   const token_signer& tokens_;
   known_hash_fn known_hash_;
+  wall_fn wall_;
   std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
   struct penalty {
     clock::time_point until;
@@ -101,6 +119,8 @@ class tracker {
   std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
   std::vector<swarm::candidate> candidates_;
   std::vector<peer_state*> candidate_states_;
+  ice_renewals renewals_;  // empty unless TURN credentials are issued
+  std::uint64_t ice_serial_ = 0;
   tracker_counters counters_;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/turn_credentials.hpp"
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
 #include "support/ws_client.hpp"
@@ -78,6 +79,33 @@ struct child_server {
   FILE* stdout_ = nullptr;
 };
 
+// Runs the binary to its exit (it is expected to refuse to start); returns its status and stderr.
+std::pair<int, std::string> run_to_exit(std::vector<std::string> args) {
+  int err[2];
+  if (::pipe(err) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_addclose(&actions, err[0]);
+  std::vector<const char*> argv{CIRCLECDN_BIN};
+  for (auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
+                  environ) != 0)
+    throw std::runtime_error("cannot start " CIRCLECDN_BIN);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(err[1]);
+  std::string text;
+  char buf[512];
+  for (ssize_t n; (n = ::read(err[0], buf, sizeof buf)) > 0;)
+    text.append(buf, static_cast<std::size_t>(n));
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {status, text};
+}
+
 void raise_fd_limit() {
   rlimit lim{};
   ::getrlimit(RLIMIT_NOFILE, &lim);
@@ -108,6 +136,64 @@ TEST(Process, ReadsTheConfigFileAndTheCommandLineWins) {
   EXPECT_EQ(manifest.at("piece_size"), 1024);
   EXPECT_EQ(manifest.at("files").at(0).at("pieces").as_array().size(), 3u);
   EXPECT_EQ(server.terminate_and_wait(), 0);
+}
+
+TEST(Process, IceOptionsFromTheConfigFileReachTheWelcome) {
+  temp_dir site;
+  site.write("a.txt", "a");
+  temp_dir conf;
+  auto secret = conf.write("turn.secret", "file-secret\n");
+  auto file =
+      conf.write("circlecdn.toml",
+                 "[serve]\nstun = [\"stun:198.51.100.1:3478\", \"stun:203.0.113.1\"]\n"
+                 "turn = [\"turn:198.51.100.1:3478?transport=udp\"]\nturn-secret-file = \"" +
+                     secret.string() +
+                     "\"\nturn-ttl = 120\nice-relay-only = true\nconnect-timeout = 4500\n"
+                     "first-byte-timeout = 2500\n");
+  child_server server(
+      site.path(), {"--config", file.string(), "--listen", "127.0.0.1:0", "--log-level", "warn"});
+  ws_client ws(server.port);
+  auto w = ws.welcome();
+  auto& servers = w.at("ice_servers").as_array();
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[0].at("urls").as_array().size(), 2u);
+  auto username = str(servers[1].at("username"));
+  // The secret is the file's content without its newline.
+  EXPECT_EQ(str(servers[1].at("credential")), turn_credential("file-secret", username));
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto expires = w.at("ice_expires").to_number<std::int64_t>();
+  EXPECT_GT(expires, now + 60);
+  EXPECT_LE(expires, now + 121);
+  EXPECT_EQ(w.at("ice_transport_policy"), "relay");
+  EXPECT_EQ(w.at("connect_timeout"), 4500);
+  EXPECT_EQ(w.at("first_byte_timeout"), 2500);
+  EXPECT_EQ(server.terminate_and_wait(), 0);
+}
+
+TEST(Process, RefusesBadIceOptionsNamingTheOption) {
+  temp_dir site;
+  auto refused = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"serve", site.path().string(), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto [status, err] = run_to_exit(args);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << err;
+    return err;
+  };
+  EXPECT_NE(refused({"--turn", "http://198.51.100.1", "--turn-secret", "s"}).find("--turn:"),
+            std::string::npos);
+  EXPECT_NE(
+      refused({"--turn", "turn:198.51.100.1?transport=sctp", "--turn-secret", "s"}).find("--turn:"),
+      std::string::npos);
+  EXPECT_NE(refused({"--stun", "turn:198.51.100.1"}).find("--stun:"), std::string::npos);
+  EXPECT_NE(refused({"--turn", "turn:198.51.100.1", "--turn-secret-file",
+                     (site.path() / "missing").string()})
+                .find("--turn-secret-file"),
+            std::string::npos);
+  EXPECT_NE(refused({"--turn", "turn:198.51.100.1", "--turn-secret", "s", "--turn-ttl", "30"})
+                .find("--turn-ttl"),
+            std::string::npos);
 }
 
 // Idle peers are counted in heap bytes of the server process (no timing involved).

@@ -101,3 +101,21 @@ TEST(Message, SizeLimits) {
                          std::string(lim.signal_data_bytes, 'x') + R"("}})";
   EXPECT_EQ(error_of(big_data).code, error_code::too_large);
 }
+
+TEST(Message, DoneReasons) {
+  auto reason = [](std::string_view extra) {
+    return parsed<done_msg>(R"({"type":"done","id":1,)" + std::string(extra) + "}").reason;
+  };
+  EXPECT_EQ(reason(R"("ok":false,"reason":"connect_failed")"), done_reason::connect_failed);
+  EXPECT_EQ(reason(R"("ok":false,"reason":"timeout")"), done_reason::timeout);
+  EXPECT_EQ(reason(R"("ok":false,"reason":"closed")"), done_reason::closed);
+  EXPECT_EQ(reason(R"("ok":false)"), done_reason::closed);  // no reason: the channel closed
+  EXPECT_EQ(reason(R"("ok":true)"), done_reason::none);
+  EXPECT_EQ(reason(R"("ok":true,"reason":"timeout")"), done_reason::none);  // only failures
+  for (auto bad : {R"("bogus")", R"(1)", R"(null)", R"("")", R"("Timeout")"}) {
+    auto e = error_of(R"({"type":"done","id":1,"ok":false,"reason":)" + std::string(bad) + "}");
+    EXPECT_EQ(e.code, error_code::bad_message) << bad;
+    EXPECT_NE(e.message.find("reason"), std::string::npos) << e.message;
+    EXPECT_EQ(e.ref, "done");
+  }
+}
