@@ -17,18 +17,18 @@ export class PeerPool {
   iceServers: RTCIceServer[] = [];
 
   constructor(
-    private selfId: () => string,
-    private hooks: PoolHooks,
+    private _selfId: () => string,
+    private _hooks: PoolHooks,
   ) {}
 
   // As the wanter: reuse a live channel to `id`, or open one (we offer).
   connect(id: string): Peer {
-    return this.peers.get(id) ?? this.create(id, true);
+    return this.peers.get(id) ?? this._create(id, true);
   }
 
   // As the holder: reuse a live channel to `id`, or wait for its offer.
   accept(id: string): Peer {
-    return this.peers.get(id) ?? this.create(id, false);
+    return this.peers.get(id) ?? this._create(id, false);
   }
 
   signal(from: string, data: SignalData): void {
@@ -36,13 +36,13 @@ export class PeerPool {
     if (data.sdp?.type === 'offer' && peer && (peer.initiator || peer.isOpen)) {
       // Glare: both offered. The larger id keeps its own offer; the smaller one yields. A fresh
       // offer on an open channel means the other side lost it: start over.
-      if (!peer.isOpen && this.selfId() > from) return;
-      this.drop(peer);
+      if (!peer.isOpen && this._selfId() > from) return;
+      this._drop(peer);
       peer = undefined;
     }
     if (!peer) {
       if (data.sdp?.type !== 'offer') return; // stale candidate or answer for a peer already gone
-      peer = this.create(from, false);
+      peer = this._create(from, false);
     }
     peer.signal(data);
   }
@@ -57,21 +57,21 @@ export class PeerPool {
     for (const p of this.peers.values()) p.destroy();
   }
 
-  private drop(peer: Peer): void {
+  private _drop(peer: Peer): void {
     this.peers.delete(peer.id);
     peer.destroy();
   }
 
-  private create(id: string, initiator: boolean): Peer {
+  private _create(id: string, initiator: boolean): Peer {
     const peer: Peer = new Peer(id, initiator, this.iceServers, {
-      signal: (data) => this.hooks.signal(id, data),
-      open: () => this.hooks.open(id),
-      frame: (f) => this.peers.get(id) === peer && this.hooks.frame(id, f),
+      signal: (data) => this._hooks.signal(id, data),
+      open: () => this._hooks.open(id),
+      frame: (f) => this.peers.get(id) === peer && this._hooks.frame(id, f),
       close: (err) => {
         // Only the current Peer for `id` speaks for it; a replaced one leaves quietly.
         if (this.peers.get(id) !== peer) return;
         this.peers.delete(id);
-        this.hooks.close(id, err);
+        this._hooks.close(id, err);
       },
     });
     this.peers.set(id, peer);
