@@ -4,8 +4,8 @@ import { applySource, circleElements } from './dom/declarative';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
-import { Wants } from './fetch/wants';
-import { PeerPool } from './peer/peer-pool';
+import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
+import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
 import { ContentStore } from './store/content-store';
@@ -19,6 +19,8 @@ const DEFAULT_MAX_WANTS = 6;
 const ANNOUNCE_DELAY_MS = 100;
 const ANNOUNCE_BATCH = 200;
 const PREFIX = '/.circlecdn/';
+// A welcome's budget in ms, or the default when it has none (an older server).
+const budget = (ms: unknown, fallback: number): number => (typeof ms == 'number' && ms > 0 ? ms : fallback);
 
 export interface CircleOptions {
   /** Base URL of the circlecdn server (tracker, manifest, origin). Default: the page's origin. */
@@ -33,6 +35,8 @@ export interface CircleOptions {
   storeQuotaBytes?: number;
   /** IndexedDB database name. Default "circlecdn". */
   dbName?: string;
+  /** The page's own STUN/TURN servers, added after the server's (welcome.ice_servers) for every connection. */
+  iceServers?: RTCIceServer[];
 }
 
 export interface CircleStats {
@@ -166,7 +170,9 @@ export class CircleCDN extends EventTarget {
     ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
     const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
       ready: (w) => {
-        pool.iceServers = w.ice_servers ?? [];
+        pool.setIce(w);
+        pool.connectMs = budget(w.connect_timeout, DEFAULT_CONNECT_MS);
+        wants.firstByteMs = budget(w.first_byte_timeout, DEFAULT_FIRST_BYTE_MS);
         this._announce(store.keys());
         this._emit('ready', { peer: w.peer });
       },
@@ -180,6 +186,7 @@ export class CircleCDN extends EventTarget {
       signal: (to, data) => tracker.send({ type: 'signal', to, data }),
       open: (peer) => {
         this.stats.peersConnected = pool.openCount();
+        wants.peerOpen(peer);
         this._emit('peerconnect', { peer });
       },
       frame: (peer, f) => {
@@ -191,7 +198,7 @@ export class CircleCDN extends EventTarget {
         wants.peerClosed(peer);
         this._emit('peerclose', { peer, code: err?.code });
       },
-    }));
+    }, o.iceServers));
     const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
     const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
       this.stats.bytesUploaded += bytes;
@@ -224,6 +231,8 @@ export class CircleCDN extends EventTarget {
     switch (m.type) {
       case 'match':
         return wants!.match(m);
+      case 'ice':
+        return pool!.setIce(m);
       case 'push':
         pool!.accept(m.peer);
         return uploader!.push(m);

@@ -1,7 +1,7 @@
 // The peers this visitor has channels with, by peer id: at most one Peer per remote id, created as
 // the server orders, replaced when it dies, and glare (both sides offering at once) settled by id.
 import type { CircleError } from '../circle-error';
-import type { SignalData } from '../signal/messages';
+import type { IceConfig, SignalData } from '../signal/messages';
 import type { Frame } from '../transfer/frame';
 import { Peer } from './peer';
 
@@ -12,14 +12,31 @@ export interface PoolHooks {
   close(peer: string, err?: CircleError): void;
 }
 
+// Until a welcome says otherwise (protocol.md): from `match` to the channel open.
+export const DEFAULT_CONNECT_MS = 5_000;
+
 export class PeerPool {
   readonly peers = new Map<string, Peer>();
-  iceServers: RTCIceServer[] = [];
+  /** welcome.connect_timeout: a connection not open by then is destroyed (ERR_CONNECT_TIMEOUT). */
+  connectMs = DEFAULT_CONNECT_MS;
+  /** What every new RTCPeerConnection gets: the server's ICE servers, then the page's, and the server's policy. */
+  config: RTCConfiguration = {};
 
   constructor(
     private _selfId: () => string,
     private _hooks: PoolHooks,
+    private _pageIce: RTCIceServer[] = [],
   ) {}
+
+  // From `welcome`, and from `ice` (fresh TURN credentials): replaces the server's part for new
+  // connections. Open ones keep theirs: new servers would only matter at an ICE restart, which the
+  // library never does, and a policy change is not something to try on a live connection.
+  setIce(m: IceConfig): void {
+    this.config = {
+      iceServers: [...(Array.isArray(m.ice_servers) ? m.ice_servers : []), ...this._pageIce],
+      iceTransportPolicy: m.ice_transport_policy === 'relay' ? 'relay' : 'all',
+    };
+  }
 
   // As the wanter: reuse a live channel to `id`, or open one (we offer).
   connect(id: string): Peer {
@@ -63,7 +80,7 @@ export class PeerPool {
   }
 
   private _create(id: string, initiator: boolean): Peer {
-    const peer: Peer = new Peer(id, initiator, this.iceServers, {
+    const peer: Peer = new Peer(id, initiator, this.config, this.connectMs, {
       signal: (data) => this._hooks.signal(id, data),
       open: () => this._hooks.open(id),
       frame: (f) => this.peers.get(id) === peer && this._hooks.frame(id, f),

@@ -4,9 +4,6 @@ import { CircleError } from '../circle-error';
 import type { SignalData } from '../signal/messages';
 import { decodeFrame, type Frame } from '../transfer/frame';
 
-// Until the channel is open (signaling + ICE); simple-peer uses 5 s for ICE alone, a loaded 2-core
-// machine with several browsers needs more.
-const CONNECT_TIMEOUT_MS = 15_000;
 // Backpressure: stop sending above HIGH, resume on `bufferedamountlow` at LOW (browser-testing.md
 // measured no gain from a larger window).
 const BUFFER_HIGH_BYTES = 1024 * 1024;
@@ -32,16 +29,24 @@ export class Peer {
   constructor(
     readonly id: string,
     readonly initiator: boolean,
-    iceServers: RTCIceServer[],
+    config: RTCConfiguration,
+    connectMs: number, // until the channel is open (signaling, ICE, DTLS, SCTP): welcome.connect_timeout
     private _hooks: PeerHooks,
   ) {
-    const pc = (this._pc = new RTCPeerConnection({ iceServers }));
+    let pc: RTCPeerConnection;
+    try {
+      pc = new RTCPeerConnection(config);
+    } catch {
+      // Servers the browser refuses (a malformed page-added one): keep the policy, drop the servers.
+      pc = new RTCPeerConnection({ iceTransportPolicy: config.iceTransportPolicy });
+    }
+    this._pc = pc;
     pc.onicecandidate = (e) => e.candidate && _hooks.signal({ candidate: e.candidate.toJSON() });
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
         this.destroy(new CircleError('ERR_CONNECTION_FAILURE', pc.connectionState));
     };
-    this._timer = setTimeout(() => this.destroy(new CircleError('ERR_CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS);
+    this._timer = setTimeout(() => this.destroy(new CircleError('ERR_CONNECT_TIMEOUT')), connectMs);
     if (initiator) {
       this._attach(pc.createDataChannel('circlecdn'));
       this._negotiate(async () => {
