@@ -19,6 +19,8 @@ const DEFAULT_MAX_WANTS = 6;
 const ANNOUNCE_DELAY_MS = 100;
 const ANNOUNCE_BATCH = 200;
 const PREFIX = '/.circlecdn/';
+// Without a secure context (HTTPS or localhost) there is no crypto.subtle to verify with.
+const INSECURE = 'insecure-context';
 // A welcome's budget in ms, or the default when it has none (an older server).
 const budget = (ms: unknown, fallback: number): number => (typeof ms == 'number' && ms > 0 ? ms : fallback);
 
@@ -73,6 +75,8 @@ export interface CircleEventMap {
   verifyfailure: CustomEvent<{ hash: string; peer?: string }>;
   penalised: CustomEvent<{ peer: string }>;
   servererror: CustomEvent<{ code: string; message?: string }>;
+  /** The library is off for this page: `insecure-context` or an opt-out (`optedOut`). */
+  disabled: CustomEvent<{ reason: string }>;
 }
 
 type Listener<K extends keyof CircleEventMap> = (ev: CircleEventMap[K]) => void;
@@ -85,7 +89,7 @@ export interface CircleCDN {
 }
 
 export class CircleCDN extends EventTarget {
-  /** Why this visitor does not take part ('operator', 'visitor', 'save-data', 'metered'), or null. */
+  /** Why this visitor does not take part ('insecure-context', 'operator', 'visitor', 'save-data', 'metered'), or null. */
   optedOut: string | null = null;
   readonly stats: CircleStats = {
     bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0, announced: 0,
@@ -140,9 +144,11 @@ export class CircleCDN extends EventTarget {
     return new Response(blob, { headers: { 'Content-Type': blob.type } });
   }
 
-  /** Declarative mode: loads every [data-circle-src] element under `root`. */
-  scan(root: ParentNode = document): Promise<void> {
-    return Promise.all(circleElements(root).map((el) => applySource(el, (u) => this.fetch(u)))).then(() => {});
+  /** Declarative mode: loads every [data-circle-src] element under `root`; with the library off, from its URL. */
+  async scan(root: ParentNode = document): Promise<void> {
+    await this.start();
+    const load = this._loader && ((u: string) => this.fetch(u));
+    await Promise.all(circleElements(root).map((el) => applySource(el, load)));
   }
 
   /** Closes the tracker socket, every peer and the store. */
@@ -155,8 +161,12 @@ export class CircleCDN extends EventTarget {
 
   private async _boot(): Promise<void> {
     const o = this._options;
-    this.optedOut = optOutReason(o.enabled !== false);
-    if (this.optedOut) return;
+    const off = (this.optedOut = isSecureContext && crypto.subtle ? optOutReason(o.enabled !== false) : INSECURE);
+    if (off) {
+      if (off === INSECURE) console.warn('CircleCDN off: insecure context');
+      await 0; // listeners added right after start(), scan() or fetch() still hear it
+      return this._emit('disabled', { reason: off });
+    }
     try {
       const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
       this._manifest = Manifest.parse(await res.json());
