@@ -177,7 +177,7 @@ export class CircleCDN extends EventTarget {
     const store = (this._store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
       (hashes) => this._tracker!.send({ type: 'drop', hashes })));
     const ws = new URL(PREFIX + 'ws', this._base);
-    ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws.protocol = ws.protocol.replace('http', 'ws'); // https: -> wss:, http: -> ws:
     const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
       ready: (w) => {
         pool.setIce(w);

@@ -118,7 +118,7 @@ export class Wants {
 
   // A channel opened: wants matched with that peer now wait for their first byte.
   peerOpen(peer: string): void {
-    for (const w of this._pending.values()) if (w.matched && !w.open && w.peer === peer) this._opened(w);
+    for (const w of this._pending.values()) if (!w.open && w.peer === peer) this._opened(w); // a want has a peer once matched, or open once chunks came
   }
 
   miss(m: Miss): void {
