@@ -165,7 +165,7 @@ ${images.map((im) => `  <img data-circle-src="/${im.name}" width="${im.width}" h
   };
   for (const type of ['item', 'upload', 'peerconnect', 'peerclose']) cdn.addEventListener(type, show);
   // Every event, for the browser's console (debug level) and the end-to-end tests' evidence.
-  for (const type of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror'])
+  for (const type of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror', 'disabled'])
     cdn.addEventListener(type, (e) => console.debug('circlecdn', type, JSON.stringify(e.detail)));
   cdn.addEventListener('verifyfailure', (e) => { $('status').textContent = 'rejected a bad piece from ' + (e.detail.peer || 'the origin'); });
   $('share').checked = localStorage.getItem('circlecdn-optout') !== '1';

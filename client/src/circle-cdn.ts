@@ -4,8 +4,8 @@ import { applySource, circleElements } from './dom/declarative';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
-import { Wants } from './fetch/wants';
-import { PeerPool } from './peer/peer-pool';
+import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
+import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
 import { ContentStore } from './store/content-store';
@@ -19,6 +19,10 @@ const DEFAULT_MAX_WANTS = 6;
 const ANNOUNCE_DELAY_MS = 100;
 const ANNOUNCE_BATCH = 200;
 const PREFIX = '/.circlecdn/';
+// Without a secure context (HTTPS or localhost) there is no crypto.subtle to verify with.
+const INSECURE = 'insecure-context';
+// A welcome's budget in ms, or the default when it has none (an older server).
+const budget = (ms: unknown, fallback: number): number => (typeof ms == 'number' && ms > 0 ? ms : fallback);
 
 export interface CircleOptions {
   /** Base URL of the circlecdn server (tracker, manifest, origin). Default: the page's origin. */
@@ -33,6 +37,8 @@ export interface CircleOptions {
   storeQuotaBytes?: number;
   /** IndexedDB database name. Default "circlecdn". */
   dbName?: string;
+  /** The page's own STUN/TURN servers, added after the server's (welcome.ice_servers) for every connection. */
+  iceServers?: RTCIceServer[];
 }
 
 export interface CircleStats {
@@ -69,6 +75,8 @@ export interface CircleEventMap {
   verifyfailure: CustomEvent<{ hash: string; peer?: string }>;
   penalised: CustomEvent<{ peer: string }>;
   servererror: CustomEvent<{ code: string; message?: string }>;
+  /** The library is off for this page: `insecure-context` or an opt-out (`optedOut`). */
+  disabled: CustomEvent<{ reason: string }>;
 }
 
 type Listener<K extends keyof CircleEventMap> = (ev: CircleEventMap[K]) => void;
@@ -81,7 +89,7 @@ export interface CircleCDN {
 }
 
 export class CircleCDN extends EventTarget {
-  /** Why this visitor does not take part ('operator', 'visitor', 'save-data', 'metered'), or null. */
+  /** Why this visitor does not take part ('insecure-context', 'operator', 'visitor', 'save-data', 'metered'), or null. */
   optedOut: string | null = null;
   readonly stats: CircleStats = {
     bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0, announced: 0,
@@ -136,9 +144,11 @@ export class CircleCDN extends EventTarget {
     return new Response(blob, { headers: { 'Content-Type': blob.type } });
   }
 
-  /** Declarative mode: loads every [data-circle-src] element under `root`. */
-  scan(root: ParentNode = document): Promise<void> {
-    return Promise.all(circleElements(root).map((el) => applySource(el, (u) => this.fetch(u)))).then(() => {});
+  /** Declarative mode: loads every [data-circle-src] element under `root`; with the library off, from its URL. */
+  async scan(root: ParentNode = document): Promise<void> {
+    await this.start();
+    const load = this._loader && ((u: string) => this.fetch(u));
+    await Promise.all(circleElements(root).map((el) => applySource(el, load)));
   }
 
   /** Closes the tracker socket, every peer and the store. */
@@ -151,8 +161,12 @@ export class CircleCDN extends EventTarget {
 
   private async _boot(): Promise<void> {
     const o = this._options;
-    this.optedOut = optOutReason(o.enabled !== false);
-    if (this.optedOut) return;
+    const off = (this.optedOut = isSecureContext && crypto.subtle ? optOutReason(o.enabled !== false) : INSECURE);
+    if (off) {
+      if (off === INSECURE) console.warn('CircleCDN off: insecure context');
+      await 0; // listeners added right after start(), scan() or fetch() still hear it
+      return this._emit('disabled', { reason: off });
+    }
     try {
       const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
       this._manifest = Manifest.parse(await res.json());
@@ -163,10 +177,12 @@ export class CircleCDN extends EventTarget {
     const store = (this._store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
       (hashes) => this._tracker!.send({ type: 'drop', hashes })));
     const ws = new URL(PREFIX + 'ws', this._base);
-    ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws.protocol = ws.protocol.replace('http', 'ws'); // https: -> wss:, http: -> ws:
     const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
       ready: (w) => {
-        pool.iceServers = w.ice_servers ?? [];
+        pool.setIce(w);
+        pool.connectMs = budget(w.connect_timeout, DEFAULT_CONNECT_MS);
+        wants.firstByteMs = budget(w.first_byte_timeout, DEFAULT_FIRST_BYTE_MS);
         this._announce(store.keys());
         this._emit('ready', { peer: w.peer });
       },
@@ -180,6 +196,7 @@ export class CircleCDN extends EventTarget {
       signal: (to, data) => tracker.send({ type: 'signal', to, data }),
       open: (peer) => {
         this.stats.peersConnected = pool.openCount();
+        wants.peerOpen(peer);
         this._emit('peerconnect', { peer });
       },
       frame: (peer, f) => {
@@ -191,7 +208,7 @@ export class CircleCDN extends EventTarget {
         wants.peerClosed(peer);
         this._emit('peerclose', { peer, code: err?.code });
       },
-    }));
+    }, o.iceServers));
     const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
     const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
       this.stats.bytesUploaded += bytes;
@@ -224,6 +241,8 @@ export class CircleCDN extends EventTarget {
     switch (m.type) {
       case 'match':
         return wants!.match(m);
+      case 'ice':
+        return pool!.setIce(m);
       case 'push':
         pool!.accept(m.peer);
         return uploader!.push(m);

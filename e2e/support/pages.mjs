@@ -9,7 +9,7 @@ export const LAB_PAGE = `<!doctype html>
   import { CircleCDN } from '/.circlecdn/circlecdn.js';
   const cdn = new CircleCDN();
   window.circlecdn = cdn;
-  for (const t of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror'])
+  for (const t of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror', 'disabled'])
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));
   const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
   window.circleReady = new Promise((r) => cdn.addEventListener('ready', r, { once: true }));

@@ -72,11 +72,11 @@ class Visitor {
 }
 
 // `initScript` runs in every page before its own scripts (used for test-only behaviour: a liar,
-// a slow uploader).
-export async function chromiumVisitor(name, { initScript } = {}) {
+// a slow uploader); `args` are extra Chromium flags.
+export async function chromiumVisitor(name, { initScript, args = [] } = {}) {
   const v = new Visitor(name, 'chromium');
   v.browser = await step(`${name} launches Chromium`, CHROMIUM_LAUNCH_MS, () =>
-    chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: CHROMIUM_LAUNCH_MS, args: CHROMIUM_ARGS }),
+    chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: CHROMIUM_LAUNCH_MS, args: [...CHROMIUM_ARGS, ...args] }),
   );
   v.context = await v.browser.newContext();
   if (initScript) await v.context.addInitScript(initScript);

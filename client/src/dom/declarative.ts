@@ -1,5 +1,6 @@
 // Declarative mode: elements with data-circle-src (img, video, audio, source, link, script) get
-// their content through the crowd as a blob: URL. If that fails, they get the plain URL.
+// their content through the crowd as a blob: URL. If that fails, or the library is off (no `load`),
+// they get the plain URL and the browser loads it as if the library were not there.
 export const SRC_ATTR = 'data-circle-src';
 const done = new WeakSet<Element>();
 
@@ -9,13 +10,14 @@ export function circleElements(root: ParentNode): Element[] {
   return found.filter((el) => !done.has(el));
 }
 
-export async function applySource(el: Element, load: (url: string) => Promise<Response>): Promise<void> {
+export async function applySource(el: Element, load?: (url: string) => Promise<Response>): Promise<void> {
   done.add(el);
   const url = el.getAttribute(SRC_ATTR)!;
   let src = url;
-  try {
-    src = URL.createObjectURL(await (await load(url)).blob());
-  } catch {}
+  if (load)
+    try {
+      src = URL.createObjectURL(await (await load(url)).blob());
+    } catch {}
   if (el instanceof HTMLLinkElement) el.href = src;
   else if (el instanceof HTMLScriptElement) {
     // A script element only runs its first src: replace it with a fresh one.

@@ -6,11 +6,16 @@ import type { Tracker } from '../signal/tracker';
 import type { ContentStore } from '../store/content-store';
 import type { Item } from '../verify/manifest';
 import { verifyHash } from '../verify/sha256';
-import type { Wants } from './wants';
+import type { Budget, Wants } from './wants';
 
 // How long a load waits for the tracker's welcome before going to the origin.
 const TRACKER_WAIT_MS = 3_000;
-// Peer attempts per item (each after a liar, a dead peer or a deadline) before the origin.
+// Peer attempts per item (each after a liar, a dead peer or a deadline) before the origin. Time
+// bounds them too: every path of an item shares the first-byte deadline its first `match` set
+// (connect + first-byte budget, `Budget`), and after a failed path the item asks again only while
+// more than a first-byte budget of it is left (a path that failed fast; not one that used up its
+// connect budget). So a resource waits at most that budget (8 s by
+// default) after its first match, plus the origin's own time, however its paths fail.
 const PEER_ATTEMPTS = 3;
 // `miss` with reason all_busy: every holder is at its upload cap, most often with our own other
 // wants or with the rest of a crowd. Asking again when one of our transfers finishes (or after a
@@ -84,24 +89,27 @@ export class ItemLoader {
     let token = '';
     let why = 'no_tracker';
     if (await this._tracker.whenReady(TRACKER_WAIT_MS)) {
+      const budget: Budget = {};
       for (let attempt = 0, fetchingSince = 0, busySince = 0; attempt < PEER_ATTEMPTS; ) {
-        const r = await this._wants.want(item.hash, item.end - item.start);
+        const r = await this._wants.want(item.hash, item.end - item.start, budget);
         const now = Date.now();
+        const left = (budget.until ?? Infinity) - now;
         if ('bytes' in r) {
           this._fromPeerAt = now;
           return this._keep(item, { bytes: r.bytes, source: 'peer', peer: r.peer });
         }
         if ('token' in r) {
           why = r.reason;
-          let left = 0;
-          if (why === 'fetching') left = (fetchingSince ||= now) + FETCHING_DEADLINE_MS - now;
+          let wait = 0;
+          if (why === 'fetching') wait = (fetchingSince ||= now) + FETCHING_DEADLINE_MS - now;
           else if (why === 'all_busy') {
             busySince ||= now;
             const quiet = Math.max(busySince, this._fromPeerAt) + BUSY_DEADLINE_MS;
-            left = Math.min(quiet, busySince + BUSY_MAX_MS) - now;
+            wait = Math.min(quiet, busySince + BUSY_MAX_MS) - now;
           }
-          if (left > 0) {
-            await this._wants.nextFinish(left);
+          // Once a path has been tried, waiting is bounded by the item's deadline as well.
+          if ((wait = Math.min(wait, left)) > 0) {
+            await this._wants.nextFinish(wait);
             continue;
           }
           token = r.token;
@@ -110,8 +118,9 @@ export class ItemLoader {
         if ('liar' in r) {
           why = 'ERR_VERIFY';
           this._hooks.liar(r.liar, item.hash);
-        } else if ((why = r.fail) === 'ERR_TRACKER_DOWN') break;
+        } else if ((why = r.fail).startsWith('ERR_TRACKER')) break; // down or silent: it will not answer now
         attempt++;
+        if (left <= this._wants.firstByteMs) break;
       }
     }
     const bytes = await this._fromOrigin(url, item, token);

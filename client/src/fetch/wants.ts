@@ -11,8 +11,10 @@ import { verifyHash } from '../verify/sha256';
 
 // The tracker answers a want at once; no answer in this long means it is stuck.
 const MATCH_TIMEOUT_MS = 5_000;
-// From `match` to the first chunk: covers a new connection (signaling + ICE) on a loaded machine.
-const FIRST_CHUNK_TIMEOUT_MS = 12_000;
+// A peer path's budget (protocol.md, welcome): `connectMs` from `match` to the channel open (when
+// it is not open yet), then `firstByteMs` to the first chunk. These defaults apply until a welcome
+// says otherwise (an older server sends neither).
+export const DEFAULT_FIRST_BYTE_MS = 3_000;
 // Between two chunks of one item once bytes flow.
 const STALL_TIMEOUT_MS = 6_000;
 // An item whose holders are busy or still fetching asks again when one of our transfers finishes,
@@ -24,24 +26,38 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 1_500;
 const MAX_WANT_ID = 2 ** 31 - 1;
 const CANCELLED = { fail: 'ERR_CANCELLED' };
+// Failure codes of a matched want and the `done` reason each is reported with (protocol.md).
+// ERR_DEADLINE: open, but no first byte in time (or a stall); ERR_PEER_GONE and ERR_HOLDER_ABORT:
+// the channel closed, or the holder gave up, mid-transfer ("closed").
+const CONNECT_FAILED = 'ERR_CONNECT_FAILED';
 
 export type WantResult =
   | { bytes: Uint8Array; peer: string } // verified
   | { liar: string } // failed verification, reported
   | { token: string; reason: string } // miss: fetch from the origin with this token
-  | { fail: string }; // cancelled, timed out, peer gone, tracker down
+  | { fail: string }; // cancelled, timed out, peer gone, tracker down or silent
+
+// The first-byte deadline that every peer path of one item shares (ms since the epoch), set at the
+// item's first `match`: that match's connect + first-byte budget. Later paths are cut to it.
+export interface Budget {
+  until?: number;
+}
 
 interface Pending {
   hash: string;
   size: number;
   peer?: string;
   matched: boolean;
+  open?: boolean; // the channel to the matched holder is open
+  budget: Budget;
   assembly?: Assembly;
   timer?: ReturnType<typeof setTimeout>;
   settle(r: WantResult | { raw: Uint8Array; peer: string }): void;
 }
 
 export class Wants {
+  /** welcome.first_byte_timeout (the connect budget is the pool's `connectMs`). */
+  firstByteMs = DEFAULT_FIRST_BYTE_MS;
   private _pending = new Map<number, Pending>();
   private _nextId = 1;
   private _active = 0;
@@ -54,13 +70,13 @@ export class Wants {
     private _maxInFlight: number,
   ) {}
 
-  async want(hash: string, size: number): Promise<WantResult> {
+  async want(hash: string, size: number, budget: Budget = {}): Promise<WantResult> {
     if (this._active >= this._maxInFlight) await new Promise<void>((r) => this._slots.push(r));
     this._active++;
     try {
       const id = this._nextId;
       this._nextId = (this._nextId % MAX_WANT_ID) + 1;
-      const r = await this._once(id, hash, size);
+      const r = await this._once(id, hash, size, budget);
       if (!('raw' in r)) return r;
       const ok = await verifyHash(r.raw, hash);
       if (!ok) this._tracker.send({ type: 'report', peer: r.peer, hash });
@@ -87,13 +103,22 @@ export class Wants {
     });
   }
 
+  // The path's budget depends on the channel, not on `connect`: an open channel is reused whatever
+  // the flag says (first byte due within firstByteMs), and a missing one is opened (connectMs first).
   match(m: Match): void {
     const w = this._pending.get(m.id);
     if (!w || w.hash !== m.hash || w.matched) return;
     w.matched = true;
     w.peer ??= m.peer;
-    this._arm(w, FIRST_CHUNK_TIMEOUT_MS);
-    this._pool.connect(m.peer);
+    const connectMs = this._pool.connectMs;
+    w.budget.until ??= Date.now() + connectMs + this.firstByteMs;
+    if (this._pool.connect(m.peer).isOpen) this._opened(w);
+    else this._arm(w, connectMs, CONNECT_FAILED);
+  }
+
+  // A channel opened: wants matched with that peer now wait for their first byte.
+  peerOpen(peer: string): void {
+    for (const w of this._pending.values()) if (!w.open && w.peer === peer) this._opened(w); // a want has a peer once matched, or open once chunks came
   }
 
   miss(m: Miss): void {
@@ -124,19 +149,21 @@ export class Wants {
     // Chunks can beat the `match` here when a channel already exists; the first sender is bound.
     if (!w || (w.peer && w.peer !== peer)) return;
     w.peer = peer;
+    w.open = true;
     if (f.kind === FRAME_ABORT) return w.settle({ fail: 'ERR_HOLDER_ABORT' });
     try {
       if (f.total !== w.size) throw new CircleError('ERR_FRAME_SIZE');
       w.assembly ??= new Assembly(w.size);
       if (w.assembly.add(f.offset, f.payload)) return w.settle({ raw: w.assembly.bytes, peer });
-      this._arm(w, STALL_TIMEOUT_MS);
+      this._arm(w, STALL_TIMEOUT_MS, 'ERR_DEADLINE');
     } catch {
       w.settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
     }
   }
 
+  // Before the channel opened this is a failed connection (ICE or DTLS failed, or connectMs passed).
   peerClosed(peer: string): void {
-    for (const w of this._pending.values()) if (w.peer === peer) w.settle({ fail: 'ERR_PEER_GONE' });
+    for (const w of this._pending.values()) if (w.peer === peer) w.settle({ fail: w.open ? 'ERR_PEER_GONE' : CONNECT_FAILED });
   }
 
   // The socket dropped: the server forgets every want of this connection.
@@ -147,25 +174,26 @@ export class Wants {
     }
   }
 
-  private _once(id: number, hash: string, size: number): Promise<WantResult | { raw: Uint8Array; peer: string }> {
+  private _once(id: number, hash: string, size: number, budget: Budget): Promise<WantResult | { raw: Uint8Array; peer: string }> {
     return new Promise((resolve) => {
       const w: Pending = {
         hash,
         size,
         matched: false,
+        budget,
         settle: (r) => {
           if (this._pending.get(id) !== w) return;
           clearTimeout(w.timer);
           this._pending.delete(id);
           // A matched want that ends without bytes still frees the holder's slot.
-          if (w.matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false });
+          if (w.matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false, reason: r.fail == CONNECT_FAILED ? 'connect_failed' : r.fail == 'ERR_DEADLINE' ? 'timeout' : 'closed' });
           if ((w.matched || r === CANCELLED) && 'fail' in r) this._slotFreed();
           resolve(r);
         },
       };
       this._pending.set(id, w);
       if (!this._tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
-      this._arm(w, MATCH_TIMEOUT_MS);
+      this._arm(w, MATCH_TIMEOUT_MS, 'ERR_TRACKER_SILENT');
     });
   }
 
@@ -174,8 +202,15 @@ export class Wants {
     this._finished.shift()?.();
   }
 
-  private _arm(w: Pending, ms: number): void {
+  private _opened(w: Pending): void {
+    w.open = true;
+    if (!w.assembly) this._arm(w, this.firstByteMs, 'ERR_DEADLINE');
+  }
+
+  // Until bytes flow, every wait is also cut to the item's first-byte deadline.
+  private _arm(w: Pending, ms: number, fail: string): void {
     clearTimeout(w.timer);
-    w.timer = setTimeout(() => w.settle({ fail: 'ERR_DEADLINE' }), ms);
+    if (!w.assembly && w.budget.until) ms = Math.min(ms, w.budget.until - Date.now());
+    w.timer = setTimeout(() => w.settle({ fail }), ms);
   }
 }

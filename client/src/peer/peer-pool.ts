@@ -1,7 +1,7 @@
 // The peers this visitor has channels with, by peer id: at most one Peer per remote id, created as
 // the server orders, replaced when it dies, and glare (both sides offering at once) settled by id.
 import type { CircleError } from '../circle-error';
-import type { SignalData } from '../signal/messages';
+import type { IceConfig, SignalData } from '../signal/messages';
 import type { Frame } from '../transfer/frame';
 import { Peer } from './peer';
 
@@ -12,23 +12,40 @@ export interface PoolHooks {
   close(peer: string, err?: CircleError): void;
 }
 
+// Until a welcome says otherwise (protocol.md): from `match` to the channel open.
+export const DEFAULT_CONNECT_MS = 5_000;
+
 export class PeerPool {
   readonly peers = new Map<string, Peer>();
-  iceServers: RTCIceServer[] = [];
+  /** welcome.connect_timeout: a connection not open by then is destroyed (ERR_CONNECT_TIMEOUT). */
+  connectMs = DEFAULT_CONNECT_MS;
+  /** What every new RTCPeerConnection gets: the server's ICE servers, then the page's, and the server's policy. */
+  config: RTCConfiguration = {};
 
   constructor(
-    private selfId: () => string,
-    private hooks: PoolHooks,
+    private _selfId: () => string,
+    private _hooks: PoolHooks,
+    private _pageIce: RTCIceServer[] = [],
   ) {}
+
+  // From `welcome`, and from `ice` (fresh TURN credentials): replaces the server's part for new
+  // connections. Open ones keep theirs: new servers would only matter at an ICE restart, which the
+  // library never does, and a policy change is not something to try on a live connection.
+  setIce(m: IceConfig): void {
+    this.config = {
+      iceServers: [...(Array.isArray(m.ice_servers) ? m.ice_servers : []), ...this._pageIce],
+      iceTransportPolicy: m.ice_transport_policy === 'relay' ? 'relay' : 'all',
+    };
+  }
 
   // As the wanter: reuse a live channel to `id`, or open one (we offer).
   connect(id: string): Peer {
-    return this.peers.get(id) ?? this.create(id, true);
+    return this.peers.get(id) ?? this._create(id, true);
   }
 
   // As the holder: reuse a live channel to `id`, or wait for its offer.
   accept(id: string): Peer {
-    return this.peers.get(id) ?? this.create(id, false);
+    return this.peers.get(id) ?? this._create(id, false);
   }
 
   signal(from: string, data: SignalData): void {
@@ -36,13 +53,13 @@ export class PeerPool {
     if (data.sdp?.type === 'offer' && peer && (peer.initiator || peer.isOpen)) {
       // Glare: both offered. The larger id keeps its own offer; the smaller one yields. A fresh
       // offer on an open channel means the other side lost it: start over.
-      if (!peer.isOpen && this.selfId() > from) return;
-      this.drop(peer);
+      if (!peer.isOpen && this._selfId() > from) return;
+      this._drop(peer);
       peer = undefined;
     }
     if (!peer) {
       if (data.sdp?.type !== 'offer') return; // stale candidate or answer for a peer already gone
-      peer = this.create(from, false);
+      peer = this._create(from, false);
     }
     peer.signal(data);
   }
@@ -57,21 +74,21 @@ export class PeerPool {
     for (const p of this.peers.values()) p.destroy();
   }
 
-  private drop(peer: Peer): void {
+  private _drop(peer: Peer): void {
     this.peers.delete(peer.id);
     peer.destroy();
   }
 
-  private create(id: string, initiator: boolean): Peer {
-    const peer: Peer = new Peer(id, initiator, this.iceServers, {
-      signal: (data) => this.hooks.signal(id, data),
-      open: () => this.hooks.open(id),
-      frame: (f) => this.peers.get(id) === peer && this.hooks.frame(id, f),
+  private _create(id: string, initiator: boolean): Peer {
+    const peer: Peer = new Peer(id, initiator, this.config, this.connectMs, {
+      signal: (data) => this._hooks.signal(id, data),
+      open: () => this._hooks.open(id),
+      frame: (f) => this.peers.get(id) === peer && this._hooks.frame(id, f),
       close: (err) => {
         // Only the current Peer for `id` speaks for it; a replaced one leaves quietly.
         if (this.peers.get(id) !== peer) return;
         this.peers.delete(id);
-        this.hooks.close(id, err);
+        this._hooks.close(id, err);
       },
     });
     this.peers.set(id, peer);

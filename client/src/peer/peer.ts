@@ -4,9 +4,6 @@ import { CircleError } from '../circle-error';
 import type { SignalData } from '../signal/messages';
 import { decodeFrame, type Frame } from '../transfer/frame';
 
-// Until the channel is open (signaling + ICE); simple-peer uses 5 s for ICE alone, a loaded 2-core
-// machine with several browsers needs more.
-const CONNECT_TIMEOUT_MS = 15_000;
 // Backpressure: stop sending above HIGH, resume on `bufferedamountlow` at LOW (browser-testing.md
 // measured no gain from a larger window).
 const BUFFER_HIGH_BYTES = 1024 * 1024;
@@ -23,66 +20,74 @@ export class Peer {
   isOpen = false;
   destroyed = false;
   bytesReceived = 0;
-  private pc: RTCPeerConnection;
-  private channel: RTCDataChannel | null = null;
-  private pendingCandidates: RTCIceCandidateInit[] = [];
-  private wakeups: Array<() => void> = [];
-  private timer: ReturnType<typeof setTimeout>;
+  private _pc: RTCPeerConnection;
+  private _channel: RTCDataChannel | null = null;
+  private _pendingCandidates: RTCIceCandidateInit[] = [];
+  private _wakeups: Array<() => void> = [];
+  private _timer: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly id: string,
     readonly initiator: boolean,
-    iceServers: RTCIceServer[],
-    private hooks: PeerHooks,
+    config: RTCConfiguration,
+    connectMs: number, // until the channel is open (signaling, ICE, DTLS, SCTP): welcome.connect_timeout
+    private _hooks: PeerHooks,
   ) {
-    const pc = (this.pc = new RTCPeerConnection({ iceServers }));
-    pc.onicecandidate = (e) => e.candidate && hooks.signal({ candidate: e.candidate.toJSON() });
+    let pc: RTCPeerConnection;
+    try {
+      pc = new RTCPeerConnection(config);
+    } catch {
+      // Servers the browser refuses (a malformed page-added one): keep the policy, drop the servers.
+      pc = new RTCPeerConnection({ iceTransportPolicy: config.iceTransportPolicy });
+    }
+    this._pc = pc;
+    pc.onicecandidate = (e) => e.candidate && _hooks.signal({ candidate: e.candidate.toJSON() });
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
         this.destroy(new CircleError('ERR_CONNECTION_FAILURE', pc.connectionState));
     };
-    this.timer = setTimeout(() => this.destroy(new CircleError('ERR_CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS);
+    this._timer = setTimeout(() => this.destroy(new CircleError('ERR_CONNECT_TIMEOUT')), connectMs);
     if (initiator) {
-      this.attach(pc.createDataChannel('circlecdn'));
-      this.negotiate(async () => {
+      this._attach(pc.createDataChannel('circlecdn'));
+      this._negotiate(async () => {
         await pc.setLocalDescription(await pc.createOffer());
-        this.sendDescription();
+        this._sendDescription();
       });
     } else {
-      pc.ondatachannel = (e) => this.attach(e.channel);
+      pc.ondatachannel = (e) => this._attach(e.channel);
     }
   }
 
   // Applies a description or candidate relayed by the tracker.
   signal(data: SignalData): void {
-    const { pc } = this;
+    const { _pc: pc } = this;
     if (data.candidate) {
-      if (pc.remoteDescription) this.negotiate(() => pc.addIceCandidate(data.candidate));
-      else this.pendingCandidates.push(data.candidate);
+      if (pc.remoteDescription) this._negotiate(() => pc.addIceCandidate(data.candidate));
+      else this._pendingCandidates.push(data.candidate);
     }
     if (data.sdp) {
-      this.negotiate(async () => {
+      this._negotiate(async () => {
         await pc.setRemoteDescription(data.sdp!);
         if (this.destroyed) return;
         if (data.sdp!.type === 'offer') {
           await pc.setLocalDescription(await pc.createAnswer());
-          this.sendDescription();
+          this._sendDescription();
         }
-        for (const c of this.pendingCandidates.splice(0)) await pc.addIceCandidate(c);
+        for (const c of this._pendingCandidates.splice(0)) await pc.addIceCandidate(c);
       });
     }
   }
 
   // Resolves once the channel is open; rejects if the peer is destroyed first.
   async whenOpen(): Promise<void> {
-    while (!this.isOpen) await this.wait();
+    while (!this.isOpen) await this._wait();
   }
 
   // Sends one frame, waiting while the channel's buffer is over the high-water mark.
   async send(frame: Uint8Array): Promise<void> {
     for (;;) {
       await this.whenOpen();
-      const channel = this.channel!;
+      const channel = this._channel!;
       if (channel.bufferedAmount <= BUFFER_HIGH_BYTES) {
         try {
           return channel.send(frame as Uint8Array<ArrayBuffer>);
@@ -91,7 +96,7 @@ export class Peer {
           throw e;
         }
       }
-      await this.wait();
+      await this._wait();
     }
   }
 
@@ -101,58 +106,58 @@ export class Peer {
     if (this.destroyed) return;
     this.destroyed = true;
     this.isOpen = false;
-    clearTimeout(this.timer);
-    const { pc, channel } = this;
+    clearTimeout(this._timer);
+    const { _pc: pc, _channel: channel } = this;
     pc.onicecandidate = pc.onconnectionstatechange = pc.ondatachannel = null;
     if (channel) channel.onopen = channel.onclose = channel.onmessage = channel.onbufferedamountlow = null;
     try {
       channel?.close();
       pc.close();
     } catch {}
-    this.wake();
-    queueMicrotask(() => this.hooks.close(err));
+    this._wake();
+    queueMicrotask(() => this._hooks.close(err));
   }
 
-  private attach(channel: RTCDataChannel): void {
-    if (this.channel) return channel.close();
-    this.channel = channel;
+  private _attach(channel: RTCDataChannel): void {
+    if (this._channel) return channel.close();
+    this._channel = channel;
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = BUFFER_LOW_BYTES;
     channel.onopen = () => {
       // A channel from `datachannel` is often open already (opened below), and the browser still
       // fires its `open` afterwards: report it once.
       if (this.isOpen) return;
-      clearTimeout(this.timer);
+      clearTimeout(this._timer);
       this.isOpen = true;
-      this.hooks.open();
-      this.wake();
+      this._hooks.open();
+      this._wake();
     };
     channel.onclose = () => this.destroy(new CircleError('ERR_CHANNEL_CLOSED'));
-    channel.onbufferedamountlow = () => this.wake();
+    channel.onbufferedamountlow = () => this._wake();
     channel.onmessage = (e) => {
       const frame = decodeFrame(e.data);
       if (!frame) return this.destroy(new CircleError('ERR_BAD_FRAME'));
       this.bytesReceived += frame.payload.length;
-      this.hooks.frame(frame);
+      this._hooks.frame(frame);
     };
     if (channel.readyState === 'open') channel.onopen(new Event('open'));
   }
 
-  private sendDescription(): void {
-    const d = this.pc.localDescription;
-    if (d && !this.destroyed) this.hooks.signal({ sdp: { type: d.type, sdp: d.sdp } });
+  private _sendDescription(): void {
+    const d = this._pc.localDescription;
+    if (d && !this.destroyed) this._hooks.signal({ sdp: { type: d.type, sdp: d.sdp } });
   }
 
-  private negotiate(step: () => Promise<unknown>): void {
+  private _negotiate(step: () => Promise<unknown>): void {
     step().catch((e) => this.destroy(new CircleError('ERR_SIGNALING', String(e))));
   }
 
-  private wait(): Promise<void> {
+  private _wait(): Promise<void> {
     if (this.destroyed) return Promise.reject(new CircleError('ERR_DESTROYED'));
-    return new Promise((resolve) => this.wakeups.push(resolve));
+    return new Promise((resolve) => this._wakeups.push(resolve));
   }
 
-  private wake(): void {
-    for (const w of this.wakeups.splice(0)) w();
+  private _wake(): void {
+    for (const w of this._wakeups.splice(0)) w();
   }
 }

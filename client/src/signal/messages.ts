@@ -1,12 +1,24 @@
 // The signaling messages of docs/protocol.md (version 1), and the shape check every server message
 // passes before the rest of the library sees it.
 
-export interface Welcome {
+// The ICE part of `welcome`, and the whole of `ice` (TURN credentials renewed before they expire).
+export interface IceConfig {
+  ice_servers?: RTCIceServer[];
+  ice_transport_policy?: RTCIceTransportPolicy;
+  ice_expires?: number;
+}
+export interface Welcome extends IceConfig {
   type: 'welcome';
   peer: string;
   resume?: string;
-  ice_servers?: RTCIceServer[];
   limits?: { messages_per_s?: unknown };
+  /** ms from `match` (connect:true) to the DataChannel open. */
+  connect_timeout?: number;
+  /** ms from the channel open (or `match` with connect:false) to the first chunk. */
+  first_byte_timeout?: number;
+}
+export interface Ice extends IceConfig {
+  type: 'ice';
 }
 export interface Match { type: 'match' | 'push'; id: number; hash: string; peer: string; connect: boolean }
 export interface Miss { type: 'miss'; id: number; hash: string; token: string; reason?: string }
@@ -15,7 +27,7 @@ export interface Cancel { type: 'cancel'; id: number; hash?: string; peer?: stri
 export interface Penalised { type: 'penalised'; peer: string }
 export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[] }
 
-export type ServerMessage = Welcome | Match | Miss | SignalIn | Cancel | Penalised | ErrorMessage;
+export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | ErrorMessage;
 
 export interface SignalData {
   sdp?: RTCSessionDescriptionInit;
@@ -25,6 +37,7 @@ export interface SignalData {
 // Required fields and their `typeof` per message type.
 const SHAPES: Record<string, Record<string, string>> = {
   welcome: { peer: 'string' },
+  ice: { ice_servers: 'object' },
   match: { id: 'number', hash: 'string', peer: 'string', connect: 'boolean' },
   push: { id: 'number', hash: 'string', peer: 'string', connect: 'boolean' },
   miss: { id: 'number', hash: 'string', token: 'string' },

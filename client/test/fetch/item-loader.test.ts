@@ -46,6 +46,10 @@ function mockOrigin() {
   return calls;
 }
 const settle = () => new Promise((r) => setTimeout(r, 20));
+// Storing runs after the load resolves: wait for it by its effect, not by a fixed time.
+async function until(cond: () => boolean) {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -58,7 +62,7 @@ describe('ItemLoader', () => {
     const { loader, store, events } = await setup([{ bytes: file, peer: 'H' }]);
     const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true });
     expect(got.source).toBe('peer');
-    await settle();
+    await until(() => events.length === 2);
     expect(events).toEqual(['peer', `stored ${hash.slice(0, 4)}`]);
     expect(await store.get(hash)).toEqual(file);
   });

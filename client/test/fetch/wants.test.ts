@@ -6,13 +6,15 @@ import { chunkFrames } from '../../src/transfer/chunks';
 import { decodeFrame, type Frame } from '../../src/transfer/frame';
 import { sha256Hex } from '../../src/verify/sha256';
 
-// A tracker that records what the client sends, and a pool that records whom it connects to.
+// A tracker that records what the client sends, and a pool that records whom it connects to
+// (peers in `open` have an open channel already).
 function setup(maxInFlight = 4) {
   const sent: Record<string, unknown>[] = [];
   const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true) } as unknown as Tracker;
   const connected: string[] = [];
-  const pool = { connect: (p: string) => connected.push(p) } as unknown as PeerPool;
-  return { sent, connected, wants: new Wants(tracker, pool, maxInFlight) };
+  const open = new Set<string>();
+  const pool = { connectMs: 5_000, connect: (p: string) => (connected.push(p), { isOpen: open.has(p) }) };
+  return { sent, connected, open, pool, wants: new Wants(tracker, pool as unknown as PeerPool, maxInFlight) };
 }
 const frames = (id: number, bytes: Uint8Array): Frame[] =>
   [...chunkFrames(id, bytes)].map((f) => decodeFrame(f.slice().buffer)!);
@@ -76,7 +78,7 @@ describe('Wants', () => {
     wants.frame('H', frames(1, item)[0]);
     wants.peerClosed('H');
     expect(await p).toEqual({ fail: 'ERR_PEER_GONE' });
-    expect(sent[1]).toEqual({ type: 'done', id: 1, ok: false });
+    expect(sent[1]).toEqual({ type: 'done', id: 1, ok: false, reason: 'closed' });
   });
 
   it('a cancel from the server fails the want without a done', async () => {
@@ -88,11 +90,12 @@ describe('Wants', () => {
     expect(sent.length).toBe(1);
   });
 
-  it('a silent holder misses the deadline', async () => {
+  it('a silent holder on an open channel misses the first-byte deadline', async () => {
     vi.useFakeTimers();
-    const { wants } = setup();
+    const { wants, open } = setup();
+    open.add('H');
     const p = wants.want('h', 10);
-    wants.match({ type: 'match', id: 1, hash: 'h', peer: 'H', connect: true });
+    wants.match({ type: 'match', id: 1, hash: 'h', peer: 'H', connect: false });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await p).toEqual({ fail: 'ERR_DEADLINE' });
   });
