@@ -12,6 +12,8 @@
 
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_cert.hpp"
+#include "support/tls_client.hpp"
 #include "support/ws_client.hpp"
 
 extern char** environ;
@@ -146,4 +148,52 @@ TEST(Process, SigtermClosesWebSocketsWithGoingAwayAndExitsCleanly) {
   EXPECT_EQ(b.read()["code"], "shutting_down");
   EXPECT_EQ(b.read_until_close(), 1001);
   killer.join();
+}
+
+TEST(Process, SighupWithoutTlsHasNothingToReloadAndKillsNothing) {
+  temp_dir site;
+  site.write("a.txt", "a");
+  child_server server(site.path());
+  ws_client peer(server.port);
+  ::kill(server.pid, SIGHUP);
+  ::kill(server.pid, SIGHUP);
+  EXPECT_EQ(get(server.port, "/a.txt").body(), "a");
+  EXPECT_EQ(server.stat("peers_online"), 1);
+  peer.close();
+  EXPECT_EQ(server.terminate_and_wait(), 0);
+}
+
+// SIGHUP reloads the certificate: new handshakes see the new one, an open WSS connection stays.
+TEST(Process, SighupReloadsTheCertificateWithoutDroppingConnections) {
+  temp_dir site;
+  site.write("a.txt", "a");
+  temp_dir certs;
+  auto a = make_test_cert(certs.path(), "a");
+  auto b = make_test_cert(certs.path(), "b");
+  auto live_cert = certs.path() / "live.crt", live_key = certs.path() / "live.key";
+  std::filesystem::copy_file(a.cert_file, live_cert);
+  std::filesystem::copy_file(a.key_file, live_key);
+  child_server server(site.path(), {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
+                                    live_cert.string(), "--tls-key", live_key.string()});
+  EXPECT_NE(server.first_line.find("circlecdn listening on https://127.0.0.1:"), std::string::npos)
+      << server.first_line;
+  wss_client open_before(server.port);
+  EXPECT_EQ(open_before.fingerprint(), a.fingerprint);
+
+  auto opts = std::filesystem::copy_options::overwrite_existing;
+  std::filesystem::copy_file(b.cert_file, live_cert, opts);
+  std::filesystem::copy_file(b.key_file, live_key, opts);
+  ::kill(server.pid, SIGHUP);
+  std::string seen;
+  for (int i = 0; i < 500 && seen != b.fingerprint; ++i) {  // a safety net, not a timing check
+    seen = tls_connection(server.port).fingerprint();
+    if (seen != b.fingerprint) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(seen, b.fingerprint);
+  EXPECT_EQ(https_get(server.port, "/a.txt").body(), "a");
+  // The connection from before the reload is still open and served.
+  open_before.send(R"({"type":"want","id":3,"hash":")" + std::string(64, '0') + R"("})");
+  EXPECT_EQ(open_before.read()["id"], 3);
+  open_before.close();
+  EXPECT_EQ(server.terminate_and_wait(), 0);
 }
