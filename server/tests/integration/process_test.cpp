@@ -137,6 +137,36 @@ TEST(Process, IdlePeerCostsAboutOneKiB) {
   EXPECT_EQ(server.stat("peers_online"), 0);
 }
 
+// Under TLS an idle peer costs OpenSSL's per-connection state (~15 KiB, docs/benchmarks.md) but no
+// record buffers: OpenSSL's 2 x ~17 KiB are released while empty and the session keeps none. A
+// regression that holds them (or uses a stream with its own buffers) would pass 40 KiB.
+constexpr std::size_t idle_tls_peer_budget_bytes = 24 * 1024;
+
+TEST(Process, IdleTlsPeerHoldsNoRecordBuffers) {
+  raise_fd_limit();
+  temp_dir site;
+  site.write("a.txt", "a");
+  temp_dir certs;
+  auto cert = make_test_cert(certs.path(), "idle");
+  child_server server(site.path(), {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
+                                    cert.cert_file.string(), "--tls-key", cert.key_file.string()});
+  std::vector<std::unique_ptr<wss_client>> warmup;
+  for (int i = 0; i < 20; ++i) warmup.push_back(std::make_unique<wss_client>(server.port));
+  auto stat = [&](const char* name) {
+    auto o = boost::json::parse(https_get(server.port, "/.circlecdn/stats").body()).as_object();
+    return o[name].to_number<std::int64_t>();
+  };
+  auto before = stat("heap_bytes");
+  constexpr int peers = 300;
+  std::vector<std::unique_ptr<wss_client>> idle;
+  for (int i = 0; i < peers; ++i) idle.push_back(std::make_unique<wss_client>(server.port));
+  ASSERT_EQ(stat("peers_online"), peers + 20);
+  auto per_peer = (stat("heap_bytes") - before) / peers;
+  std::printf("heap per idle TLS peer: %lld bytes\n", static_cast<long long>(per_peer));
+  EXPECT_LT(per_peer, static_cast<std::int64_t>(idle_tls_peer_budget_bytes));
+  EXPECT_GT(per_peer, static_cast<std::int64_t>(idle_peer_budget_bytes));  // it is TLS
+}
+
 TEST(Process, SigtermClosesWebSocketsWithGoingAwayAndExitsCleanly) {
   temp_dir site;
   site.write("a.txt", "a");
