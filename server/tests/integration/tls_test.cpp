@@ -142,6 +142,20 @@ TEST(Tls, PlainHttpOnTheTlsPortIsDroppedWithoutHarm) {
   EXPECT_EQ(https_get(s.port(), "/f0.txt").body(), test_site::content(0));
 }
 
+TEST(Tls, SilentConnectionsAreClosedByTheDeadlines) {
+  app::config cfg;
+  cfg.http_idle_timeout = std::chrono::seconds(1);
+  cfg.limits.handshake_timeout = std::chrono::seconds(1);
+  tls_site s(cfg);
+  // A TCP connection that never starts its handshake.
+  http_connection mute(s.port());
+  EXPECT_TRUE(mute.closed_by_peer());
+  // A TLS connection that never sends a request (the HTTP idle deadline under TLS).
+  tls_connection idle(s.port());
+  EXPECT_ANY_THROW(idle.read());  // end of stream, not a response
+  EXPECT_EQ(https_get(s.port(), "/f0.txt").body(), test_site::content(0));
+}
+
 TEST(Tls, ReloadServesTheNewPairToNewHandshakesAndKeepsOpenConnections) {
   tls_site s;
   wss_client before(s.port());
