@@ -23,7 +23,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
@@ -59,8 +61,25 @@ using namespace loadgen;
 // --- peers
 // ----------------------------------------------------------------------------------------
 struct peer : std::enable_shared_from_this<peer> {
-  explicit peer(asio::io_context& io, int i) : ws(io), index(i) {}
-  websocket::stream<beast::tcp_stream> ws;
+  using plain_ws = websocket::stream<beast::tcp_stream>;
+  using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+  // `ssl`: with --tls, the client context every peer's TLS stream uses.
+  peer(asio::io_context& io, int i, asio::ssl::context* ssl) : index(i) {
+    if (ssl)
+      tls.emplace(io, *ssl);
+    else
+      plain.emplace(io);
+  }
+  // Calls f with whichever WebSocket stream this peer has.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return tls ? f(*tls) : f(*plain);
+  }
+  beast::tcp_stream& lowest() {
+    return tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
+  }
+  std::optional<plain_ws> plain;
+  std::optional<tls_ws> tls;
   int index;
   std::string id;          // our id (circlecdn: from welcome; wt: 20 chars; peerjs: chosen)
   std::string partner_id;  // offerers: the answerer's id
@@ -114,8 +133,9 @@ class bench {
   }
   asio::awaitable<void> write_loop(std::shared_ptr<peer> p) {
     while (!p->outq.empty() && !p->closed) {
-      auto [ec, n] = co_await p->ws.async_write(asio::buffer(p->outq.front()),
-                                                asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] = co_await p->with_ws([&](auto& ws) {
+        return ws.async_write(asio::buffer(p->outq.front()), asio::as_tuple(asio::use_awaitable));
+      });
       if (ec) {
         note_disconnect(*p, ec);
         break;
@@ -152,7 +172,7 @@ class bench {
   asio::awaitable<void> connect_one(std::shared_ptr<peer> p) {
     tcp::resolver resolver(io_);
     auto eps = co_await resolver.async_resolve(opt_.host, opt_.port, asio::use_awaitable);
-    auto& lowest = beast::get_lowest_layer(p->ws);
+    auto& lowest = p->lowest();
     lowest.expires_after(30s);
     if (opt_.source_addresses > 1) {
       auto ep = *eps.begin();
@@ -169,13 +189,18 @@ class bench {
     // as browsers do for WebSockets: without it Nagle holds a second small frame (done, then the
     // next want) until the server's delayed ACK, 40 ms later
     lowest.socket().set_option(tcp::no_delay(true));
-    p->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    if (opt_.protocol == proto::circlecdn)
-      p->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-        req.set(http::field::sec_websocket_protocol, "circlecdn.1");
-      }));
-    p->ws.text(true);
-    co_await p->ws.async_handshake(opt_.host + ":" + opt_.port, ws_target(*p), asio::use_awaitable);
+    if (p->tls)
+      co_await p->tls->next_layer().async_handshake(asio::ssl::stream_base::client,
+                                                    asio::use_awaitable);
+    co_await p->with_ws([&](auto& ws) {
+      ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+      if (opt_.protocol == proto::circlecdn)
+        ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+          req.set(http::field::sec_websocket_protocol, "circlecdn.1");
+        }));
+      ws.text(true);
+      return ws.async_handshake(opt_.host + ":" + opt_.port, ws_target(*p), asio::use_awaitable);
+    });
     if (opt_.protocol == proto::wt) mark_ready(*p);  // the tracker sends no greeting
     asio::co_spawn(io_, read_loop(p), asio::detached);
   }
@@ -188,7 +213,8 @@ class bench {
 
   asio::awaitable<void> read_loop(std::shared_ptr<peer> p) {
     for (;;) {
-      auto [ec, n] = co_await p->ws.async_read(p->buf, asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] = co_await p->with_ws(
+          [&](auto& ws) { return ws.async_read(p->buf, asio::as_tuple(asio::use_awaitable)); });
       if (ec) {
         note_disconnect(*p, ec);
         co_return;
@@ -387,19 +413,26 @@ class bench {
   // ---- HTTP helper (CircleCDN's manifest and stats) ----
   asio::awaitable<json::value> http_get_json(std::string target) {
     tcp::resolver resolver(io_);
-    beast::tcp_stream s(io_);
-    s.expires_after(10s);
-    co_await s.async_connect(
+    beast::ssl_stream<beast::tcp_stream> s(io_, ssl_ctx_);
+    auto& lowest = beast::get_lowest_layer(s);
+    lowest.expires_after(10s);
+    co_await lowest.async_connect(
         co_await resolver.async_resolve(opt_.host, opt_.port, asio::use_awaitable),
         asio::use_awaitable);
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, opt_.host + ":" + opt_.port);
-    co_await http::async_write(s, req, asio::use_awaitable);
     beast::flat_buffer b;
     http::response<http::string_body> res;
-    co_await http::async_read(s, b, res, asio::use_awaitable);
+    if (opt_.tls) {
+      co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+      co_await http::async_write(s, req, asio::use_awaitable);
+      co_await http::async_read(s, b, res, asio::use_awaitable);
+    } else {
+      co_await http::async_write(lowest, req, asio::use_awaitable);
+      co_await http::async_read(lowest, b, res, asio::use_awaitable);
+    }
     beast::error_code ignored;
-    s.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
     if (res.result() != http::status::ok)
       throw std::runtime_error("GET " + target + ": HTTP " + std::to_string(res.result_int()));
     co_return json::parse(res.body());
@@ -426,6 +459,7 @@ class bench {
     std::string name = opt_.protocol == proto::circlecdn ? "circlecdn"
                        : opt_.protocol == proto::wt      ? "wt"
                                                          : "peerjs";
+    if (opt_.tls) name += "+tls";
     if (!idle && opt_.protocol == proto::circlecdn) {
       auto manifest = co_await http_get_json("/.circlecdn/manifest.json");
       for (const auto& f : manifest.at("files").as_array())
@@ -441,7 +475,7 @@ class bench {
 
     // connect, a bounded number at a time
     for (int i = 0; i < opt_.peers; ++i) {
-      auto p = std::make_shared<peer>(io_, i);
+      auto p = std::make_shared<peer>(io_, i, opt_.tls ? &ssl_ctx_ : nullptr);
       if (opt_.protocol == proto::wt) p->id = fixed20("-CB0001-", static_cast<std::uint64_t>(i));
       if (opt_.protocol == proto::peerjs) p->id = "bench" + std::to_string(i);
       peers_.push_back(std::move(p));
@@ -626,12 +660,14 @@ class bench {
     for (auto& p : peers_) {
       p->closed = true;
       beast::error_code ignored;
-      beast::get_lowest_layer(p->ws).socket().close(ignored);
+      p->lowest().socket().close(ignored);
     }
   }
 
   options opt_;
   asio::io_context io_{1};
+  // --tls: TLS 1.2+ with whatever certificate the server has (the harness makes a throwaway one).
+  asio::ssl::context ssl_ctx_{asio::ssl::context::tls_client};
   std::string offer_sdp_, answer_sdp_;
   std::vector<std::shared_ptr<peer>> peers_;
   std::vector<std::string> hashes_;

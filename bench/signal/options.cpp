@@ -12,7 +12,7 @@ namespace {
                "  [--mode idle|saturate|rate] [--peers N] [--rate R] [--duration S] [--warmup S]\n"
                "  [--source-addresses N]\n"
                "  [--sdp-bytes B] [--inflight K] [--server-pid PID] [--connect-parallel C]\n"
-               "  [--settle S] [--stats] [--want-each] [--verbose]\n";
+               "  [--settle S] [--stats] [--want-each] [--tls] [--verbose]\n";
   std::exit(2);
 }
 }  // namespace
@@ -65,6 +65,8 @@ options parse_args(int argc, char** argv) {
       o.stats = true;
     else if (a == "--verbose")
       o.verbose = true;
+    else if (a == "--tls")
+      o.tls = true;
     else if (a == "--want-each")
       o.want_each = true;
     else

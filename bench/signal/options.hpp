@@ -25,6 +25,7 @@ struct options {
   double settle = 1;
   bool stats = false;
   bool verbose = false;
+  bool tls = false;  // wss:// and https:// (any certificate: the harness makes a self-signed one)
   bool want_each =
       false;  // circlecdn: every round trip starts with want -> match (and ends with done)
 };

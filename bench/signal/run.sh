@@ -18,7 +18,9 @@ LOADGEN="${LOADGEN:-$ROOT/build/release/bench/signal/bench_signal_loadgen}"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 # circlecdn+want: CircleCDN with every round trip starting with want -> match/push and ending
 # with done, i.e. the tracker also chooses the peer each time, as bittorrent-tracker's announce does
-SERVERS="${SERVERS:-circlecdn circlecdn+want wt peerjs}"
+# circlecdn+tls: CircleCDN serving wss:// itself (--tls-cert/--tls-key, a throwaway P-256
+# certificate made here with openssl); the load generator speaks TLS 1.3 to it
+SERVERS="${SERVERS:-circlecdn circlecdn+tls circlecdn+want wt peerjs}"
 SERVER_CPU="${SERVER_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
 SDP_BYTES="${SDP_BYTES:-600}"
@@ -48,6 +50,10 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$TMP"' EXIT
 
+# circlecdn+tls: a certificate for this run only
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+  -days 1 -keyout "$TMP/tls.key" -out "$TMP/tls.crt" 2>/dev/null
+
 # CircleCDN pairs peers through want/match: one distinct file per pair
 SITE="$TMP/site"; mkdir -p "$SITE"
 for i in $(seq 1 $(( PEERS / 2 ))); do echo "signal bench file $i" > "$SITE/f$i.txt"; done
@@ -56,11 +62,14 @@ start_server() { # name -> SPID, SPORT
   local name="${1%+want}" out="$TMP/server.out" pattern
   : > "$out"
   case "$name" in
-    circlecdn)
+    circlecdn|circlecdn+tls)
       # the per-peer message rate limit (default 50/s) is lifted: the load generator's offerers
       # send faster than a browser would, and we measure relaying, not throttling
+      local tls=()
+      [[ "$name" == *+tls ]] && tls=(--tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key")
       taskset -c "$SERVER_CPU" "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 \
-        --client-dir "$ROOT/client/dist" --log-level warn --messages-per-s 1000000 > "$out" 2>&1 &
+        --client-dir "$ROOT/client/dist" --log-level warn --messages-per-s 1000000 "${tls[@]}" \
+        > "$out" 2>&1 &
       pattern="$CIRCLECDN_LISTENING" ;;
     wt)
       taskset -c "$SERVER_CPU" node "$ROOT/bench/anchors/wt-tracker.mjs" 0 > "$out" 2>&1 &
@@ -81,11 +90,12 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), node $(node --version); 
 loadgen() { # name args... : one measurement against a fresh server
   local name="$1"; shift
   start_server "$name"
-  local extra=()
-  [[ "$name" == circlecdn ]] && extra=(--stats)
+  local extra=() proto="${name%+want}"
+  [[ "$name" == circlecdn || "$name" == circlecdn+tls ]] && extra=(--stats)
   [[ "$name" == *+want ]] && extra=(--want-each)
+  [[ "$proto" == *+tls ]] && { extra+=(--tls); proto="${proto%+tls}"; }
   local line
-  if ! line="$(taskset -c "$CLIENT_CPU" "$LOADGEN" --proto "${name%+want}" --port "$SPORT" --server-pid "$SPID" "$@" "${extra[@]}")"; then
+  if ! line="$(taskset -c "$CLIENT_CPU" "$LOADGEN" --proto "$proto" --port "$SPORT" --server-pid "$SPID" "$@" "${extra[@]}")"; then
     echo "signal bench: loadgen failed against $name ($*): $line" >&2
     echo "--- server output:" >&2; tail -20 "$TMP/server.out" >&2
     exit 1
@@ -122,7 +132,7 @@ printf '  %-10s' server; for n in $IDLE_PEERS; do printf ' %14s' "$n peers"; don
 for name in $SERVERS; do
   [[ "$name" == *+want ]] && continue
   printf '  %-10s' "$name"; for n in $IDLE_PEERS; do printf ' %14s' "$(med "$name" idle "$n" rss_bytes_per_peer)"; done
-  if [[ "$name" == circlecdn ]]; then for n in $IDLE_PEERS; do printf ' %10s' "$(med "$name" idle "$n" heap_bytes_per_peer)"; done; fi
+  if [[ "$name" == circlecdn* ]]; then for n in $IDLE_PEERS; do printf ' %10s' "$(med "$name" idle "$n" heap_bytes_per_peer)"; done; fi
   echo
 done
 echo "new connections: seconds to connect and greet N peers (64 connecting at a time; connections/s = N / s)"

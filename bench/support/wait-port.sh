@@ -4,8 +4,8 @@
 # Prints the port (the sed pattern's first group) once it appears in the file; fails if the
 # process (when given) exits first or nothing appears within 15 s.
 
-# circlecdn's "listening on http://127.0.0.1:PORT" line.
-CIRCLECDN_LISTENING='s/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p'
+# circlecdn's "listening on http://127.0.0.1:PORT" line (https:// under TLS).
+CIRCLECDN_LISTENING='s/.*listening on https\{0,1\}:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p'
 
 wait_port() {
   local file="$1" pattern="$2" pid="${3:-}" port

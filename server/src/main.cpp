@@ -43,6 +43,14 @@ int main(int argc, char** argv) {
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
   circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
   ice_opts.add(*serve, cfg.ice);
+  // TLS and reverse proxies (app/tls_config.hpp).
+  serve->add_option("--tls-cert", cfg.tls.cert_file,
+                    "PEM certificate chain: serve HTTPS and WSS (SIGHUP reloads it)");
+  serve->add_option("--tls-key", cfg.tls.key_file, "PEM private key for --tls-cert");
+  serve->add_option("--redirect-http", cfg.tls.redirect_http,
+                    "ADDR:PORT of a plain listener that answers 301 to https");
+  serve->add_option("--trust-proxy", cfg.tls.trust_proxy,
+                    "CIDR of a reverse proxy whose X-Forwarded-Proto/-For count (repeatable)");
   // The config file belongs to the top-level app (CLI11 reads it there) and may be given after
   // `serve`; its keys are the long option names, under a [serve] table or as serve.KEY.
   cli.set_config("--config", "", "TOML file with any of these options ([serve] table)");

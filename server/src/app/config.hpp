@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "app/tls_config.hpp"
 #include "manifest/crowd_filter.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
@@ -18,6 +19,7 @@ struct config {
   std::uint64_t piece_size_bytes = 256 * 1024;
   std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
   bool secure_cookies = false;       // behind TLS: cookies get `Secure`
+  tls_config tls;                    // HTTPS/WSS, the 301 listener, trusted proxies
   std::chrono::milliseconds shutdown_grace{3000};
   std::uint64_t origin_rate_limit_bytes_per_s = 0;  // 0 = uncapped (a cap for demos, benchmarks)
   std::size_t http_header_limit_bytes = 8 * 1024;

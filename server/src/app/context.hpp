@@ -3,17 +3,21 @@
 // and the counters. Lives on the io thread; nothing here is locked.
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "app/config.hpp"
 #include "app/miss_ledger.hpp"
 #include "app/upload_cap.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
+#include "net/cidr.hpp"
+#include "net/tls_context.hpp"
 #include "origin/static_handler.hpp"
 #include "signal/tracker.hpp"
-#include "signal/ws_session.hpp"
 #include "swarm/memory_directory.hpp"
 #include "swarm/served_record.hpp"
+#include "ws/session.hpp"
 
 namespace circlecdn::app {
 
@@ -34,10 +38,13 @@ struct context {
   swarm::memory_directory directory;
   swarm::served_record served;
   signal::tracker tracker;
-  signal::session_registry sessions;
-  signal::session_hub session_hub{tracker, sessions, cfg.limits};
+  ws::session_hub ws_hub{{},
+                         {cfg.limits.frame_hard_cap_bytes, cfg.limits.write_queue_messages,
+                          cfg.limits.ping_after, cfg.limits.close_timeout}};
   origin_counters counters;
   miss_ledger misses;
+  std::unique_ptr<net::tls_context> tls;   // with --tls-cert/--tls-key: every connection is TLS
+  std::vector<net::cidr> trusted_proxies;  // --trust-proxy
   bool stopping = false;
 };
 

@@ -4,11 +4,17 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <boost/asio/ssl/error.hpp>
 #include <tuple>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "app/routes.hpp"
 #include "core/http_date.hpp"
+#include "net/async_stream.hpp"
+#include "net/forwarded.hpp"
+#include "signal/tracker_session.hpp"
 #include "ws/handshake.hpp"
 
 namespace circlecdn::app {
@@ -48,22 +54,6 @@ http::message_generator plain_error(http::status status, unsigned version, std::
   res.keep_alive(false);
   res.prepare_payload();
   return res;
-}
-
-bool offers_our_protocol(const http::request<http::string_body>& req) {
-  auto it = req.find(http::field::sec_websocket_protocol);
-  if (it == req.end()) return true;  // no subprotocol offered: version 1
-  std::string_view offered = it->value();
-  while (!offered.empty()) {
-    auto comma = offered.find(',');
-    auto token = offered.substr(0, comma);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    if (token == "circlecdn.1") return true;
-    if (comma == std::string_view::npos) break;
-    offered.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
@@ -182,10 +172,98 @@ asio::awaitable<beast::error_code> write_cached_response(beast::tcp_stream& stre
                                      stall_timeout, cap);
 }
 
-}  // namespace
+// --- Over TLS there is no sendfile: file bytes go through one bounded buffer into SSL_write.
 
-asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
-  beast::tcp_stream stream(std::move(socket));
+// One pread and one write per slice (four TLS records); the buffer lives only while a body is
+// being written.
+constexpr std::size_t tls_body_slice_bytes = 64 * 1024;
+
+// Writes [offset, offset + left) of fd, each slice within the stall timeout, under the cap.
+asio::awaitable<beast::error_code> send_file_range(net::async_stream& stream, int fd,
+                                                   std::uint64_t offset, std::uint64_t left,
+                                                   std::chrono::seconds stall_timeout,
+                                                   upload_cap& cap) {
+  if (left == 0) co_return beast::error_code{};
+  auto buffer = std::make_unique<char[]>(std::min<std::uint64_t>(left, tls_body_slice_bytes));
+  while (left > 0) {
+    auto slice = static_cast<std::size_t>(std::min<std::uint64_t>(left, tls_body_slice_bytes));
+    if (cap.enabled()) {
+      slice = static_cast<std::size_t>(std::min<std::uint64_t>(slice, cap.slice_bytes()));
+      if (auto wait = cap.take(slice, upload_cap::clock::now()); wait.count() > 0) {
+        asio::steady_timer pause(stream.get_executor(), wait);
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+    }
+    ssize_t got = ::pread(fd, buffer.get(), slice, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) {
+      if (cap.enabled()) cap.refund(slice);
+      continue;
+    }
+    if (cap.enabled() && static_cast<std::size_t>(std::max<ssize_t>(got, 0)) < slice)
+      cap.refund(slice - static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+    if (got == 0) co_return http::error::short_read;  // the file shrank under us
+    if (got < 0) co_return beast::error_code(errno, beast::system_category());
+    stream.expires_after(stall_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        stream, asio::buffer(buffer.get(), static_cast<std::size_t>(got)),
+        asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return ec;
+    offset += static_cast<std::uint64_t>(got);
+    left -= static_cast<std::uint64_t>(got);
+  }
+  co_return beast::error_code{};
+}
+
+asio::awaitable<beast::error_code> write_file_response(net::async_stream& stream,
+                                                       origin::file_response& res,
+                                                       std::chrono::seconds stall_timeout,
+                                                       upload_cap& cap) {
+  http::serializer<false, origin::file_range_body> sr(res);
+  stream.expires_after(stall_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return ec;
+  co_return co_await send_file_range(stream, res.body().fd(), res.body().offset(),
+                                     res.body().size(), stall_timeout, cap);
+}
+
+asio::awaitable<beast::error_code> write_cached_response(net::async_stream& stream,
+                                                         origin::cached_response& res,
+                                                         std::chrono::seconds stall_timeout,
+                                                         upload_cap& cap) {
+  if (cap.enabled() && !res.body.empty()) {
+    if (auto wait = cap.take(res.body.size(), upload_cap::clock::now()); wait.count() > 0) {
+      asio::steady_timer pause(stream.get_executor(), wait);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  std::array<asio::const_buffer, 3> parts{asio::buffer(res.head), asio::buffer(res.tail),
+                                          asio::buffer(res.body)};
+  stream.expires_after(stall_timeout);
+  auto [ec, n] = co_await asio::async_write(stream, parts, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return ec;
+  co_return co_await send_file_range(stream, res.fd, res.offset, res.length, stall_timeout, cap);
+}
+
+// --- What differs between the two streams besides the body writers.
+
+net::stream take_stream(beast::tcp_stream& s) {
+  s.expires_never();
+  return net::stream(s.release_socket());
+}
+net::stream take_stream(net::async_stream& s) {
+  return s.release();
+}
+void finish(beast::tcp_stream& s) {
+  beast::error_code ignored;
+  s.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+void finish(net::async_stream& s) {
+  s.next_layer().shutdown_send();
+}
+
+// One connection's requests, over a plain or a TLS stream.
+template <class Stream>
+asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::address& peer, bool tls) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -198,6 +276,7 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
       break;
     if (ec) {
+      if (ec.category() == asio::error::get_ssl_category()) break;  // nothing to answer over
       http::status status = ec == http::error::header_limit
                                 ? http::status::request_header_fields_too_large
                             : ec == http::error::body_limit ? http::status::payload_too_large
@@ -209,6 +288,11 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
     auto req = parser.release();
     ++ctx.counters.requests;
     auto cookie_id = cookie_peer_id(req);
+    auto from = net::origin_of(req, peer, tls, ctx.trusted_proxies);
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("http {} {} {}{}", from.client.to_string(),
+                    std::string_view(req.method_string()), std::string_view(req.target()),
+                    from.https ? " (https)" : "");
 
     if (websocket::is_upgrade(req)) {
       std::string_view target = req.target();
@@ -218,46 +302,35 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
             asio::as_tuple(asio::use_awaitable));
         break;
       }
-      if (!offers_our_protocol(req) || ctx.stopping) {
+      ws::upgrade_answer answer;
+      if (ctx.stopping) {
+        answer.status = http::status::service_unavailable;
+        answer.reason = "server is stopping";
+      } else {
+        answer = ws::answer_upgrade(req, "circlecdn.1");
+      }
+      if (!answer.accepted()) {
         co_await beast::async_write(
             stream,
-            plain_error(
-                ctx.stopping ? http::status::service_unavailable : http::status::bad_request,
-                req.version(),
-                ctx.stopping ? "server is stopping" : "unsupported subprotocol: need circlecdn.1"),
+            plain_error(answer.status, req.version(), answer.reason,
+                        answer.version_hint
+                            ? std::pair{http::field::sec_websocket_version, std::string_view("13")}
+                            : std::pair<http::field, std::string_view>{}),
             asio::as_tuple(asio::use_awaitable));
         break;
       }
-      if (req[http::field::sec_websocket_version] != "13") {
-        co_await beast::async_write(
-            stream,
-            plain_error(http::status::upgrade_required, req.version(), "WebSocket version 13 only",
-                        {http::field::sec_websocket_version, "13"}),
-            asio::as_tuple(asio::use_awaitable));
-        break;
-      }
-      auto accept = ws::accept_key(req[http::field::sec_websocket_key]);
-      if (!accept) {
-        co_await beast::async_write(
-            stream, plain_error(http::status::bad_request, req.version(), "bad Sec-WebSocket-Key"),
-            asio::as_tuple(asio::use_awaitable));
-        break;
-      }
-      bool offered = req.count(http::field::sec_websocket_protocol) > 0;
-      auto response = ws::switching_protocols(*accept, offered ? "circlecdn.1" : "");
-      auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(response),
+      stream.expires_after(ctx.cfg.http_idle_timeout);
+      auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(answer.response),
                                                   asio::as_tuple(asio::use_awaitable));
       if (hec) break;
       // The session runs on callbacks of its own, so this coroutine frame, the request, the
       // parser and the read buffer are freed now instead of living as long as the peer. A client
       // cannot send frames before our 101, so the buffer holds nothing.
-      stream.expires_never();
-      auto session = std::make_shared<signal::ws_session>(stream.release_socket(), ctx.session_hub);
-      session->start(cookie_id);
+      signal::start_tracker_session(take_stream(stream), ctx.ws_hub, ctx.tracker, cookie_id);
       co_return;
     }
 
-    auto answer = route(ctx, req, cookie_id);
+    auto answer = route(ctx, req, cookie_id, from.https);
     stream.expires_after(ctx.cfg.http_idle_timeout);
     beast::error_code wec;
     bool keep;
@@ -277,8 +350,31 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
     }
     if (wec || !keep) break;
   }
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  finish(stream);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
+  beast::error_code ec;
+  auto peer = socket.remote_endpoint(ec).address();
+  if (ec) co_return;
+  if (!ctx.tls) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve(stream, ctx, peer, false);
+    co_return;
+  }
+  SSL* ssl = ctx.tls->new_ssl();
+  if (!ssl) co_return;
+  net::async_stream stream(net::stream(std::move(socket), ssl));
+  stream.expires_after(ctx.cfg.limits.handshake_timeout);
+  auto [hec, hn] = co_await stream.async_handshake(asio::as_tuple(asio::use_awaitable));
+  if (hec) {
+    // A scanner, an old client (TLS < 1.2), one with no ALPN overlap: nothing to answer.
+    spdlog::debug("tls handshake from {}: {}", peer.to_string(), hec.message());
+    co_return;
+  }
+  co_await serve(stream, ctx, peer, true);
 }
 
 }  // namespace circlecdn::app

@@ -102,7 +102,7 @@ http::message_generator client_script(context& ctx, const http::request<http::st
 }  // namespace
 
 response route(context& ctx, const http::request<http::string_body>& req,
-               const std::optional<peer_id>& cookie_id) {
+               const std::optional<peer_id>& cookie_id, bool https) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   bool readable = req.method() == http::verb::get || req.method() == http::verb::head;
@@ -144,7 +144,7 @@ response route(context& ctx, const http::request<http::string_body>& req,
   if (!cookie_id) {
     std::string cookie =
         std::string(cookie_name) + "=" + visitor.str() + "; Path=/; HttpOnly; SameSite=Strict";
-    if (ctx.cfg.secure_cookies) cookie += "; Secure";
+    if (ctx.cfg.secure_cookies || https) cookie += "; Secure";
     extra.emplace_back(http::field::set_cookie, std::move(cookie));
     ++ctx.counters.cookies_set;
   }

@@ -11,8 +11,9 @@ namespace circlecdn::app {
 using response = origin::response;
 
 // The answer to one request: a file body (which the session may sendfile), an answer from the
-// origin's cache (which it writes as it is) or any other message.
+// origin's cache (which it writes as it is) or any other message. `https`: the visitor reached us
+// over TLS (here, or at a trusted proxy): a cookie set now is `Secure`.
 response route(context& ctx, const http::request<http::string_body>& req,
-               const std::optional<peer_id>& cookie_id);
+               const std::optional<peer_id>& cookie_id, bool https = false);
 
 }  // namespace circlecdn::app

@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "app/context.hpp"
 #include "app/http_session.hpp"
+#include "app/redirect.hpp"
 #include "manifest/watcher.hpp"
 
 namespace circlecdn::app {
@@ -24,7 +27,47 @@ context::context(config c)
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(cfg.limits, cfg.ice, directory, served, tokens,
-              [this](const content_hash& h) { return manifest.current()->knows(h); }) {}
+              [this](const content_hash& h) { return manifest.current()->knows(h); }) {
+  if (cfg.tls.enabled()) {
+    if (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())
+      throw std::runtime_error("--tls-cert and --tls-key go together");
+    tls = std::make_unique<net::tls_context>(cfg.tls.cert_file, cfg.tls.key_file);
+  }
+  for (const auto& text : cfg.tls.trust_proxy) {
+    auto range = net::cidr::parse(text);
+    if (!range) throw std::runtime_error("--trust-proxy: not an address or CIDR: " + text);
+    trusted_proxies.push_back(*range);
+  }
+}
+
+namespace {
+
+// "ADDR:PORT" or "[V6]:PORT".
+tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error(std::string(what) + ": need ADDR:PORT");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  unsigned long port = 0;
+  try {
+    port = std::stoul(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    ec = asio::error::invalid_argument;
+  }
+  if (ec || port > 65535) throw std::runtime_error(std::string(what) + ": bad ADDR:PORT " + text);
+  return {address, static_cast<std::uint16_t>(port)};
+}
+
+void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
+  acceptor.open(ep.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(ep);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+}
+
+}  // namespace
 
 struct server::impl {
   explicit impl(config cfg)
@@ -33,20 +76,59 @@ struct server::impl {
   asio::io_context io{1};
   context ctx;
   tcp::acceptor acceptor;
+  tcp::acceptor redirect_acceptor{io};  // --redirect-http: open only with it
   manifest::watcher watcher;
   std::thread thread;
   bool started = false, stopped = false;
+  std::uint16_t port = 0, redirect_port = 0;
 
   std::uint16_t bind() {
-    tcp::endpoint ep(asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    open_listener(acceptor, {asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port});
+    port = acceptor.local_endpoint().port();
+    if (!ctx.cfg.tls.redirect_http.empty()) {
+      if (!ctx.tls) throw std::runtime_error("--redirect-http needs --tls-cert and --tls-key");
+      open_listener(redirect_acceptor,
+                    parse_endpoint(ctx.cfg.tls.redirect_http, "--redirect-http"));
+      redirect_port = redirect_acceptor.local_endpoint().port();
+      asio::co_spawn(io, redirect_loop(), asio::detached);
+    }
     watcher.start();
     asio::co_spawn(io, accept_loop(), asio::detached);
     asio::co_spawn(io, expiry_loop(), asio::detached);
-    return acceptor.local_endpoint().port();
+    return port;
+  }
+
+  // Everything that can change while running is re-read here (SIGHUP): today the TLS pair. A
+  // pair that does not load or match is refused and the old one stays. True when nothing failed.
+  bool reload() {
+    if (!ctx.tls) {
+      spdlog::info("reload: nothing to reload");
+      return true;
+    }
+    if (auto why = ctx.tls->reload(); !why.empty()) {
+      spdlog::error("reload: new TLS certificate refused, the old one stays: {}", why);
+      return false;
+    }
+    spdlog::info("reload: TLS certificate {} for new connections", ctx.tls->fingerprint());
+    return true;
+  }
+
+  // The plain listener of --redirect-http: one request, one 301, per connection.
+  asio::awaitable<void> redirect_loop() {
+    for (;;) {
+      auto [ec, socket] =
+          co_await redirect_acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec == asio::error::operation_aborted || !redirect_acceptor.is_open()) co_return;
+      if (ec) {
+        asio::steady_timer t(io, std::chrono::milliseconds(50));
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      asio::co_spawn(io,
+                     run_redirect_session(std::move(socket), port, ctx.cfg.http_idle_timeout,
+                                          ctx.cfg.http_header_limit_bytes),
+                     asio::detached);
+    }
   }
 
   asio::awaitable<void> accept_loop() {
@@ -83,10 +165,10 @@ struct server::impl {
       auto now = signal::tracker::clock::now();
       if (!ctx.stopping) ctx.tracker.expire(now);
       if (now >= next_sweep) {
-        signal::keep_alive(ctx.sessions, now);
+        ws::keep_alive(ctx.ws_hub.sessions, now);
         next_sweep = now + sweep_every;
       }
-      if (ctx.stopping && ctx.sessions.empty()) co_return;
+      if (ctx.stopping && ctx.ws_hub.sessions.empty()) co_return;
     }
   }
 
@@ -95,17 +177,18 @@ struct server::impl {
     ctx.stopping = true;
     beast::error_code ignored;
     acceptor.close(ignored);
+    redirect_acceptor.close(ignored);
     watcher.stop();
     ctx.tracker.announce_shutdown();
-    std::vector<signal::ws_session*> sessions(ctx.sessions.begin(), ctx.sessions.end());
+    std::vector<ws::session*> sessions(ctx.ws_hub.sessions.begin(), ctx.ws_hub.sessions.end());
     for (auto* s : sessions) s->close(1001, "server shutdown");
     auto deadline = std::chrono::steady_clock::now() + ctx.cfg.shutdown_grace;
     asio::steady_timer t(io);
-    while (std::chrono::steady_clock::now() < deadline && (!ctx.sessions.empty())) {
+    while (std::chrono::steady_clock::now() < deadline && !ctx.ws_hub.sessions.empty()) {
       t.expires_after(shutdown_poll);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    spdlog::info("stopped ({} signaling sessions cut at the deadline)", ctx.sessions.size());
+    spdlog::info("stopped ({} signaling sessions cut at the deadline)", ctx.ws_hub.sessions.size());
     io.stop();
   }
 };
@@ -134,14 +217,45 @@ void server::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
+std::uint16_t server::redirect_port() const {
+  return impl_->redirect_port;
+}
+
+bool server::reload() {
+  if (!impl_->thread.joinable()) return impl_->reload();
+  std::promise<bool> done;
+  asio::post(impl_->io, [&] { done.set_value(impl_->reload()); });
+  return done.get_future().get();
+}
+
 void server::run_until_signal() {
   auto port = impl_->bind();
   spdlog::info("serving {} ({} files, generation {})", impl_->ctx.cfg.site.string(),
                impl_->ctx.manifest.current()->files.size(),
                impl_->ctx.manifest.current()->generation);
   // Printed on stdout, not the log: scripts and tests read the port from this line.
-  std::printf("circlecdn listening on http://%s:%u\n", impl_->ctx.cfg.listen_address.c_str(), port);
+  auto scheme = impl_->ctx.tls ? "https" : "http";
+  std::printf("circlecdn listening on %s://%s:%u\n", scheme, impl_->ctx.cfg.listen_address.c_str(),
+              port);
+  if (impl_->redirect_acceptor.is_open()) {
+    auto ep = impl_->redirect_acceptor.local_endpoint();
+    std::printf("circlecdn redirecting http://%s:%u to https\n", ep.address().to_string().c_str(),
+                ep.port());
+  }
   std::fflush(stdout);
+  // SIGHUP reloads (the certificate); it no longer ends the process, with or without TLS.
+  asio::signal_set hup(impl_->io, SIGHUP);
+  asio::co_spawn(
+      impl_->io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto [ec, sig] = co_await hup.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          spdlog::info("signal {}: reloading", sig);
+          impl_->reload();
+        }
+      },
+      asio::detached);
   asio::signal_set signals(impl_->io, SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code& ec, int sig) {
     if (ec) return;

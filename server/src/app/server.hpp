@@ -20,8 +20,14 @@ class server {
   // Graceful stop: close frames to every WebSocket, then a hard stop after the grace period.
   // Blocks until the thread has finished. Idempotent.
   void stop();
-  // Runs on the calling thread until SIGINT/SIGTERM (used by main).
+  // Runs on the calling thread until SIGINT/SIGTERM (used by main); SIGHUP calls reload().
   void run_until_signal();
+  // Re-reads what can change while running (today the TLS certificate and key; later the whole
+  // configuration). New connections use what loaded; anything that fails to load is refused with
+  // a log line and the old value stays. False when something was refused. Any thread.
+  bool reload();
+  // The --redirect-http listener's port (0 without one); valid after start().
+  std::uint16_t redirect_port() const;
 
  private:
   struct impl;

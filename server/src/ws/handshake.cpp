@@ -79,4 +79,41 @@ std::string switching_protocols(std::string_view accept, std::string_view subpro
   return r;
 }
 
+bool offers_subprotocol(const http::fields& request, std::string_view ours) {
+  auto it = request.find(http::field::sec_websocket_protocol);
+  if (it == request.end()) return true;  // no subprotocol offered: version 1
+  std::string_view offered = it->value();
+  while (!offered.empty()) {
+    auto comma = offered.find(',');
+    if (trim(offered.substr(0, comma)) == ours) return true;
+    if (comma == std::string_view::npos) break;
+    offered.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+upgrade_answer answer_upgrade(const http::fields& request, std::string_view subprotocol) {
+  upgrade_answer a;
+  if (!offers_subprotocol(request, subprotocol)) {
+    a.status = http::status::bad_request;
+    a.reason = "unsupported subprotocol: need " + std::string(subprotocol);
+    return a;
+  }
+  if (request[http::field::sec_websocket_version] != "13") {
+    a.status = http::status::upgrade_required;
+    a.reason = "WebSocket version 13 only";
+    a.version_hint = true;
+    return a;
+  }
+  auto accept = accept_key(request[http::field::sec_websocket_key]);
+  if (!accept) {
+    a.status = http::status::bad_request;
+    a.reason = "bad Sec-WebSocket-Key";
+    return a;
+  }
+  bool offered = request.count(http::field::sec_websocket_protocol) > 0;
+  a.response = switching_protocols(*accept, offered ? subprotocol : std::string_view{});
+  return a;
+}
+
 }  // namespace circlecdn::ws

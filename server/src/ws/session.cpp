@@ -1,11 +1,11 @@
-#include "signal/ws_session.hpp"
+#include "ws/session.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <cstring>
 
-namespace circlecdn::signal {
+namespace circlecdn::ws {
 
 namespace {
 
@@ -31,32 +31,37 @@ struct exact_allocator {
 
 // At most this many frames go into one gather write.
 constexpr std::size_t frames_per_write = 32;
+// Reads per wakeup at most, so one busy peer cannot starve the others.
+constexpr int reads_per_wakeup = 4;
 
-frame make_frame(std::string_view bytes) {
+payload make_payload(std::string_view bytes) {
   return std::make_shared<const std::string>(bytes);
 }
 
-std::size_t wire_size(ws::opcode op, const std::string& payload) {
-  std::array<char, ws::max_header_bytes> h;
-  return ws::encode_header(h, op, payload.size()) + payload.size();
+std::size_t wire_size(opcode op, const std::string& bytes) {
+  std::array<char, max_header_bytes> h;
+  return encode_header(h, op, bytes.size()) + bytes.size();
 }
 
 }  // namespace
 
-ws_session::ws_session(tcp::socket socket, session_hub& hub)
-    : socket_(std::move(socket)), hub_(hub), assembler_(hub.lim.frame_hard_cap_bytes) {}
+session::session(net::stream stream, session_hub& hub, message_sink& sink)
+    : stream_(std::move(stream)),
+      hub_(hub),
+      sink_(sink),
+      assembler_(hub.lim.frame_hard_cap_bytes) {}
 
-ws_session::~ws_session() {
+session::~session() {
   hub_.sessions.erase(this);
 }
 
-void ws_session::start(std::optional<peer_id> cookie_id) {
+void session::start() {
   beast::error_code ec;
-  socket_.non_blocking(true, ec);
+  stream_.socket().non_blocking(true, ec);
   if (ec) return;
   hub_.sessions.insert(this);
   heard_ = clock::now();
-  state_ = hub_.tracker.join(*this, cookie_id, heard_);
+  sink_.on_open();
   if (broken_) return end();
   wait_readable();
 }
@@ -64,27 +69,30 @@ void ws_session::start(std::optional<peer_id> cookie_id) {
 // The wait is what an idle peer holds, so it is allocated at its exact size (~100 bytes). Asio's
 // default recycling allocator (used for std::allocator too) would hand it a cached block left by
 // the HTTP session's read, ~550 bytes, and massif showed such a block held by every idle peer.
-void ws_session::wait_readable() {
-  socket_.async_wait(tcp::socket::wait_read,
+void session::wait_readable() {
+  stream_.async_wait(read_wait_,
                      asio::bind_allocator(exact_allocator<void>(),
                                           [self = shared_from_this()](const beast::error_code& ec) {
                                             self->on_readable(ec);
                                           }));
 }
 
-void ws_session::on_readable(const beast::error_code& ec) {
+void session::on_readable(const beast::error_code& ec) {
   if (ended_) return drain(ec);
   if (ec) {
     broken_ = true;
     return end();
   }
   auto scratch = read_scratch();
-  // A few reads per wakeup at most, so one busy peer cannot starve the others.
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < reads_per_wakeup; ++round) {
     beast::error_code rec;
-    std::size_t n = socket_.read_some(asio::buffer(scratch), rec);
-    if (rec == asio::error::would_block) break;
-    if (rec) {  // eof, reset: the peer is gone
+    std::size_t n = stream_.read_some(scratch, rec);
+    if (rec == asio::error::would_block) {
+      read_wait_ = stream_.wants();
+      break;
+    }
+    read_wait_ = net::stream::wait_type::wait_read;
+    if (rec) {  // eof, reset, a TLS error: the peer is gone
       broken_ = true;
       return end();
     }
@@ -104,23 +112,25 @@ void ws_session::on_readable(const beast::error_code& ec) {
       if (*used < n) partial_ = std::make_unique<std::string>(scratch.data() + *used, n - *used);
     }
     // A message that keeps arriving without ever completing (a frame dribbled a byte at a time,
-    // fragments without end) holds memory: keep_alive_due() cuts it after limits::ping_after.
+    // fragments without end) holds memory: keep_alive_due() cuts it after ping_after.
     if (!partial_ && !assembler_.in_message())
       incomplete_since_ = {};
     else if (incomplete_since_ == clock::time_point{} || (*used > 0 && !assembler_.in_message()))
-      incomplete_since_ = heard_;   // (a frame finished: the incomplete one is new)
-    if (n < scratch.size()) break;  // the socket is drained: no read that would only say EAGAIN
+      incomplete_since_ = heard_;  // (a frame finished: the incomplete one is new)
+    // A short plain read means the socket is drained: no read that would only say EAGAIN. TLS
+    // hands out one record per read, so there only would_block says so.
+    if (n < scratch.size() && !stream_.is_tls()) break;
   }
   wait_readable();
 }
 
-std::optional<std::size_t> ws_session::handle_frames(std::span<char> bytes) {
+std::optional<std::size_t> session::handle_frames(std::span<char> bytes) {
   std::size_t used = 0;
   for (;;) {
-    auto r = ws::parse_client_frame(bytes.subspan(used), hub_.lim.frame_hard_cap_bytes);
-    if (r.status == ws::parse_result::incomplete) return used;
-    if (r.status == ws::parse_result::error) {
-      handle({ws::event::fail, r.reason, r.code});
+    auto r = parse_client_frame(bytes.subspan(used), hub_.lim.frame_hard_cap_bytes);
+    if (r.status == parse_result::incomplete) return used;
+    if (r.status == parse_result::error) {
+      handle({event::fail, r.reason, r.code});
       return std::nullopt;
     }
     used += r.consumed;
@@ -134,29 +144,28 @@ std::optional<std::size_t> ws_session::handle_frames(std::span<char> bytes) {
   }
 }
 
-bool ws_session::handle(const ws::event& e) {
-  auto now = clock::now();
+bool session::handle(const event& e) {
   switch (e.kind) {
-    case ws::event::none:
-    case ws::event::pong:
+    case event::none:
+    case event::pong:
       return true;
-    case ws::event::text:
+    case event::text:
       // Once we have sent our close frame, we read on until the peer's, ignoring content.
-      if (!close_sent_) hub_.tracker.on_text(state_, e.payload, now);
+      if (!close_sent_) sink_.on_text(e.payload);
       return true;
-    case ws::event::binary:
-      if (!close_sent_) hub_.tracker.on_binary(state_, now);
+    case event::binary:
+      if (!close_sent_) sink_.on_binary(e.payload);
       return true;
-    case ws::event::ping:
-      send(ws::opcode::pong, make_frame(e.payload));
+    case event::ping:
+      send(opcode::pong, make_payload(e.payload));
       return true;
-    case ws::event::close:
+    case event::close:
       // The peer's close: answer with the same code (none if it sent none), then hang up.
-      if (!close_sent_) send_close(e.code == ws::close_code::no_status ? 0 : e.code, {});
+      if (!close_sent_) send_close(e.code == close_code::no_status ? 0 : e.code, {});
       end();
       return false;
-    case ws::event::fail:
-      if (e.code != ws::close_code::too_big) spdlog::debug("ws: {} (close {})", e.payload, e.code);
+    case event::fail:
+      if (e.code != close_code::too_big) spdlog::debug("ws: {} (close {})", e.payload, e.code);
       if (!close_sent_) send_close(e.code, e.payload);
       end();
       return false;
@@ -164,54 +173,54 @@ bool ws_session::handle(const ws::event& e) {
   return false;
 }
 
-void ws_session::deliver(frame f) {
+void session::send_text(payload message) {
   if (close_sent_ || ended_ || broken_) return;
   if (queue_.size() >= hub_.lim.write_queue_messages) {
     // A reader this slow would make us buffer without bound: cut it off. The frame being written
     // stays (its first bytes are out), the rest go, the close frame follows.
     queue_.resize(head_written_ > 0 ? 1 : 0);
-    close(ws::close_code::policy, "too slow to read");
+    close(close_code::policy, "too slow to read");
     return;
   }
-  send(ws::opcode::text, std::move(f));
+  send(opcode::text, std::move(message));
 }
 
-void ws_session::close(std::uint16_t code, std::string_view reason) {
+void session::close(std::uint16_t code, std::string_view reason) {
   if (close_sent_ || ended_ || broken_) return;
   send_close(code, reason);
 }
 
-void ws_session::send_close(std::uint16_t code, std::string_view reason) {
-  std::string payload;
+void session::send_close(std::uint16_t code, std::string_view reason) {
+  std::string bytes;
   if (code != 0) {
-    payload += static_cast<char>(code >> 8);
-    payload += static_cast<char>(code & 0xFF);
-    payload += reason.substr(0, 123);  // a control frame carries at most 125 bytes
+    bytes += static_cast<char>(code >> 8);
+    bytes += static_cast<char>(code & 0xFF);
+    bytes += reason.substr(0, 123);  // a control frame carries at most 125 bytes
   }
   close_sent_ = true;
   mark_ = clock::now();
-  send(ws::opcode::close, make_frame(payload));
+  send(opcode::close, make_payload(bytes));
 }
 
-void ws_session::send(ws::opcode op, frame payload) {
+void session::send(opcode op, payload bytes) {
   if (broken_) return;
-  queue_.push_back({op, std::move(payload)});
+  queue_.push_back({op, std::move(bytes)});
   if (!waiting_write_) write_queued();
 }
 
 // Writes as much of the queue as the socket takes now, in one gather write per round; waits for
-// writability only when the socket is full. Most frames leave here at once, with no queue.
-void ws_session::write_queued() {
-  while (!queue_.empty()) {
-    std::array<std::array<char, ws::max_header_bytes>, frames_per_write> headers;
+// writability only when the socket is full. Most frames leave here at once, with no queue. Under
+// TLS the stream may still hold a record it took (has_unsent): that is pushed out first.
+void session::write_queued() {
+  while (!queue_.empty() || stream_.has_unsent()) {
+    std::array<std::array<char, max_header_bytes>, frames_per_write> headers;
     std::array<asio::const_buffer, 2 * frames_per_write> bufs;
     std::size_t nbufs = 0, skip = head_written_;
     std::size_t frames = std::min(queue_.size(), frames_per_write);
     for (std::size_t i = 0; i < frames; ++i) {
       auto& q = queue_[i];
-      auto hlen = ws::encode_header(headers[i], q.op, q.payload->size());
-      asio::const_buffer parts[2] = {asio::buffer(headers[i].data(), hlen),
-                                     asio::buffer(*q.payload)};
+      auto hlen = encode_header(headers[i], q.op, q.bytes->size());
+      asio::const_buffer parts[2] = {asio::buffer(headers[i].data(), hlen), asio::buffer(*q.bytes)};
       for (auto& part : parts) {
         if (skip >= part.size()) {  // already sent (an empty payload adds no buffer)
           skip -= part.size();
@@ -222,13 +231,13 @@ void ws_session::write_queued() {
       }
     }
     beast::error_code ec;
-    std::size_t n = socket_.write_some(std::span<const asio::const_buffer>(bufs.data(), nbufs), ec);
+    std::size_t n = stream_.write_some(std::span<const asio::const_buffer>(bufs.data(), nbufs), ec);
     if (ec == asio::error::would_block) return wait_writable();
     if (ec) return fail_write();
     // Retire the frames that went out whole; remember how far into the next one we got.
     std::size_t sent = head_written_ + n, retired = 0;
     while (retired < frames) {
-      std::size_t size = wire_size(queue_[retired].op, *queue_[retired].payload);
+      std::size_t size = wire_size(queue_[retired].op, *queue_[retired].bytes);
       if (sent < size) break;
       sent -= size;
       ++retired;
@@ -241,54 +250,54 @@ void ws_session::write_queued() {
   if (ended_) finish_sending();  // our last frame (a close) is out
 }
 
-void ws_session::wait_writable() {
+void session::wait_writable() {
   waiting_write_ = true;
-  socket_.async_wait(tcp::socket::wait_write,
-                     [self = shared_from_this()](const beast::error_code& ec) {
-                       self->waiting_write_ = false;
-                       if (ec) return self->fail_write();
-                       self->write_queued();
-                     });
+  stream_.async_wait(stream_.wants(), [self = shared_from_this()](const beast::error_code& ec) {
+    self->waiting_write_ = false;
+    if (ec) return self->fail_write();
+    self->write_queued();
+  });
 }
 
-// The peer cannot take frames any more. Called from inside the tracker (deliver) too, so it only
-// marks the session and stops the reader; the reader's handler leaves the tracker.
-void ws_session::fail_write() {
+// The peer cannot take frames any more. Called from inside the sink (send_text) too, so it only
+// marks the session and stops the reader; the reader's handler tells the sink.
+void session::fail_write() {
   broken_ = true;
   queue_ = {};
   head_written_ = 0;
   if (ended_) return close_socket();
-  beast::error_code ignored;
-  socket_.cancel(ignored);
+  stream_.cancel();
 }
 
-void ws_session::end() {
+void session::end() {
   if (!ended_) {
     ended_ = true;
-    hub_.tracker.leave(state_);
-    state_ = nullptr;
+    sink_.on_close();
     if (!close_sent_) mark_ = clock::now();  // the deadline for the goodbye (keep_alive_due)
   }
   if (broken_) return close_socket();
-  if (queue_.empty()) finish_sending();  // else write_queued() calls it once drained
+  if (queue_.empty() && !stream_.has_unsent()) finish_sending();  // else write_queued() does
 }
 
-// Our last frame is out: send FIN, then read and discard until the peer's FIN. Closing at once
-// would make the kernel answer the peer's late bytes (its close frame, the rest of an oversized
-// frame) with a reset, and a reset can destroy our close frame before the peer reads it.
-void ws_session::finish_sending() {
-  beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+// Our last frame is out: send FIN (after a TLS close_notify), then read and discard until the
+// peer's FIN. Closing at once would make the kernel answer the peer's late bytes (its close
+// frame, the rest of an oversized frame) with a reset, and a reset can destroy our close frame
+// before the peer reads it.
+void session::finish_sending() {
+  stream_.shutdown_send();
   wait_readable();
 }
 
-void ws_session::drain(const beast::error_code& ec) {
+void session::drain(const beast::error_code& ec) {
   if (!ec) {
     auto scratch = read_scratch();
     for (;;) {
       beast::error_code rec;
-      socket_.read_some(asio::buffer(scratch), rec);
-      if (rec == asio::error::would_block) return wait_readable();
+      stream_.read_some(scratch, rec);
+      if (rec == asio::error::would_block) {
+        read_wait_ = stream_.wants();
+        return wait_readable();
+      }
       if (rec) break;  // eof: the peer has hung up too
     }
   }
@@ -297,16 +306,14 @@ void ws_session::drain(const beast::error_code& ec) {
 
 // The session stays in the registry until here, so the keep-alive sweep can cut a peer that never
 // reads our last frames, and a graceful stop waits for it.
-void ws_session::close_socket() {
+void session::close_socket() {
   hub_.sessions.erase(this);
-  if (!socket_.is_open()) return;
-  beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);  // pending waits complete with operation_aborted
+  if (!stream_.is_open()) return;
+  stream_.close();  // pending waits complete with operation_aborted
 }
 
-bool ws_session::keep_alive_due(clock::time_point now) {
-  if (!socket_.is_open()) return false;
+bool session::keep_alive_due(clock::time_point now) {
+  if (!stream_.is_open()) return false;
   if (ended_ || close_sent_) return now - mark_ >= hub_.lim.close_timeout;
   if (incomplete_since_ != clock::time_point{} && now - incomplete_since_ >= hub_.lim.ping_after)
     return true;
@@ -314,22 +321,22 @@ bool ws_session::keep_alive_due(clock::time_point now) {
   if (now - heard_ >= hub_.lim.ping_after) {
     pinged_ = true;
     mark_ = now;
-    send(ws::opcode::ping, make_frame({}));
+    send(opcode::ping, make_payload({}));
   }
   return broken_;
 }
 
-void ws_session::drop() {
+void session::drop() {
   broken_ = true;
   end();
 }
 
-std::size_t keep_alive(session_registry& sessions, ws_session::clock::time_point now) {
-  std::vector<std::shared_ptr<ws_session>> dead;
+std::size_t keep_alive(session_registry& sessions, session::clock::time_point now) {
+  std::vector<std::shared_ptr<session>> dead;
   for (auto* s : sessions)
     if (s->keep_alive_due(now)) dead.push_back(s->shared_from_this());
   for (auto& s : dead) s->drop();  // drop() leaves the registry: not while iterating it
   return dead.size();
 }
 
-}  // namespace circlecdn::signal
+}  // namespace circlecdn::ws
