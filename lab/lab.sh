@@ -71,7 +71,8 @@ stray_namespaces() {
 }
 
 # ---------------------------------------------------------------- processes (PID + start time)
-proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+# start time of a live process (empty for a zombie: its parent may be slow to reap it)
+proc_start() { awk '$3 != "Z" { print $22 }' "/proc/$1/stat" 2>/dev/null; }
 
 # spawn NAME NS CMD...: runs CMD in namespace NS in its own session, logs to $RUN/logs/NAME.log,
 # and records "pid starttime" in $RUN/pids/NAME.pid so that `down` kills exactly this process.
