@@ -72,7 +72,7 @@ stray_namespaces() {
 
 # ---------------------------------------------------------------- processes (PID + start time)
 # start time of a live process (empty for a zombie: its parent may be slow to reap it)
-proc_start() { awk '$3 != "Z" { print $22 }' "/proc/$1/stat" 2>/dev/null; }
+proc_start() { awk '$3 != "Z" { print $22 }' "/proc/$1/stat" 2>/dev/null || true; }
 
 # spawn NAME NS CMD...: runs CMD in namespace NS in its own session, logs to $RUN/logs/NAME.log,
 # and records "pid starttime" in $RUN/pids/NAME.pid so that `down` kills exactly this process.
@@ -465,7 +465,9 @@ cmd_up() {
     cmd_down
   fi
 
-  trap 'rc=$?; trap - ERR; log "up failed (line $LINENO, exit $rc): tearing down"; cmd_down; exit 1' ERR
+  # Any failure from here on (a failing command or a die) leaves through this EXIT trap.
+  trap 'log "up failed at line $LINENO"' ERR
+  trap 'rc=$?; trap - EXIT ERR; if ((rc)); then log "tearing down the half-built lab"; cmd_down; fi; exit $rc' EXIT
   mkdir -p "$RUN"/{pids,logs,shape,bin,ca}
   rm -f "$RUN"/logs/*.log
   NHOMES=$nhomes
@@ -486,7 +488,7 @@ cmd_up() {
   set_rate "$NS_ORIGIN" eth0 "$ORIGIN_RATE"
   services_start
   write_env
-  trap - ERR
+  trap - ERR EXIT
   log "up: $NHOMES homes (${KINDS[*]}), origin uplink $ORIGIN_RATE, in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 }
 
@@ -592,6 +594,16 @@ cmd_status() {
   done
 }
 
+# One change at a time per lab: up, down, shape and services take the lab's lock.
+lock() {
+  mkdir -p "$(dirname "$RUN")"
+  exec 9>"$RUN.lock"
+  flock -w 120 9 || die "another lab.sh holds $RUN.lock"
+}
+
+case ${1:-} in
+  up | down | shape | services) lock ;;
+esac
 case ${1:-} in
   up) shift; cmd_up "$@" ;;
   down) cmd_down ;;

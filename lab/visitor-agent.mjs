@@ -18,12 +18,12 @@
 // Events    {"event":"ready","browser":"chromium","version":"...","pid":123}
 //           {"event":"console","type":"log","text":"..."}  {"event":"pageerror","text":"..."}
 // The agent closes its browser and exits on "close", on the end of stdin and on SIGTERM/SIGINT.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { chromiumHome, firefoxProfile } from './support/trust.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const FIREFOX = process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr';
@@ -98,14 +98,6 @@ const withDeadline = (ms, what, promise) => {
   ]).finally(() => clearTimeout(timer));
 };
 
-// An NSS database holding the lab CA as a trust anchor for TLS servers (C,,): the same trust a
-// visitor's browser gives a public CA, and nothing more.
-function nssDatabase(dir, ca) {
-  fs.mkdirSync(dir, { recursive: true });
-  execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
-  execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'CircleCDN Lab CA', '-t', 'C,,', '-i', ca]);
-}
-
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `lab-visitor-${opts.browser}-`));
 const ca = opts['no-ca'] ? null : opts.ca;
 if (ca && !fs.existsSync(ca)) throw new Error(`CA ${ca} not found`);
@@ -116,10 +108,9 @@ let pid;
 let version;
 if (opts.browser === 'chromium') {
   const { chromium } = await import('playwright-core');
-  if (ca) nssDatabase(path.join(tmp, '.pki/nssdb'), ca); // Chromium reads $HOME/.pki/nssdb
   browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true, timeout: CHROMIUM_LAUNCH_MS, args: CHROMIUM_ARGS,
-    env: { ...process.env, HOME: tmp },
+    env: { ...process.env, HOME: chromiumHome(tmp, ca) },
   });
   const context = await browser.newContext();
   await context.addInitScript(TRACK_PEER_CONNECTIONS);
@@ -127,9 +118,7 @@ if (opts.browser === 'chromium') {
   version = browser.version();
 } else if (opts.browser === 'firefox') {
   const { default: puppeteer } = await import('puppeteer-core');
-  const profile = path.join(tmp, 'profile');
-  if (ca) nssDatabase(profile, ca); // the profile's cert9.db, made before Firefox first opens it
-  else fs.mkdirSync(profile, { recursive: true });
+  const profile = firefoxProfile(path.join(tmp, 'profile'), ca);
   browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX, headless: true, timeout: FIREFOX_LAUNCH_MS,
     userDataDir: profile, extraPrefsFirefox: FIREFOX_PREFS,

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+export { chromiumHome, firefoxProfile } from './trust.mjs';
+
 const LAB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAB_SH = join(LAB_DIR, 'lab.sh');
 const AGENT = join(LAB_DIR, 'visitor-agent.mjs');
@@ -62,6 +64,7 @@ export function labSpawn(host, argv, opts = {}) {
 export class Visitor {
   static async open(home, { browser = 'chromium', url, ca, trust = true, name } = {}) {
     const v = new Visitor(name ?? `${browser}@${home}`);
+    if (trust) ca ??= process.env.LAB_CA ?? labEnv().LAB_CA;
     const args = [AGENT, '--browser', browser, ...(trust ? (ca ? ['--ca', ca] : []) : ['--no-ca'])];
     if (url) args.push('--url', url);
     v.child = spawn('bash', [LAB_SH, 'exec', home, '--', process.execPath, ...args], {
