@@ -5,7 +5,8 @@
 //   - without the lab CA the same page does not load (trust comes from the CA, not a switch);
 //   - host candidates are mDNS names, the srflx candidate is the home's public address;
 //   - two relay-only connections through coturn (REST credentials) carry a message, and the
-//     agent's `pairs` reports relay <-> relay.
+//     agent's `pairs` reports relay <-> relay;
+//   - visitors in two homes connect directly or through coturn, as their NAT kinds allow.
 // Prints "  ok   ..." / "  FAIL ..." lines; the exit code is the number of failures.
 import { iceServers, labEnv, Visitor } from '../support/lab.mjs';
 
@@ -109,8 +110,71 @@ async function untrusted(browser, home) {
   }
 }
 
+// Non-trickle offer/answer between two visitors in two homes, relayed by this driver. The
+// selected pair must be what the two NAT kinds allow: direct (srflx/prflx) when one side's
+// mapping is endpoint-independent and the other's filtering lets it in, relay otherwise.
+const GATHERED = `new Promise((done) => {
+  const t = setTimeout(done, 8000);
+  if (pc.iceGatheringState === 'complete') done();
+  pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && (clearTimeout(t), done());
+}).then(() => JSON.stringify(pc.localDescription))`;
+const OFFER = (ice) => `(async () => {
+  window.pc = new RTCPeerConnection({ iceServers: ${JSON.stringify(ice)} });
+  window.ch = pc.createDataChannel('lab');
+  window.got = null;
+  ch.onmessage = (m) => (window.got = m.data);
+  await pc.setLocalDescription(await pc.createOffer());
+  return ${GATHERED};
+})()`;
+const ANSWER = (ice, offer) => `(async () => {
+  window.pc = new RTCPeerConnection({ iceServers: ${JSON.stringify(ice)} });
+  pc.ondatachannel = (e) => { e.channel.onmessage = (m) => e.channel.send('echo ' + m.data); };
+  await pc.setRemoteDescription(${offer});
+  await pc.setLocalDescription(await pc.createAnswer());
+  return ${GATHERED};
+})()`;
+const SETTLE_MS = 2000; // Chromium may start on a relay pair and move to a direct one
+
+async function pairing([ha, ba], [hb, bb], expect) {
+  const where = `${ba} in ${ha.name} (${ha.nat}) <-> ${bb} in ${hb.name} (${hb.nat})`;
+  const url = `https://${env.LAB_SERVER_NAME}:${PORT}/`;
+  const vs = [];
+  try {
+    vs.push(await Visitor.open(ha.name, { browser: ba, ca: env.LAB_CA }));
+    vs.push(await Visitor.open(hb.name, { browser: bb, ca: env.LAB_CA }));
+    const [a, b] = vs;
+    await a.goto(url, 20_000);
+    await b.goto(url, 20_000);
+    const offer = await a.eval(OFFER(iceServers(env, 'a')), 20_000);
+    const answer = await b.eval(ANSWER(iceServers(env, 'b'), offer), 20_000);
+    await a.eval(`pc.setRemoteDescription(${answer}).then(() => true)`, 10_000);
+    await a.wait(`ch.readyState === 'open'`, 20_000);
+    await a.eval(`(ch.send('hello'), true)`, 5_000);
+    const got = await a.wait('window.got', 10_000);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const [pa] = (await a.pairs()).filter((p) => p.pair);
+    const types = pa ? `${pa.pair.local.type}<->${pa.pair.remote.type}` : 'none';
+    const relayed = /relay/.test(types);
+    result(got === 'echo hello' && relayed === (expect === 'relay'), `${where}: ${expect}`,
+      `${types}, rtt ${pa?.pair.rttMs ?? '?'} ms (homes ${ha.rttMs} + ${hb.rttMs} ms)`);
+  } catch (e) {
+    result(false, `${where}: ${expect}`, e.message.split('\n')[0]);
+    for (const v of vs) console.log(v.evidence());
+  } finally {
+    await Promise.all(vs.map((v) => v.close()));
+  }
+}
+
+const homesOf = (nat) => env.homes.filter((h) => h.nat === nat);
 await check('chromium', byNat('port-restricted'));
 await check('firefox', byNat('full-cone'));
 await untrusted('chromium', byNat('symmetric'));
 await untrusted('firefox', byNat('symmetric'));
+const [prc1, prc2] = homesOf('port-restricted');
+const [sym1, sym2] = homesOf('symmetric');
+const [full1] = homesOf('full-cone');
+if (prc2) await pairing([prc1, 'chromium'], [prc2, 'chromium'], 'direct');
+if (sym2) await pairing([sym1, 'chromium'], [sym2, 'chromium'], 'relay');
+if (full1 && sym1) await pairing([full1, 'firefox'], [sym1, 'chromium'], 'direct');
+if (prc1 && sym1) await pairing([prc1, 'chromium'], [sym1, 'firefox'], 'relay');
 process.exit(failed);
