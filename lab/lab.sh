@@ -80,8 +80,9 @@ spawn() {
   local name=$1 ns=$2; shift 2
   local pidf=$RUN/pids/$name.pid
   rm -f "$pidf.tmp"
+  # 9>&-: the daemon must not inherit the lab's lock (it would hold it for its whole life)
   setsid bash -c 'echo $$ > "$0"; exec ip netns exec "$@"' "$pidf.tmp" "$ns" "$@" \
-    </dev/null >>"$RUN/logs/$name.log" 2>&1 &
+    </dev/null >>"$RUN/logs/$name.log" 2>&1 9>&- &
   local i
   for ((i = 0; i < 100; i++)); do [[ -s $pidf.tmp ]] && break; sleep 0.02; done
   local pid
@@ -376,7 +377,7 @@ services_start() {
 services_stop() { stop_pidfile "$RUN/pids/coturn.pid"; }
 
 write_env() {
-  local i names="" h
+  local i names="" h DELAY JITTER LOSS UP DOWN
   for ((i = 1; i <= NHOMES; i++)); do names+="${names:+ }h$i"; done
   {
     echo "LAB_PREFIX=$PREFIX"

@@ -143,15 +143,15 @@ bulk() { # bulk WHAT RX_HOST CONFIGURED_RATE [-R]
     awk -v m="$mbit" -v c="$cap" 'BEGIN { exit !(m >= 0.5 * c && m <= 1.02 * c) }'
 }
 for ((i = 0; i < 50; i++)); do $LAB exec origin -- ss -lnt | grep -q ":5201 " && break; sleep 0.1; done
-$LAB shape "$last" loss 0 2>/dev/null
+check "shape $last loss 0" $LAB shape "$last" loss 0
 up_rate=$(home_var "$last" UP) down_rate=$(home_var "$last" DOWN)
 echo "  ($last: RTT $(home_var "$last" RTT_MS) ms +-$(home_var "$last" JITTER_MS) ms each way, loss set to 0 for this check)"
 bulk "$last upload" origin "$up_rate"
 bulk "$last download" "$last" "$down_rate" -R
-$LAB shape origin rate 20mbit 2>/dev/null
+check "shape origin rate 20mbit" $LAB shape origin rate 20mbit
 bulk "$last download, origin uplink set to 20mbit" "$last" 20mbit -R
-$LAB shape origin rate "$LAB_ORIGIN_RATE" 2>/dev/null
-$LAB shape "$last" loss "$(home_var "$last" LOSS_PCT)" 2>/dev/null
+check "shape origin rate $LAB_ORIGIN_RATE" $LAB shape origin rate "$LAB_ORIGIN_RATE"
+check "shape $last loss $(home_var "$last" LOSS_PCT)" $LAB shape "$last" loss "$(home_var "$last" LOSS_PCT)"
 
 section "TURN (coturn, REST credentials)"
 turn() { # turn SECRET TTL -> uclient's output; exit code of uclient
@@ -172,9 +172,9 @@ check "refused with a wrong secret" bash -c "[[ $rc != 0 ]] && grep -q 'Cannot c
 turn "$LAB_TURN_SECRET" -60
 rc=$?
 check "refused with expired credentials" bash -c "[[ $rc != 0 ]] && grep -q 'Cannot complete Allocation' '$scratch/turn.log'"
-$LAB services stop 2>/dev/null
+check "services stop" $LAB services stop
 check "services stop: nothing listens on ${LAB_STUN}" bash -c "! $LAB exec pub -- ss -lnu | grep -q '${LAB_STUN} '"
-$LAB services start 2>/dev/null
+check "services start" $LAB services start
 check "services start: coturn answers STUN again" bash -c \
   "timeout 30 python3 lab/tools/natprobe.py '$(home_var "${homes[0]}" NS)' --stun '$LAB_STUN' --stun-alt '$LAB_STUN_ALT' --other '${LAB_PREFIX}origin=$LAB_SERVER_IP' --same '${LAB_PREFIX}pub' | grep -q '\"kind\"'"
 
