@@ -615,5 +615,5 @@ case ${1:-} in
   services)
     load_state || die "the lab is not up"
     case ${2:-} in start) services_start ;; stop) services_stop ;; *) die "usage: lab.sh services start|stop" ;; esac ;;
-  *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac
