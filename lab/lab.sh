@@ -311,7 +311,7 @@ set_rate() { # ns dev rate|off
 # NFQUEUE verdict ends the chain), delay+jitter (nfqdelay, queue 0 upload / 1 download), rates
 # (tbf on wan = upload, on lan = download).
 apply_shape() {
-  local i=$1 r ipt prob
+  local i=$1 r prob
   r=$(router_ns "$i")
   # shellcheck disable=SC1090
   source "$RUN/shape/h$i"
@@ -484,6 +484,7 @@ cmd_up() {
 
   # Any failure from here on (a failing command or a die) leaves through this EXIT trap.
   trap 'log "up failed at line $LINENO"' ERR
+  # shellcheck disable=SC2154 # rc is assigned inside the trap
   trap 'rc=$?; trap - EXIT ERR; if ((rc)); then log "tearing down the half-built lab"; cmd_down; fi; exit $rc' EXIT
   mkdir -p "$RUN"/{pids,logs,shape,bin,ca}
   rm -f "$RUN"/logs/*.log

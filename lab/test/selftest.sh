@@ -12,7 +12,7 @@
 # Figures (RTTs, rates, NAT verdicts, up/down times) are printed, never asserted beyond loose
 # bounds that a working lab meets on any machine. Ends with "lab: N passed, M failed".
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 export LAB_PREFIX=${LAB_PREFIX:-cclt-}
 LAB="bash lab/lab.sh"
 SERVER_PORT=8443
