@@ -2,7 +2,7 @@
 # The README's test command (and all that .ci/run does): installs what is missing, builds, and runs
 # every test: C++ unit and integration tests under ASan+UBSan, the fuzzers for a fixed number of
 # runs, the browser library's unit tests, a smoke run of the benchmark harnesses, and the
-# end-to-end tests in real browsers.
+# end-to-end tests in real browsers, and the WAN lab's self-test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_runs=${CIRCLECDN_FUZZ_RUNS:-200000}
@@ -43,3 +43,6 @@ BUILD_DIR=build/asan bash bench/smoke.sh
 
 step "end-to-end tests in real browsers"
 CIRCLECDN_BIN=build/asan/server/circlecdn npm run --silent e2e
+
+step "WAN lab self-test (network namespaces, NATs, coturn, browsers in homes)"
+bash lab/test/selftest.sh
