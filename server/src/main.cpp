@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
   serve->add_option("--piece-size", cfg.piece_size_bytes, "bytes per piece of large files");
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
   serve->add_option("--secret", cfg.secret, "HMAC key for tokens (default: random per start)");
+  serve->add_option("--allowed-origin", cfg.origins.allowed,
+                    "a web origin (scheme://host[:port]) besides the site's own whose pages may "
+                    "open the signaling socket (repeatable)");
+  serve->add_flag("--require-origin", cfg.origins.require_origin,
+                  "refuse signaling handshakes without an Origin header (non-browser clients)");
   serve->add_option("--crowd-include", cfg.crowd.include,
                     "glob over URL paths: only matching files are carried by peers (repeatable)");
   serve->add_option(

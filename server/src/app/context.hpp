@@ -24,6 +24,7 @@ namespace circlecdn::app {
 struct origin_counters {
   std::uint64_t requests = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
   std::uint64_t miss_tokens_reused = 0;
+  std::uint64_t ws_refused_origin = 0;  // upgrades from a page of another site
   std::uint64_t cookies_set = 0;
 };
 

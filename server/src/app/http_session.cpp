@@ -306,6 +306,13 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       if (ctx.stopping) {
         answer.status = http::status::service_unavailable;
         answer.reason = "server is stopping";
+      } else if (auto origin = req.find(http::field::origin); !origin_allowed(
+                     origin == req.end() ? std::nullopt
+                                         : std::optional<std::string_view>(origin->value()),
+                     req[http::field::host], from.https, ctx.cfg.origins)) {
+        ++ctx.counters.ws_refused_origin;
+        answer.status = http::status::forbidden;
+        answer.reason = "origin not allowed";
       } else {
         answer = ws::answer_upgrade(req, "circlecdn.1");
       }

@@ -64,6 +64,7 @@ std::string stats_json(context& ctx) {
   o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;
+  o["ws_refused_origin"] = ctx.counters.ws_refused_origin;
   o["http_requests"] = ctx.counters.requests;
   o["cookies_set"] = ctx.counters.cookies_set;
   o["generation"] = ctx.manifest.current()->generation;

@@ -33,6 +33,7 @@ context::context(config c)
       throw std::runtime_error("--tls-cert and --tls-key go together");
     tls = std::make_unique<net::tls_context>(cfg.tls.cert_file, cfg.tls.key_file);
   }
+  canonicalise(cfg.origins);
   for (const auto& text : cfg.tls.trust_proxy) {
     auto range = net::cidr::parse(text);
     if (!range) throw std::runtime_error("--trust-proxy: not an address or CIDR: " + text);

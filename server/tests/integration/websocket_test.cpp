@@ -235,3 +235,31 @@ TEST(WebSocket, FragmentsWithoutEndAreCutOff) {
   EXPECT_TRUE(cut || slow->closed_by_server());
   EXPECT_TRUE(wait_for_stat(site.port, "peers_online", 0));
 }
+
+// Found by an attacker: `Origin: https://evil.example` and `Origin: null` got 101, so any web site
+// could enlist its visitors' browsers into this site's crowd (free riding on our visitors' upload,
+// or Sybils for false reports and squatting). Now only the site's own origin and --allowed-origin
+// pass; a handshake without Origin (not a browser) passes unless --require-origin.
+TEST(WebSocket, FreeRidingFromAnotherSitesPageIsRefused) {
+  app::config cfg;
+  cfg.origins.allowed = {"https://Partner.Example"};
+  test_site site(2, cfg);
+  for (const char* origin : {"https://evil.example", "null", "http://127.0.0.1:1", "garbage"}) {
+    auto r = raw_upgrade(site.port, std::string("Origin: ") + origin + "\r\n");
+    EXPECT_TRUE(r.starts_with("HTTP/1.1 403 ")) << origin << ": " << r;
+  }
+  EXPECT_EQ(stat(site.port, "ws_refused_origin"), 4);
+  EXPECT_EQ(stat(site.port, "peers_online"), 0);
+  for (const char* origin : {"http://127.0.0.1", "https://partner.example:443"}) {
+    auto r = raw_upgrade(site.port, std::string("Origin: ") + origin + "\r\n");
+    EXPECT_TRUE(r.starts_with("HTTP/1.1 101 ")) << origin << ": " << r;
+  }
+  EXPECT_TRUE(raw_upgrade(site.port, "").starts_with("HTTP/1.1 101 "));  // no Origin: a tool
+
+  app::config strict;
+  strict.origins.require_origin = true;
+  test_site strict_site(2, strict);
+  EXPECT_TRUE(raw_upgrade(strict_site.port, "").starts_with("HTTP/1.1 403 "));
+  EXPECT_TRUE(
+      raw_upgrade(strict_site.port, "Origin: http://127.0.0.1\r\n").starts_with("HTTP/1.1 101 "));
+}
