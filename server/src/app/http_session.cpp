@@ -23,8 +23,10 @@ namespace {
 
 constexpr std::size_t request_body_limit_bytes = 4096;  // GET/HEAD carry no body
 
-// The visitor id from `Cookie: ...; circle_id=<id>; ...`, if present and well-formed.
-std::optional<peer_id> cookie_peer_id(const http::request<http::string_body>& req) {
+// The visitor's secret from `Cookie: ...; circle_id=<secret>; ...`, if present and well-formed. It
+// keys the served record and never leaves the server except in Set-Cookie: peers and pages see a
+// separate random public id per connection.
+std::optional<peer_id> visitor_cookie(const http::request<http::string_body>& req) {
   auto [first, last] = req.equal_range(http::field::cookie);
   for (auto it = first; it != last; ++it) {
     std::string_view v = it->value();
@@ -287,7 +289,7 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
     }
     auto req = parser.release();
     ++ctx.counters.requests;
-    auto cookie_id = cookie_peer_id(req);
+    auto visitor = visitor_cookie(req);
     auto from = net::origin_of(req, peer, tls, ctx.trusted_proxies);
     if (spdlog::should_log(spdlog::level::debug))
       spdlog::debug("http {} {} {}{}", from.client.to_string(),
@@ -333,11 +335,11 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       // The session runs on callbacks of its own, so this coroutine frame, the request, the
       // parser and the read buffer are freed now instead of living as long as the peer. A client
       // cannot send frames before our 101, so the buffer holds nothing.
-      signal::start_tracker_session(take_stream(stream), ctx.ws_hub, ctx.tracker, cookie_id);
+      signal::start_tracker_session(take_stream(stream), ctx.ws_hub, ctx.tracker, visitor);
       co_return;
     }
 
-    auto answer = route(ctx, req, cookie_id, from.https);
+    auto answer = route(ctx, req, visitor, from.https);
     stream.expires_after(ctx.cfg.http_idle_timeout);
     beast::error_code wec;
     bool keep;

@@ -139,7 +139,7 @@ response route(context& ctx, const http::request<http::string_body>& req,
     }
   }
 
-  // The visitor's id: from the cookie, or a new one set on this response.
+  // The visitor's secret: from the cookie, or a new one set on this response.
   peer_id visitor = cookie_id ? *cookie_id : peer_id::random();
   std::vector<std::pair<http::field, std::string>> extra;
   if (!cookie_id) {

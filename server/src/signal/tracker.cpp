@@ -32,7 +32,9 @@ struct upload_slot {
 // Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
 // peer that announced nothing.
 struct peer_state {
-  peer_id id;
+  peer_id id;  // public: what other peers and the page see
+  std::optional<peer_id>
+      visitor;  // the secret cookie this socket came with: the served record's key
   peer_link* link = nullptr;
   std::unordered_set<content_hash> holdings;
   std::vector<want_slot> wants;
@@ -71,13 +73,14 @@ std::size_t tracker::holdings() const {
   return dir_.entries();
 }
 
-peer_state* tracker::join(peer_link& link, std::optional<peer_id> cookie_id,
-                          clock::time_point now) {
-  // A second tab of the same visitor shares the cookie: it gets an id of its own.
-  peer_id id = cookie_id && !peers_.contains(*cookie_id) ? *cookie_id : peer_id::random();
+peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now) {
+  // Every connection gets a fresh public id, never derived from the visitor's cookie: the cookie
+  // is a secret that leaves the server only in Set-Cookie (docs/security.md).
+  peer_id id = peer_id::random();
   while (peers_.contains(id)) id = peer_id::random();
   auto state = std::make_unique<peer_state>();
   state->id = id;
+  state->visitor = visitor;
   state->link = &link;
   state->max_uploads = lim_.uploads_per_holder;
   state->tokens = lim_.message_burst;
@@ -89,7 +92,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> cookie_id,
 }
 
 void tracker::send_welcome(peer_state& p, clock::time_point now) {
-  auto served = served_.take(p.id);
+  auto served = p.visitor ? served_.take(*p.visitor) : std::vector<content_hash>{};
   auto token = tokens_.resume_token(p.id, token_signer::clock::now() + lim_.resume_token_life);
   p.link->deliver(make_welcome(p.id, token, served, lim_, issue_ice(p, now), ice_));
 }

@@ -48,9 +48,9 @@ class tracker {
           wall_fn wall = wall_clock::now);
   ~tracker();
 
-  // A connection arrives, with the visitor id from its cookie if it had a valid one. Sends the
-  // welcome. The returned state lives until leave().
-  peer_state* join(peer_link& link, std::optional<peer_id> cookie_id, clock::time_point now);
+  // A connection arrives, with the visitor's secret from its cookie if it had a well-formed one.
+  // It gets a fresh random public id, and the welcome. The returned state lives until leave().
+  peer_state* join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now);
   void leave(peer_state* p);
 
   // One text frame from p (any size: over the limit is answered with too_large).

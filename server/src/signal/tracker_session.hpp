@@ -18,9 +18,9 @@ class tracker_session final : private ws::message_sink, public ws::session, publ
  public:
   tracker_session(net::stream stream, ws::session_hub& hub, signal::tracker& tracker);
 
-  // Starts the session; it joins the tracker with the visitor id from the upgrade request's
-  // cookie, if it had a valid one.
-  void begin(std::optional<peer_id> cookie_id);
+  // Starts the session; it joins the tracker with the visitor's secret from the upgrade request's
+  // cookie, if it had a well-formed one (the served record's key, never shown to anyone).
+  void begin(std::optional<peer_id> visitor);
 
   // peer_link
   void deliver(frame f) override { send_text(std::move(f)); }

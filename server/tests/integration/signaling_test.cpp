@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "core/random_id.hpp"
 #include "support/http_client.hpp"
 #include "support/test_site.hpp"
 #include "support/ws_client.hpp"
@@ -122,7 +123,7 @@ TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
   EXPECT_EQ(second.count(http::field::set_cookie), 0u);  // known visitor: no new cookie
 
   ws_client ws(site.port, with_cookie(cookie));
-  EXPECT_EQ(ws.peer(), id);
+  EXPECT_NE(ws.peer(), id);  // the socket is bound to the visitor, under a public id of its own
   // Only requests that carried the cookie are recorded: the first one, which set it, is not.
   auto served = ws.welcome().at("served").as_array();
   ASSERT_EQ(served.size(), 1u);
@@ -131,12 +132,62 @@ TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
   ws.send(announce({2, 3}));
   ws_client other(site.port);
   other.send(want(1, test_site::hash(3)));
-  EXPECT_EQ(other.read()["peer"], value(id));
+  EXPECT_EQ(other.read()["peer"], value(ws.peer()));
 
-  // A forged cookie is not trusted to bind anything: the socket gets a fresh id.
+  // A malformed cookie binds nothing: the socket gets a fresh id and an empty record.
   ws_client forged(site.port, with_cookie("circle_id=not-a-real-id"));
   EXPECT_NE(forged.peer(), "not-a-real-id");
   EXPECT_EQ(forged.peer().size(), 22u);
+  EXPECT_TRUE(forged.welcome().at("served").as_array().empty());
+}
+
+// Found by an attacker: match.peer, push.peer, signal.from and welcome.peer carried the holder's
+// circle_id cookie (and tokens carried it in clear base64url), so any peer harvested cookies by
+// wanting things, then read the victim's served record, took its id, planted records and had it
+// penalised. Now the cookie never leaves the server but in Set-Cookie: every message and token a
+// peer or a page can read is checked for it here.
+TEST(Signaling, CookieHarvestingThroughPeerIdsAndTokensFindsNothing) {
+  test_site site;
+  auto first = get(site.port, "/f0.txt");
+  std::string set_cookie(first[http::field::set_cookie]);
+  std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const auto secret = cookie.substr(cookie.find('=') + 1);
+  get(site.port, "/f1.txt", {{"Cookie", cookie}});
+
+  std::vector<std::string> seen;  // every text a page or another peer could read
+  ws_client victim(site.port, with_cookie(cookie)), attacker(site.port);
+  seen.push_back(boost::json::serialize(victim.welcome()));
+  victim.send(announce({1}));
+  attacker.send(want(1, test_site::hash(1)));
+  auto m = attacker.read();
+  seen.push_back(boost::json::serialize(m));
+  ASSERT_EQ(m["type"], "match");
+  auto push = victim.read();
+  seen.push_back(boost::json::serialize(push));
+  victim.send(signal_to(str(push["peer"]), R"({"candidate":{}})"));
+  attacker.send(signal_to(str(m["peer"]), R"({"candidate":{}})"));
+  seen.push_back(boost::json::serialize(attacker.read()));
+  seen.push_back(boost::json::serialize(victim.read()));
+  attacker.send(want(2, test_site::hash(5)));
+  seen.push_back(boost::json::serialize(attacker.read()));  // a miss with its token
+  for (const auto& text : seen) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << text;
+    // Tokens are base64url payloads: decode every dotted token too.
+    for (std::size_t at = 0; (at = text.find('"', at)) != std::string::npos; ++at) {
+      auto end = text.find('"', at + 1);
+      if (end == std::string::npos) break;
+      auto field = text.substr(at + 1, end - at - 1);
+      if (auto dot = field.find('.'); dot != std::string::npos) {
+        auto payload = base64url_decode(field.substr(0, dot));
+        auto raw_secret = base64url_decode(secret);
+        ASSERT_TRUE(raw_secret);
+        if (payload) {
+          EXPECT_EQ(payload->find(*raw_secret), std::string::npos) << field;
+        }
+      }
+      at = end;
+    }
+  }
 }
 
 TEST(Signaling, PeerLeavingMidPairingIsReportedNeverSilent) {

@@ -92,16 +92,17 @@ TEST_F(fixture, WelcomeCarriesWhatTheOriginServedThisVisitor) {
   recorder link;
   t->join(link, visitor, now);
   auto w = link.next();
-  EXPECT_EQ(w["peer"], boost::json::value(visitor.str()));
+  EXPECT_NE(w["peer"], boost::json::value(visitor.str()));  // the cookie is never the public id
   EXPECT_EQ(w["served"].as_array().size(), 2u);
   EXPECT_EQ(w["served"].as_array()[0], boost::json::value(hash_of(1).hex()));
 }
 
-TEST_F(fixture, SecondTabWithSameCookieGetsItsOwnId) {
+TEST_F(fixture, PublicIdsAreFreshPerConnectionAndNeverTheCookie) {
   auto visitor = peer_id::random();
   auto a = join(visitor), b = join(visitor);
-  EXPECT_EQ(a->id, visitor.str());
+  EXPECT_NE(a->id, visitor.str());
   EXPECT_NE(b->id, visitor.str());
+  EXPECT_NE(a->id, b->id);  // a second tab of the same visitor is another peer
 }
 
 TEST_F(fixture, WantIsMatchedWithHolderAndBothAreTold) {
