@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   serve->add_flag("--secure-cookies", cfg.secure_cookies, "mark cookies Secure (behind TLS)");
   serve->add_option("--uploads-per-holder", uploads, "uploads in flight per holder");
   serve->add_option("--messages-per-s", rate, "signaling messages per peer per second");
+  serve->add_option("--holdings-max", cfg.limits.holdings_total,
+                    "hashes held by all peers together that the tracker records (default 2000000)");
   serve->add_option("--origin-rate-limit", cfg.origin_rate_limit_bytes_per_s,
                     "cap on the origin's file upload, bytes/s, shared by all visitors (0 = none)");
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");

@@ -40,7 +40,7 @@ struct context {
   swarm::served_record served;
   signal::tracker tracker;
   ws::session_hub ws_hub{{},
-                         {cfg.limits.frame_hard_cap_bytes, cfg.limits.write_queue_messages,
+                         {cfg.limits.message_bytes, cfg.limits.write_queue_messages,
                           cfg.limits.ping_after, cfg.limits.close_timeout}};
   origin_counters counters;
   miss_ledger misses;

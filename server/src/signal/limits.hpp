@@ -7,9 +7,11 @@
 namespace circlecdn::signal {
 
 struct limits {
-  std::size_t message_bytes = 16 * 1024;         // larger text frames: `too_large`
-  std::size_t frame_hard_cap_bytes = 64 * 1024;  // larger frames: close 1009 without reading
-  std::size_t signal_data_bytes = 12 * 1024;     // `signal.data` serialised
+  // Larger frames or fragmented messages: close 1009 as soon as a header says so, without reading
+  // the payload. The frame cap is the message cap: a peer that held a 64 KiB fragment open used
+  // to pin 64 KiB per connection (1,000 connections: 189 MiB) for a message refused anyway.
+  std::size_t message_bytes = 16 * 1024;
+  std::size_t signal_data_bytes = 12 * 1024;  // `signal.data` serialised
   // A visitor pulling a large file from a peer sends a want and a done per 256 KiB piece: 200/s
   // lets one take ~25 MiB/s, more than a DataChannel carries, and costs the server well under 1%
   // of a core per peer that floods at the limit (docs/benchmarks.md: ~17 us per message).
@@ -17,6 +19,8 @@ struct limits {
   double message_burst = 400;   // token bucket size
   std::size_t wants_in_flight = 16;
   std::size_t holdings_per_peer = 8192;
+  // Directory entries (hash x peer) of all peers together, ~140 bytes each measured: 2M ~ 280 MiB.
+  std::size_t holdings_total = 2'000'000;
   std::size_t hashes_per_message = 1024;
   std::size_t pairs_per_peer = 64;
   std::uint32_t uploads_per_holder = 4;

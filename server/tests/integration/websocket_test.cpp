@@ -123,10 +123,29 @@ TEST(WebSocket, OversizedFrameClosesWith1009BeforeItsPayload) {
   // Only a header claiming 10 MiB: the server must answer without waiting for the payload.
   std::string header = client_frame("", {.declared_length = 10 << 20}).substr(0, 14);
   expect_closed_with(site.port, header, 1009);
-  // And a fragmented message whose pieces add up past the 64 KiB cap.
-  std::string parts = client_frame(std::string(40'000, 'a'), {.fin = false}) +
-                      client_frame(std::string(40'000, 'a'), {.op = 0});
+  // And a fragmented message whose pieces add up past the 16 KiB cap.
+  std::string parts = client_frame(std::string(10'000, 'a'), {.fin = false}) +
+                      client_frame(std::string(10'000, 'a'), {.op = 0});
   expect_closed_with(site.port, parts, 1009);
+}
+
+// Found by an attacker: 1,000 connections each holding an unfinished 64 KiB fragment pinned
+// 189 MiB of heap for 33 s, for messages over 16 KiB that are refused anyway. The frame cap is now
+// the message cap: a fragment that takes a message past 16 KiB closes the connection, so one
+// connection pins at most 16 KiB of message plus one frame of at most 16 KiB.
+TEST(WebSocket, FragmentHoardingIsCutAtTheMessageCap) {
+  test_site site;
+  auto c = joined(site.port);
+  c->write(client_frame(std::string(16 * 1024 - 100, 'a'), {.fin = false}));
+  // The next fragment takes the message past the cap: refused, the connection closed.
+  c->write(client_frame(std::string(200, 'a'), {.op = 0}));
+  auto f = c->read_control();
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->op, op_close);
+  ASSERT_GE(f->payload.size(), 2u);
+  EXPECT_EQ(
+      (static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
+      1009);
 }
 
 TEST(WebSocket, ClientCloseIsEchoedAndThePeerLeaves) {

@@ -184,6 +184,25 @@ TEST_F(fixture, AnnounceRefusesUnknownHashesAndCapsHoldings) {
   EXPECT_EQ(dir.entries(), 1u);
 }
 
+// Found by an attacker: 200 peers x 8,192 holdings took 229 MiB, with no limit over all peers.
+// The directory now stops at holdings_total, whoever announces.
+TEST_F(fixture, HoldingsFloodStopsAtTheGlobalCap) {
+  lim.holdings_total = 3;
+  make();
+  auto a = join(), b = join();
+  announce(*a, 1);
+  announce(*a, 2);
+  announce(*b, 1);
+  announce(*b, 3);
+  auto e = b->link.next();
+  EXPECT_EQ(e["code"], "too_many_holdings");
+  EXPECT_EQ(e["hashes"].as_array().size(), 1u);
+  EXPECT_EQ(dir.entries(), 3u);
+  send(*a, R"({"type":"drop","hashes":[")" + hash_of(1).hex() + R"("]})");
+  announce(*b, 3);  // room again once someone drops
+  EXPECT_EQ(dir.entries(), 3u);
+}
+
 TEST_F(fixture, SignalsFlowOnlyBetweenPairedPeers) {
   auto a = join(), b = join(), c = join();
   std::string to_a =
