@@ -18,7 +18,7 @@ import { join } from 'node:path';
 export const PROBE = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   const P = (window.__probe = { welcome: null, wants: [], matches: [], misses: [], cancels: [], dones: [],
-                                first: {}, pcs: [], fetches: [], items: [] });
+                                first: {}, pcs: [], fetches: [], items: [], ufragTo: {} });
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
     constructor(url, protocols) {
@@ -37,11 +37,16 @@ export const PROBE = `(() => {
       });
     }
     send(d) {
-      if (typeof d === 'string' && (d.includes('"want"') || d.includes('"done"'))) {
+      if (typeof d === 'string' && (d.includes('"want"') || d.includes('"done"') || d.includes('ice-ufrag'))) {
         try {
           const m = JSON.parse(d);
           if (m.type === 'want') P.wants.push({ t: now(), id: m.id, hash: m.hash });
           else if (m.type === 'done') P.dones.push({ t: now(), id: m.id, ok: m.ok, reason: m.reason ?? null });
+          else if (m.type === 'signal' && m.data && m.data.sdp) {
+            // our description to a peer: its ICE ufrag names the connection (see setLocalDescription)
+            const u = /a=ice-ufrag:(\\S+)/.exec(m.data.sdp.sdp || '');
+            if (u) P.ufragTo[u[1]] = m.to;
+          }
         } catch {}
       }
       return super.send(d);
@@ -80,11 +85,16 @@ export const PROBE = `(() => {
   window.RTCPeerConnection = class extends NativePC {
     constructor(...args) {
       super(...args);
-      const rec = { created: now(), offerer: false, open: null, wantIds: [], pair: null, last: null };
+      const rec = { created: now(), offerer: false, open: null, ufrag: null, wantIds: [], pair: null, last: null };
       P.pcs.push(rec);
       Object.defineProperty(this, '__rec', { value: rec });
       this.addEventListener('datachannel', (e) => watch(rec, this, e.channel));
       (P.live ??= []).push(this);
+    }
+    setLocalDescription(...args) {
+      const r = super.setLocalDescription(...args);
+      r.then(() => { const u = /a=ice-ufrag:(\\S+)/.exec((this.localDescription && this.localDescription.sdp) || ''); if (u) this.__rec.ufrag = u[1]; }, () => {});
+      return r;
     }
     createDataChannel(...args) {
       const ch = super.createDataChannel(...args);

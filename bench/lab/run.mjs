@@ -19,11 +19,12 @@
 //
 //   node bench/lab/run.mjs [--cases steady,flash,failfast] [--n 8] [--runs 3] [--modes crowd,plain]
 //                          [--spacing-ms 5000] [--spread-ms 1000] [--faults unreachable,silent]
-//                          [--out DIR] [--no-plots] [--keep-lab] [--smoke]
+//                          [--loss PCT] [--out DIR] [--no-plots] [--keep-lab] [--smoke] [--report-only]
 // Env: LAB_PREFIX (default cclb-: a lab of its own beside others), CIRCLECDN_BIN or CIRCLECDN (else
 // $BUILD_DIR/server/circlecdn, else build/release/server/circlecdn), LAB_BENCH_CLIENT_DIR (bundles
 // served; default client/dist: point it at a copy in a shared tree).
-// --smoke: 2 visitors, steady only, one run of each mode, no plots (about a minute).
+// --smoke: 2 visitors, steady only, one run of each mode, no plots (about 40 s). --loss: an
+// experiment (what the lab's 0.5 % costs); --report-only: the report and plots again from OUT.
 // Output: OUT/<case>-<mode>-<run>.json per run, OUT/summary.json, OUT/*.dat + *.gp, PNGs in docs/img/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,7 @@ const MODES = String(opt('modes', 'crowd,plain')).split(',').filter(Boolean);
 const SPACING_MS = Number(opt('spacing-ms', 5000, 3000));
 const SPREAD_MS = Number(opt('spread-ms', 1000));
 const FAULTS = String(opt('faults', 'unreachable,silent')).split(',').filter(Boolean);
+const LOSS = flag('loss'); // every home's loss (percent each way) for this invocation; the lab's own after it
 const OUT = resolve(opt('out', join(ROOT, 'bench/out/lab'), join(tmpdir(), 'circlecdn-lab-smoke')));
 const PLOTS = !SMOKE && !argv.includes('--no-plots');
 const KEEP_LAB = argv.includes('--keep-lab');
@@ -143,27 +145,25 @@ function cpuSpent(a, b) {
     browsersS: s('browsers'), serverS: s('server'), nfqdelayS: s('nfqdelay'), coturnS: s('coturn'), othersS: Math.max(0, busy - ours) };
 }
 
-function coturnUsage(env, fromByte) {
-  const file = join(env.LAB_RUN, 'logs/coturn.log');
-  const text = existsSync(file) ? readFileSync(file, 'utf8').slice(fromByte) : '';
-  let rb = 0;
-  let sb = 0;
-  let sessions = 0;
-  for (const m of text.matchAll(/usage: .*?rp=(\d+), rb=(\d+), sp=(\d+), sb=(\d+)/g)) {
-    sessions++;
-    rb += Number(m[2]);
-    sb += Number(m[4]);
+// Bytes through TURN, counted where coturn runs: the public segment's namespace only forwards
+// (FORWARD) for everyone else, so its OUTPUT/INPUT on br0 is coturn's own traffic (STUN answers,
+// TURN to clients and from relay ports to peers; relay-to-relay between two allocations stays on
+// lo and is not counted twice). Counting rules in a chain of our own, zeroed per run.
+const TURN_CHAIN = 'LABBENCH';
+function turnCounters(reset) {
+  const ipt = (...a) => labExec('pub', ['iptables-nft', '-w', ...a], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (reset) {
+    try { ipt('-N', TURN_CHAIN); } catch {}
+    ipt('-F', TURN_CHAIN);
+    ipt('-A', TURN_CHAIN, '-o', 'br0', '-m', 'comment', '--comment', 'out');
+    ipt('-A', TURN_CHAIN, '-i', 'br0', '-m', 'comment', '--comment', 'in');
+    for (const c of ['OUTPUT', 'INPUT']) try { ipt('-C', c, '-j', TURN_CHAIN); } catch { ipt('-I', c, '-j', TURN_CHAIN); }
+    return null;
   }
-  const allocations = (text.match(/ALLOCATE processed, success/g) ?? []).length;
-  return { sessions, allocations, rb, sb };
+  const text = ipt('-L', TURN_CHAIN, '-v', '-x', '-n');
+  const bytes = (tag) => Number(new RegExp(`^\\s*\\d+\\s+(\\d+).*/\\* ${tag} \\*/`, 'm').exec(text)?.[1] ?? NaN);
+  return { sentBytes: bytes('out'), receivedBytes: bytes('in') };
 }
-const logSize = (env) => {
-  try {
-    return readFileSync(join(env.LAB_RUN, 'logs/coturn.log')).length;
-  } catch {
-    return 0;
-  }
-};
 
 // ---- the server ------------------------------------------------------------------------------
 async function startServer(env, site, secretFile) {
@@ -233,7 +233,7 @@ async function crowdRun(env, site, secretFile, kase, mode, run) {
     visitors = l.visitors;
     const load0 = loadavg();
     const s0 = server.stats();
-    const turn0 = logSize(env);
+    turnCounters(true);
     const cpu0 = cpuNow(env);
     const t0 = Date.now();
     const url = `${server.base}/${mode}.html`;
@@ -243,12 +243,18 @@ async function crowdRun(env, site, secretFile, kase, mode, run) {
       return visit(v, url, LOAD_MS[kase]);
     }));
     const cpu = cpuSpent(cpu0, cpuNow(env));
+    // Every connection's bytes at the end of the run (a visitor keeps serving after its own load).
+    if (mode === 'crowd')
+      await Promise.all(visitors.map(async (v, i) => {
+        const last = await v.eval('window.__probe.finish().then(() => window.__probe.pcs.map((r) => r.last))', 20_000).catch(() => null);
+        if (last) results[i].probe.pcs.forEach((r, k) => (r.last = last[k] ?? r.last));
+      }));
     const s1 = server.stats();
     const load1 = loadavg();
     await Promise.all(visitors.map((v) => v.close()));
     visitors = [];
     await sleep(SETTLE_MS);
-    const turn = coturnUsage(env, turn0);
+    const turn = turnCounters(false);
     const first = Math.min(...results.map((r) => r.arrive));
     const lastDone = Math.max(...results.map((r) => r.done)) - first;
     const loads = results.map((r) => r.tDone);
@@ -381,29 +387,21 @@ function pairings(run) {
   for (const w of run.visitors) {
     const P = w.probe;
     if (!P) continue;
-    const matchById = new Map(P.matches.map((m) => [m.id, m]));
-    const firstMatch = new Map();
-    for (const m of P.matches) if (!firstMatch.has(m.peer)) firstMatch.set(m.peer, m);
-    const firstFrame = new Map();
-    const pcOf = new Map();
-    for (const pc of P.pcs)
-      for (const id of pc.wantIds) {
-        const m = matchById.get(id);
-        if (!m) continue;
-        pcOf.set(m.peer, pc);
-        const t = P.first[id];
-        if (!firstFrame.has(m.peer) || t < firstFrame.get(m.peer)) firstFrame.set(m.peer, t);
-      }
-    for (const [peer, m] of firstMatch) {
+    // Connections this visitor opened as the wanter (the offerer), named by the peer its offer went to.
+    for (const pc of P.pcs) {
+      const peer = pc.ufrag ? P.ufragTo[pc.ufrag] : null;
+      if (!pc.offerer || !peer) continue;
+      // the match that made it: the last connect:true match with that peer before the connection
+      const m = P.matches.filter((x) => x.peer === peer && x.connect && x.t <= pc.created + 1).pop();
+      if (!m) continue;
       const h = byPeer.get(peer);
-      const pc = pcOf.get(peer);
-      const pair = pc && typeof pc.pair === 'object' ? pc.pair : null;
-      const last = pc?.last ?? null;
-      const fails = P.dones.filter((d) => !d.ok && matchById.get(d.id)?.peer === peer).map((d) => d.reason);
-      out.push({ wanter: w.home, holder: h?.home ?? '?', wanterNat: w.nat, holderNat: h?.nat ?? '?', connect: m.connect,
-        ttfbMs: firstFrame.has(peer) ? firstFrame.get(peer) - m.t : null, openMs: pc?.open ? pc.open - m.t : null,
+      const pair = typeof pc.pair === 'object' ? pc.pair : null;
+      const last = pc.last ?? null;
+      out.push({ wanter: w.home, holder: h?.home ?? '?', wanterNat: w.nat, holderNat: h?.nat ?? '?',
+        openMs: pc.open ? pc.open - m.t : null, ttfbMs: P.first[m.id] ? P.first[m.id] - m.t : null,
+        firstFail: P.dones.find((d) => d.id === m.id && !d.ok)?.reason ?? null,
         relay: pair ? isRelay(pair.local) || isRelay(pair.remote) : null, pair: pair && `${pair.local?.type}/${pair.remote?.type}`,
-        rttMs: pair?.rttMs ?? null, bytes: (last ?? pair)?.bytesReceived ?? 0, fails });
+        rttMs: pair?.rttMs ?? null, bytes: last ? last.bytesReceived + last.bytesSent : (pair?.bytesReceived ?? 0) });
     }
   }
   return out;
@@ -494,25 +492,29 @@ function reportSetup(all) {
   const ps = runs.flatMap((s) => pairings(s).map((p) => ({ ...p, case: s.case, run: s.run })));
   const kinds = [...new Set(ps.map(natPair))].sort();
   const out = { pairings: ps.length, byKind: {}, cases: [...new Set(runs.map((s) => s.case))] };
-  log(`\nconnection setup: ${ps.length} pairings (wanter -> holder) in ${runs.length} crowd runs; time from the first match to the first byte from that holder`);
+  log(`\nconnection setup: ${ps.length} pairings (wanter -> holder) in ${runs.length} crowd runs; from a pairing's first match (connect:true) to its channel's open and to its want's first byte`);
   for (const k of [...kinds, 'all']) {
     const sel = ps.filter((p) => k === 'all' || natPair(p) === k);
     const t = sel.filter((p) => p.ttfbMs != null).map((p) => p.ttfbMs);
+    const o2 = sel.filter((p) => p.openMs != null).map((p) => p.openMs);
     const known = sel.filter((p) => p.relay !== null);
     const relayed = known.filter((p) => p.relay);
     out.byKind[k] = { pairings: sel.length, delivered: t.length, p50: quantile(t, 0.5), p95: quantile(t, 0.95),
+      openP50: quantile(o2, 0.5), openP95: quantile(o2, 0.95), firstFails: sel.filter((p) => p.firstFail).map((p) => p.firstFail),
       relayShare: known.length ? relayed.length / known.length : null, relayBytes: relayed.reduce((n, p) => n + p.bytes, 0),
       pairTypes: Object.entries(sel.reduce((m, p) => ((m[p.pair ?? 'none'] = (m[p.pair ?? 'none'] ?? 0) + 1), m), {})) };
     const o = out.byKind[k];
-    log(`  ${k.padEnd(10)}: ${o.pairings} pairings, ${o.delivered} delivered; first byte p50 ${sec(o.p50)}, p95 ${sec(o.p95)}; through TURN ${o.relayShare == null ? '?' : (100 * o.relayShare).toFixed(0) + ' %'}; pairs ${JSON.stringify(Object.fromEntries(o.pairTypes))}`);
+    log(`  ${k.padEnd(10)}: ${o.pairings} pairings, first want delivered in ${o.delivered}${o.firstFails.length ? ` (failed: ${o.firstFails.join(' ')})` : ''}; ` +
+      `match to channel open p50 ${sec(o.openP50)}, p95 ${sec(o.openP95)}; to first byte p50 ${sec(o.p50)}, p95 ${sec(o.p95)}; through TURN ${o.relayShare == null ? '?' : (100 * o.relayShare).toFixed(0) + ' %'}; pairs ${JSON.stringify(Object.fromEntries(o.pairTypes))}`);
   }
   const peerBytes = runs.reduce((n, s) => n + s.fromPeers, 0);
   const relayBytes = ps.filter((p) => p.relay).reduce((n, p) => n + p.bytes, 0);
   out.peerBytes = peerBytes;
   out.relayBytesGetStats = relayBytes;
-  out.coturn = runs.map((s) => s.turn);
-  out.coturnSb = runs.reduce((n, s) => n + s.turn.sb, 0);
-  log(`  TURN: ${mib(relayBytes)} received on relayed pairs (getStats) of ${mib(peerBytes)} from peers (${(100 * relayBytes / (peerBytes || 1)).toFixed(1)} %); coturn's usage lines: sent to clients ${mib(out.coturnSb)}, received ${mib(runs.reduce((n, s) => n + s.turn.rb, 0))} in ${runs.reduce((n, s) => n + s.turn.sessions, 0)} sessions`);
+  out.coturn = runs.map((s) => ({ case: s.case, run: s.run, ...s.turn, fromPeers: s.fromPeers }));
+  out.coturnSent = runs.reduce((n, s) => n + s.turn.sentBytes, 0);
+  log(`  TURN: ${mib(relayBytes)} received on relayed pairs (getStats) of ${mib(peerBytes)} from peers (${(100 * relayBytes / (peerBytes || 1)).toFixed(1)} %); coturn sent ${mib(out.coturnSent)} and received ${mib(runs.reduce((n, s) => n + s.turn.receivedBytes, 0))} (iptables counters in the public segment)`);
+  for (const s of runs) log(`    ${s.case} run ${s.run}: coturn sent ${mib(s.turn.sentBytes)}, peers carried ${mib(s.fromPeers)} (${(100 * s.turn.sentBytes / (s.fromPeers || 1)).toFixed(0)} %)`);
   writeFileSync(join(OUT, 'pairings.json'), JSON.stringify(ps, null, 1));
   if (PLOTS) {
     const f = join(OUT, 'setup.dat');
@@ -572,6 +574,13 @@ if (!existsSync(BIN)) {
 }
 if (!existsSync(join(CLIENT_DIR, 'circlecdn.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 mkdirSync(OUT, { recursive: true });
+if (argv.includes('--report-only')) {
+  // Re-reads the runs of an earlier invocation from OUT and writes the report and plots again.
+  const all = execFileSync('ls', [OUT], { encoding: 'utf8' }).split('\n').filter((f) => /^(steady|flash|failfast)-.*-\d+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(OUT, f), 'utf8'))).sort((a, b) => a.run - b.run);
+  writeSummary(all);
+  process.exit(0);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'circlecdn-lab-bench-'));
 const site = join(tmp, 'site');
 execFileSync(process.execPath, [join(ROOT, 'scripts/gen-demo-site.mjs'), site], { stdio: 'inherit' });
@@ -586,7 +595,11 @@ try {
   const secretFile = join(tmp, 'turn-secret');
   writeFileSync(secretFile, env.LAB_TURN_SECRET + '\n', { mode: 0o600 });
   log(`lab bench: prefix ${env.LAB_PREFIX}, server ${BIN}, client ${CLIENT_DIR}, N=${N}, runs ${RUNS}, cases ${CASES.join(',')}, modes ${MODES.join(',')}; load ${loadavg()}`);
-  log(`homes: ${env.homes.slice(0, N).map((h) => `${h.name} ${h.nat} ${h.rttMs} ms`).join(', ')}`);
+  if (LOSS !== undefined) {
+    for (const h of env.homes) lab('shape', h.name, 'loss', LOSS);
+    env = labEnv();
+  }
+  log(`homes: ${env.homes.slice(0, N).map((h) => `${h.name} ${h.nat} ${h.rttMs} ms ${env[`LAB_HOME_${h.name}_LOSS_PCT`]} % loss`).join(', ')}`);
   let manifest = null;
   for (const kase of CASES) {
     log(`\n=== ${kase}`);
@@ -610,16 +623,21 @@ try {
 } finally {
   try {
     if (env) lab('shape', 'origin', 'rate', '100mbit');
+    if (env && LOSS !== undefined) for (const h of env.homes) lab('shape', h.name, 'loss', process.env.LAB_LOSS ?? '0.5');
   } catch {}
   if (startedLab && !KEEP_LAB) lab('down');
   rmSync(tmp, { recursive: true, force: true });
 }
 if (all.length) {
   log(`\n=== summary (${((Date.now() - t00) / 60000).toFixed(1)} min; load now ${loadavg()})`);
-  const summary = { n: N, runs: RUNS, modes: MODES, spacingMs: SPACING_MS, spreadMs: SPREAD_MS, date: new Date().toISOString(),
+  writeSummary(all);
+}
+process.exit(failed ? 1 : 0);
+
+function writeSummary(all) {
+  const summary = { n: N, runs: RUNS, loss: LOSS ?? null, modes: MODES, spacingMs: SPACING_MS, spreadMs: SPREAD_MS, date: new Date().toISOString(),
     steady: reportCrowd(all, 'steady'), flash: reportCrowd(all, 'flash'), setup: reportSetup(all), failfast: reportFailfast(all),
     runsIndex: all.map((s) => ({ case: s.case, mode: s.mode ?? s.fault, run: s.run, loadBefore: s.loadBefore, loadAfter: s.loadAfter })) };
   writeFileSync(join(OUT, 'summary.json'), JSON.stringify(summary, null, 1));
   log(`wrote ${OUT}/summary.json and one JSON per run`);
 }
-process.exit(failed ? 1 : 0);
