@@ -406,7 +406,8 @@ function pairings(run) {
   }
   return out;
 }
-const natPair = (p) => [p.wantNat ?? p.wanterNat, p.holderNat].map((k) => ({ 'port-restricted': 'prc', symmetric: 'sym', 'full-cone': 'full' })[k] ?? k).sort().join('-');
+const short = (k) => ({ 'port-restricted': 'prc', symmetric: 'sym', 'full-cone': 'full' })[k] ?? k;
+const natPair = (p) => [p.wanterNat, p.holderNat].map(short).sort().join('-');
 
 // ---- report and plots --------------------------------------------------------------------------
 function gnuplot(name, script) {
@@ -433,6 +434,17 @@ function reportCrowd(all, kase) {
     log(`${kase} ${m.padEnd(5)}: page load p50 ${sec(out[m].p50)} (runs ${range(out[m].p50s.map((x) => x / 1000))}), p95 ${sec(out[m].p95)} (runs ${range(out[m].p95s.map((x) => x / 1000))}); ` +
       `last done ${sec(out[m].lastDone)} (runs ${range(out[m].lastDones.map((x) => x / 1000))})` + (m === 'crowd' ? `; offload ${(100 * out[m].offload).toFixed(1)} % (runs ${range(out[m].offloads.map((x) => 100 * x), (x) => x.toFixed(1))})` : '') +
       `; machine busy ${range(out[m].busy.map((x) => 100 * x), (x) => x.toFixed(0))} %`);
+  }
+  if (out.crowd) {
+    // Where the crowd's items came from, and why the origin: per run, all visitors together.
+    out.crowd.items = by('crowd').map((s) => {
+      const c = {};
+      for (const v of s.visitors) for (const i of v.probe?.items ?? []) c[i.source + (i.why ? ':' + i.why : '')] = (c[i.source + (i.why ? ':' + i.why : '')] ?? 0) + 1;
+      for (const v of s.visitors) for (const d of v.probe?.dones ?? []) if (!d.ok) c[`done:${d.reason ?? 'closed'}`] = (c[`done:${d.reason ?? 'closed'}`] ?? 0) + 1;
+      for (const v of s.visitors) for (const m of v.probe?.misses ?? []) c[`miss:${m.reason}`] = (c[`miss:${m.reason}`] ?? 0) + 1;
+      return c;
+    });
+    log(`${kase} crowd items (per run): ${out.crowd.items.map((c) => JSON.stringify(Object.fromEntries(Object.entries(c).sort()))).join(' | ')}`);
   }
   if (out.crowd && out.plain) {
     const ratios = (k) => by('crowd').map((c) => { const p = by('plain').find((x) => x.run === c.run); return p ? c[k] / p[k] : NaN; });
@@ -475,14 +487,15 @@ function plotCrowd(runs, kase) {
     }
   }
   const title = kase === 'steady'
-    ? `Across NATs, origin 100 Mbit/s: page load per visitor (${N} Chromium visitors, one every ${SPACING_MS / 1000} s)`
+    ? `Across NATs, origin 100 Mbit/s: page load per visitor, in arrival order (${N} Chromium visitors, one every ${SPACING_MS / 1000} s)`
     : `Across NATs, flash crowd, origin 10 Mbit/s: visitors done (${N} Chromium visitors within ${SPREAD_MS / 1000} s)`;
   gnuplot(`bench-lab-${kase}`, [
-    `set terminal pngcairo size 860,440 font 'sans,10'`, `set output '${PNG(`bench-lab-${kase}`)}'`, `set title "${title}"`,
-    kase === 'steady' ? `set xlabel 'visitor (arrival order; home h1..h${N})'` : `set xlabel 'seconds since the first visitor arrived'`,
+    `set terminal pngcairo size 860,460 font 'sans,10'`, `set output '${PNG(`bench-lab-${kase}`)}'`, `set title "${title}"`,
+    kase === 'steady' ? '' : `set xlabel 'seconds since the first visitor arrived'`,
     kase === 'steady' ? `set ylabel 'page load: navigation start to every image decoded (s)'` : `set ylabel 'visitors done'`,
-    'set grid', 'set key top left', 'set yrange [0:*]', kase === 'steady' ? `set xrange [0.5:${N + 0.5}]` : 'set xrange [0:*]',
-    kase === 'steady' ? `set xtics 1` : '', `plot ${lines.join(', ')}`,
+    'set grid', 'set yrange [0:*]', kase === 'steady' ? `set xrange [0.5:${N + 0.5}]` : 'set xrange [0:*]',
+    kase === 'steady' ? `set xtics (${runs[0].visitors.map((v, i) => `"${v.home} ${short(v.nat)}\\n${v.rttMs} ms" ${i + 1}`).join(', ')})` : '',
+    kase === 'steady' ? 'set key below' : 'set key center right', `plot ${lines.join(', ')}`,
   ].join('\n'));
 }
 
@@ -560,7 +573,8 @@ function reportFailfast(all) {
     gnuplot('bench-lab-failfast', [
       `set terminal pngcairo size 860,440 font 'sans,10'`, `set output '${PNG('bench-lab-failfast')}'`,
       `set title "Across NATs, fail fast: each item that went to the origin, one holder unreachable or silent (${runs.length} runs)"`,
-      `set xlabel 'item (in the order of its first want)'`, `set ylabel 'seconds'`, 'set grid', 'set key top right', 'set yrange [0:*]',
+      `set xlabel 'item (in the order of its first want)'`, `set ylabel 'seconds'`, 'set grid', 'set key below', `set yrange [0:${b + 1.5}]`,
+      `set terminal pngcairo size 860,500 font 'sans,10'`,
       `plot ${lines.join(', ')}, ${b} with lines dt 2 lc rgb 'gray' title 'budget: connect + first byte'`,
     ].join('\n'));
   }
