@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command that runs every benchmark harness with tiny sizes (< 60 s): it fails when a harness
+# One command that runs every benchmark harness with tiny sizes (< 60 s, plus ~40 s for the WAN lab's
+# harness, which needs root for its network namespaces): it fails when a harness
 # breaks (a server does not start, serves wrong bytes, a protocol adapter stops pairing or
 # relaying, a bundle is missing) and asserts no timing.
 #   bash bench/smoke.sh                     uses build/release
@@ -22,4 +23,5 @@ step "signaling vs bittorrent-tracker and peer"
 bash "$ROOT/bench/signal/run.sh"
 step "flash crowd (2 Chromium visitors, 1 MiB)"; bash "$ROOT/bench/flash/run.sh" --smoke
 step "browser to browser (CircleCDN vs WebTorrent, 2 Chromium visitors, 1 MiB)"; bash "$ROOT/bench/browser/run.sh" --smoke
+step "across NATs (WAN lab cclb-, 2 Chromium visitors in two homes, the gallery; ~40 s, root)"; bash "$ROOT/bench/lab/run.sh" --smoke
 step "ok"

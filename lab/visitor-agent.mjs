@@ -9,7 +9,7 @@
 //                                (default $LAB_CA); --no-ca trusts nothing extra
 //   --url URL                    open this page at start
 //
-// Requests  {"id":1,"cmd":"goto","url":"https://...","timeout_ms":30000}
+// Requests  {"id":1,"cmd":"goto","url":"https://...","timeout_ms":30000}   (wait_until: "commit" ...)
 //           {"id":2,"cmd":"eval","expr":"document.title","timeout_ms":10000}   (awaits promises)
 //           {"id":3,"cmd":"wait","expr":"window.done && window.result","timeout_ms":30000,"poll_ms":100}
 //           {"id":4,"cmd":"pairs"}     selected candidate pair of every RTCPeerConnection the page made
@@ -164,8 +164,11 @@ async function waitFor(expr, ms, pollMs) {
 }
 
 const commands = {
+  // wait_until (Chromium): 'load' (default), 'domcontentloaded' or 'commit' (a page that measures
+  // itself can be driven without waiting for its load event).
   goto: async (c) => {
-    await withDeadline(c.timeout_ms ?? DEFAULT_COMMAND_MS, 'goto', page.goto(c.url));
+    const ms = c.timeout_ms ?? DEFAULT_COMMAND_MS;
+    await withDeadline(ms, 'goto', page.goto(c.url, { timeout: ms, ...(c.wait_until ? { waitUntil: c.wait_until } : {}) }));
     return page.url();
   },
   eval: (c) => evaluate(c.expr, c.timeout_ms ?? DEFAULT_COMMAND_MS),

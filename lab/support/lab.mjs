@@ -129,7 +129,7 @@ export class Visitor {
     return deadline(ms, `${this.name} ${cmd}`, answer, this).finally(() => this.pending.delete(id));
   }
 
-  goto(url, timeoutMs = 30_000) { return this.request('goto', { url, timeout_ms: timeoutMs }); }
+  goto(url, timeoutMs = 30_000, waitUntil) { return this.request('goto', { url, timeout_ms: timeoutMs, ...(waitUntil ? { wait_until: waitUntil } : {}) }); }
   eval(expr, timeoutMs = 30_000) { return this.request('eval', { expr, timeout_ms: timeoutMs }); }
   wait(expr, timeoutMs = 30_000, pollMs = 100) { return this.request('wait', { expr, timeout_ms: timeoutMs, poll_ms: pollMs }); }
   pairs(timeoutMs = 10_000) { return this.request('pairs', { timeout_ms: timeoutMs }); }
