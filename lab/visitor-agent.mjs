@@ -8,12 +8,16 @@
 //   --ca FILE                    the lab CA, trusted through the profile's own NSS database
 //                                (default $LAB_CA); --no-ca trusts nothing extra
 //   --url URL                    open this page at start
+//   --init-script FILE           a script run in every page before its own (repeatable; test-only
+//                                page behaviour such as lab/e2e's recorder or a lying uploader)
 //
 // Requests  {"id":1,"cmd":"goto","url":"https://...","timeout_ms":30000}   (wait_until: "commit" ...)
 //           {"id":2,"cmd":"eval","expr":"document.title","timeout_ms":10000}   (awaits promises)
 //           {"id":3,"cmd":"wait","expr":"window.done && window.result","timeout_ms":30000,"poll_ms":100}
 //           {"id":4,"cmd":"pairs"}     selected candidate pair of every RTCPeerConnection the page made
-//           {"id":5,"cmd":"close"}
+//           {"id":5,"cmd":"requests","reset":true}   the page's HTTP(S) requests so far ({method,url}),
+//                                       then (reset) forget them
+//           {"id":6,"cmd":"close"}
 // Answers   {"id":1,"ok":true,"value":...} or {"id":1,"ok":false,"error":"..."}
 // Events    {"event":"ready","browser":"chromium","version":"...","pid":123}
 //           {"event":"console","type":"log","text":"..."}  {"event":"pageerror","text":"..."}
@@ -84,8 +88,10 @@ const { values: opts } = parseArgs({
     ca: { type: 'string', default: process.env.LAB_CA },
     'no-ca': { type: 'boolean', default: false },
     url: { type: 'string' },
+    'init-script': { type: 'string', multiple: true, default: [] },
   },
 });
+const initScripts = opts['init-script'].map((f) => fs.readFileSync(f, 'utf8'));
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const withDeadline = (ms, what, promise) => {
@@ -114,6 +120,7 @@ if (opts.browser === 'chromium') {
   });
   const context = await browser.newContext();
   await context.addInitScript(TRACK_PEER_CONNECTIONS);
+  for (const script of initScripts) await context.addInitScript(script);
   page = await context.newPage();
   version = browser.version();
 } else if (opts.browser === 'firefox') {
@@ -126,12 +133,20 @@ if (opts.browser === 'chromium') {
   pid = browser.process()?.pid;
   page = (await browser.pages())[0] ?? (await browser.newPage());
   await page.evaluateOnNewDocument(TRACK_PEER_CONNECTIONS);
+  for (const script of initScripts) await page.evaluateOnNewDocument(script);
   version = await browser.version();
 } else {
   throw new Error(`--browser ${opts.browser}: chromium or firefox`);
 }
 page.on('console', (m) => emit({ event: 'console', type: m.type(), text: m.text() }));
 page.on('pageerror', (e) => emit({ event: 'pageerror', text: e.message }));
+const REQUESTS_KEPT = 10_000;
+let requests = [];
+page.on('request', (r) => {
+  if (!/^https?:/.test(r.url())) return;
+  requests.push({ method: r.method(), url: r.url() });
+  if (requests.length > REQUESTS_KEPT) requests.shift();
+});
 
 let closing = null;
 function close(code = 0) {
@@ -174,6 +189,11 @@ const commands = {
   eval: (c) => evaluate(c.expr, c.timeout_ms ?? DEFAULT_COMMAND_MS),
   wait: (c) => waitFor(c.expr, c.timeout_ms ?? DEFAULT_COMMAND_MS, c.poll_ms ?? 100),
   pairs: (c) => evaluate(PAIRS_EXPR, c.timeout_ms ?? DEFAULT_COMMAND_MS),
+  requests: (c) => {
+    const out = requests;
+    if (c.reset) requests = [];
+    return out;
+  },
   close: async () => {
     setImmediate(() => close(0));
     return true;

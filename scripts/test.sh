@@ -2,7 +2,7 @@
 # The README's test command (and all that .ci/run does): installs what is missing, builds, and runs
 # every test: C++ unit and integration tests under ASan+UBSan, the fuzzers for a fixed number of
 # runs, the browser library's unit tests, a smoke run of the benchmark harnesses, and the
-# end-to-end tests in real browsers, and the WAN lab's self-test.
+# end-to-end tests in real browsers, the WAN lab's self-test and the end-to-end tests in the lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_runs=${CIRCLECDN_FUZZ_RUNS:-200000}
@@ -46,3 +46,6 @@ CIRCLECDN_BIN=build/asan/server/circlecdn npm run --silent e2e
 
 step "WAN lab self-test (network namespaces, NATs, coturn, browsers in homes)"
 bash lab/test/selftest.sh
+
+step "end-to-end tests in the WAN lab"
+LAB_PREFIX=ccle- CIRCLECDN_BIN=build/asan/server/circlecdn node lab/e2e/run.mjs

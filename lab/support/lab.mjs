@@ -62,11 +62,13 @@ export function labSpawn(host, argv, opts = {}) {
 
 // A visitor in a home. Every method has a deadline; `events` keeps console lines as evidence.
 export class Visitor {
-  static async open(home, { browser = 'chromium', url, ca, trust = true, name } = {}) {
+  // initScripts: files run in every page before its own scripts (--init-script).
+  static async open(home, { browser = 'chromium', url, ca, trust = true, name, initScripts = [] } = {}) {
     const v = new Visitor(name ?? `${browser}@${home}`);
     if (trust) ca ??= process.env.LAB_CA ?? labEnv().LAB_CA;
     const args = [AGENT, '--browser', browser, ...(trust ? (ca ? ['--ca', ca] : []) : ['--no-ca'])];
     if (url) args.push('--url', url);
+    for (const f of initScripts) args.push('--init-script', f);
     v.child = spawn('bash', [LAB_SH, 'exec', home, '--', process.execPath, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -133,6 +135,7 @@ export class Visitor {
   eval(expr, timeoutMs = 30_000) { return this.request('eval', { expr, timeout_ms: timeoutMs }); }
   wait(expr, timeoutMs = 30_000, pollMs = 100) { return this.request('wait', { expr, timeout_ms: timeoutMs, poll_ms: pollMs }); }
   pairs(timeoutMs = 10_000) { return this.request('pairs', { timeout_ms: timeoutMs }); }
+  requests({ reset = false } = {}) { return this.request('requests', { reset }); }
 
   // Closes the browser; kills the agent if it does not finish in time.
   async close(ms = 15_000) {

@@ -47,12 +47,12 @@ interface Pending {
   hash: string;
   size: number;
   peer?: string;
-  matched: boolean;
-  open?: boolean; // the channel to the matched holder is open
-  budget: Budget;
-  assembly?: Assembly;
-  timer?: ReturnType<typeof setTimeout>;
-  settle(r: WantResult | { raw: Uint8Array; peer: string }): void;
+  _matched: boolean;
+  _open?: boolean; // the channel to the matched holder is open
+  _budget: Budget;
+  _assembly?: Assembly;
+  _timer?: ReturnType<typeof setTimeout>;
+  _settle(r: WantResult | { raw: Uint8Array; peer: string }): void;
 }
 
 export class Wants {
@@ -107,31 +107,31 @@ export class Wants {
   // the flag says (first byte due within firstByteMs), and a missing one is opened (connectMs first).
   match(m: Match): void {
     const w = this._pending.get(m.id);
-    if (!w || w.hash !== m.hash || w.matched) return;
-    w.matched = true;
+    if (!w || w.hash !== m.hash || w._matched) return;
+    w._matched = true;
     w.peer ??= m.peer;
     const connectMs = this._pool.connectMs;
-    w.budget.until ??= Date.now() + connectMs + this.firstByteMs;
+    w._budget.until ??= Date.now() + connectMs + this.firstByteMs;
     if (this._pool.connect(m.peer).isOpen) this._opened(w);
     else this._arm(w, connectMs, CONNECT_FAILED);
   }
 
   // A channel opened: wants matched with that peer now wait for their first byte.
   peerOpen(peer: string): void {
-    for (const w of this._pending.values()) if (!w.open && w.peer === peer) this._opened(w); // a want has a peer once matched, or open once chunks came
+    for (const w of this._pending.values()) if (!w._open && w.peer === peer) this._opened(w); // a want has a peer once matched, or open once chunks came
   }
 
   miss(m: Miss): void {
     const w = this._pending.get(m.id);
-    if (w && w.hash === m.hash) w.settle({ token: m.token, reason: m.reason ?? '' });
+    if (w && w.hash === m.hash) w._settle({ token: m.token, reason: m.reason ?? '' });
   }
 
   // The server already freed the want: no `done` follows.
   cancel(m: Cancel): void {
     const w = this._pending.get(m.id);
     if (w && (!m.peer || !w.peer || w.peer === m.peer)) {
-      w.matched = false;
-      w.settle(CANCELLED);
+      w._matched = false;
+      w._settle(CANCELLED);
     }
   }
 
@@ -139,8 +139,8 @@ export class Wants {
   refused(id: number): void {
     const w = this._pending.get(id);
     if (w) {
-      w.matched = false;
-      w.settle({ fail: 'ERR_REFUSED' });
+      w._matched = false;
+      w._settle({ fail: 'ERR_REFUSED' });
     }
   }
 
@@ -149,28 +149,35 @@ export class Wants {
     // Chunks can beat the `match` here when a channel already exists; the first sender is bound.
     if (!w || (w.peer && w.peer !== peer)) return;
     w.peer = peer;
-    w.open = true;
-    if (f.kind === FRAME_ABORT) return w.settle({ fail: 'ERR_HOLDER_ABORT' });
+    w._open = true;
+    // Bytes from `peer`: it is alive and sending to us, and our other items matched with it queue
+    // behind this one on its channel (it pushes several at once, up to 1 MiB buffered). Their
+    // first-byte waits start again, never past their item's deadline: on a slow or lossy path
+    // (the WAN lab: ~2.3 Mbit/s at 1 % loss and 50 ms RTT) a queued item's first byte can take
+    // longer than first_byte_timeout, and a `timeout` would have the tracker exclude a working
+    // holder. (This want's own timer is set again just below.)
+    for (const o of this._pending.values()) if (o.peer === peer && o._open && !o._assembly) this._arm(o, this.firstByteMs, 'ERR_DEADLINE');
+    if (f.kind === FRAME_ABORT) return w._settle({ fail: 'ERR_HOLDER_ABORT' });
     try {
       if (f.total !== w.size) throw new CircleError('ERR_FRAME_SIZE');
-      w.assembly ??= new Assembly(w.size);
-      if (w.assembly.add(f.offset, f.payload)) return w.settle({ raw: w.assembly.bytes, peer });
+      w._assembly ??= new Assembly(w.size);
+      if (w._assembly.add(f.offset, f.payload)) return w._settle({ raw: w._assembly.bytes, peer });
       this._arm(w, STALL_TIMEOUT_MS, 'ERR_DEADLINE');
     } catch {
-      w.settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
+      w._settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
     }
   }
 
   // Before the channel opened this is a failed connection (ICE or DTLS failed, or connectMs passed).
   peerClosed(peer: string): void {
-    for (const w of this._pending.values()) if (w.peer === peer) w.settle({ fail: w.open ? 'ERR_PEER_GONE' : CONNECT_FAILED });
+    for (const w of this._pending.values()) if (w.peer === peer) w._settle({ fail: w._open ? 'ERR_PEER_GONE' : CONNECT_FAILED });
   }
 
   // The socket dropped: the server forgets every want of this connection.
   trackerDown(): void {
     for (const w of this._pending.values()) {
-      w.matched = false;
-      w.settle({ fail: 'ERR_TRACKER_DOWN' });
+      w._matched = false;
+      w._settle({ fail: 'ERR_TRACKER_DOWN' });
     }
   }
 
@@ -179,20 +186,20 @@ export class Wants {
       const w: Pending = {
         hash,
         size,
-        matched: false,
-        budget,
-        settle: (r) => {
+        _matched: false,
+        _budget: budget,
+        _settle: (r) => {
           if (this._pending.get(id) !== w) return;
-          clearTimeout(w.timer);
+          clearTimeout(w._timer);
           this._pending.delete(id);
           // A matched want that ends without bytes still frees the holder's slot.
-          if (w.matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false, reason: r.fail == CONNECT_FAILED ? 'connect_failed' : r.fail == 'ERR_DEADLINE' ? 'timeout' : 'closed' });
-          if ((w.matched || r === CANCELLED) && 'fail' in r) this._slotFreed();
+          if (w._matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false, reason: r.fail == CONNECT_FAILED ? 'connect_failed' : r.fail == 'ERR_DEADLINE' ? 'timeout' : 'closed' });
+          if ((w._matched || r === CANCELLED) && 'fail' in r) this._slotFreed();
           resolve(r);
         },
       };
       this._pending.set(id, w);
-      if (!this._tracker.send({ type: 'want', id, hash })) return w.settle({ fail: 'ERR_TRACKER_DOWN' });
+      if (!this._tracker.send({ type: 'want', id, hash })) return w._settle({ fail: 'ERR_TRACKER_DOWN' });
       this._arm(w, MATCH_TIMEOUT_MS, 'ERR_TRACKER_SILENT');
     });
   }
@@ -203,14 +210,14 @@ export class Wants {
   }
 
   private _opened(w: Pending): void {
-    w.open = true;
-    if (!w.assembly) this._arm(w, this.firstByteMs, 'ERR_DEADLINE');
+    w._open = true;
+    if (!w._assembly) this._arm(w, this.firstByteMs, 'ERR_DEADLINE');
   }
 
   // Until bytes flow, every wait is also cut to the item's first-byte deadline.
   private _arm(w: Pending, ms: number, fail: string): void {
-    clearTimeout(w.timer);
-    if (!w.assembly && w.budget.until) ms = Math.min(ms, w.budget.until - Date.now());
-    w.timer = setTimeout(() => w.settle({ fail }), ms);
+    clearTimeout(w._timer);
+    if (!w._assembly && w._budget.until) ms = Math.min(ms, w._budget.until - Date.now());
+    w._timer = setTimeout(() => w._settle({ fail }), ms);
   }
 }

@@ -91,6 +91,18 @@ describe('ItemLoader time bound', () => {
     expect(elapsed()).toBeLessThanOrEqual(BUDGET_MS); // not the 12 s a fetching wait may take otherwise
   });
 
+  it('after a failed path, stops waiting for a busy holder while a first-byte budget is still left', async () => {
+    const busy = Array.from({ length: 3 }, () => ({ ms: 0, r: { token: 'T', reason: 'all_busy' } as WantResult }));
+    const { load, elapsed, left } = await setup([
+      { ms: 4_000, r: { fail: 'ERR_PEER_GONE' } },
+      ...busy,
+      { ms: 0, r: { bytes: file, peer: 'matched with no time left' } },
+    ]);
+    expect(await load()).toMatchObject({ source: 'origin', why: 'all_busy' });
+    expect(elapsed()).toBe(BUDGET_MS - 3_000); // never asked again with less than 3 s left
+    expect(left()).toBe(2);
+  });
+
   it('however its paths fail, an item goes to the origin within the budget of its first match', async () => {
     const kinds: WantResult[] = [{ fail: 'ERR_CONNECT_FAILED' }, { fail: 'ERR_DEADLINE' }, { fail: 'ERR_PEER_GONE' }, { fail: 'ERR_HOLDER_ABORT' }, { fail: 'ERR_CANCELLED' }];
     for (const [i, a] of kinds.entries())

@@ -22,6 +22,7 @@ async function setup(results: WantResult[], ready = true, clock?: ReturnType<typ
   const tracker = { whenReady: async () => ready } as unknown as Tracker;
   const wanted: string[] = [];
   const wants = {
+    firstByteMs: 3_000,
     want: async (hash: string) => (wanted.push(hash), results.shift() ?? { fail: 'ERR_DEADLINE' }),
     nextFinish: async (ms: number) => void clock?.advance(Math.min(ms, 1_500)),
   } as unknown as Wants;

@@ -91,6 +91,27 @@ describe('peer path budget', () => {
     expect(done()[0].reason).toBe('timeout');
   });
 
+  it('a holder sending us another item restarts the first-byte wait of ours queued behind it', async () => {
+    const { wants, done, open } = setup();
+    open.add('H');
+    const got: Record<number, WantResult> = {};
+    wants.want('a', 100).then((r) => (got[1] = r));
+    wants.want('b', 10).then((r) => (got[2] = r));
+    wants.match({ type: 'match', id: 1, hash: 'a', peer: 'H', connect: false });
+    wants.match({ type: 'match', id: 2, hash: 'b', peer: 'H', connect: false });
+    const chunk = (k: number) => decodeFrame(encodeFrame(1, 1, 4 * k, 100, new Uint8Array(4)).slice().buffer)!;
+    for (let k = 0; k < 6; k++) {
+      wants.frame('H', chunk(k)); // want 1's bytes arrive once a second
+      await tick(1_000);
+    }
+    expect(got[2]).toBeUndefined(); // 6 s after its match, past first_byte_timeout: still waiting
+    await tick(1_999);
+    expect(got[2]).toBeUndefined();
+    await tick(1); // the item's deadline (connect + first byte after the match) still holds
+    expect(got[2]).toEqual({ fail: 'ERR_DEADLINE' });
+    expect(done()).toEqual([{ type: 'done', id: 2, ok: false, reason: 'timeout' }]);
+  });
+
   it('a stall between chunks is a timeout', async () => {
     const { start, done, wants, open } = setup();
     open.add('H');
