@@ -29,6 +29,7 @@ struct limits {
   std::size_t holder_sample = 32;        // holders looked at per want
   std::chrono::seconds want_timeout{60};
   std::chrono::seconds fetch_grace{10};    // how long a peer's origin fetch makes others wait
+  std::size_t fetch_claims_per_peer = 16;  // such claims one peer holds at once (never extended)
   std::size_t incoming_max = 100'000;      // hashes being fetched that the tracker remembers
   std::chrono::seconds penalty_base{600};  // doubles with every further report
   std::size_t write_queue_messages = 256;  // a slower reader is disconnected

@@ -45,9 +45,10 @@ struct peer_state {
   std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};
   double tokens = 0;
-  tracker::clock::time_point last_refill, last_active;
-  std::uint64_t ice_serial = 0;               // the current TURN credentials (see ice_renewals)
-  path_exclusions excluded;                   // holders this peer, as a wanter, failed to reach
+  tracker::clock::time_point last_refill;
+  std::uint32_t uploads_completed = 0;  // its uploads that ended in done ok:true: its reputation
+  std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
+  path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
   std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
   bool closing = false;
 };
@@ -84,7 +85,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   state->link = &link;
   state->max_uploads = lim_.uploads_per_holder;
   state->tokens = lim_.message_burst;
-  state->last_refill = state->last_active = now;
+  state->last_refill = now;
   auto* p = state.get();
   peers_.emplace(id, std::move(state));
   send_welcome(*p, now);
@@ -187,7 +188,6 @@ void tracker::on_text(peer_state* p, std::string_view text, clock::time_point no
     return;
   }
   p->tokens -= 1;
-  p->last_active = now;
   auto parsed = parse_inbound(text, lim_);
   if (auto* err = std::get_if<parse_error>(&parsed)) {
     send_error(*p, err->code, err->message, err->ref);
@@ -332,10 +332,10 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     auto& h = *it->second;
     if (h.closing || skipped_holder(p, h, now)) continue;
     candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
-                          is_penalised(h.id, now), is_paired(p, h.id), h.last_active});
+                          is_penalised(h.id, now), is_paired(p, h.id), h.uploads_completed});
     states.push_back(&h);
   }
-  auto pick = swarm::choose_holder(candidates, p.id);
+  auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
   if (!pick.index) {
     if (pick.miss_reason != "no_holder") return miss(pick.miss_reason);
     // Nobody holds it. If another online peer is fetching it from the origin, wait for that peer
@@ -344,13 +344,15 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
                                           it->second.fetcher != p.id &&
                                           peers_.contains(it->second.fetcher))
       return miss("fetching");
-    if (incoming_.size() >= lim_.incoming_max && !incoming_.contains(m.hash)) {
-      std::erase_if(incoming_, [&](auto& kv) { return kv.second.until <= now; });
-      if (incoming_.size() >= lim_.incoming_max) incoming_.erase(incoming_.begin());
+    if (may_claim_fetch(p, m.hash, now)) {
+      if (incoming_.size() >= lim_.incoming_max && !incoming_.contains(m.hash)) {
+        std::erase_if(incoming_, [&](auto& kv) { return kv.second.until <= now; });
+        if (incoming_.size() >= lim_.incoming_max) incoming_.erase(incoming_.begin());
+      }
+      incoming_[m.hash] = {p.id, now + lim_.fetch_grace};
+      if (p.fetching.size() >= lim_.wants_in_flight * 4) p.fetching.erase(p.fetching.begin());
+      p.fetching.push_back(m.hash);
     }
-    incoming_[m.hash] = {p.id, now + lim_.fetch_grace};
-    if (p.fetching.size() >= lim_.wants_in_flight * 4) p.fetching.erase(p.fetching.begin());
-    p.fetching.push_back(m.hash);
     return miss("no_holder");
   }
 
@@ -363,6 +365,29 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   ++counters_.matches;
   p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+}
+
+void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok,
+                             clock::time_point now) {
+  if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
+  if (holder.outcomes->record(ok, wanter.id, now)) ++counters_.holders_unreachable;
+  if (!ok) wanter.excluded.add(holder.id, now);
+}
+
+// A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
+// instead of all going to the origin. That claim is worth squatting on (one connection wanting
+// every hash made honest visitors wait 12 s per item), so it is bounded: a peer holds at most
+// fetch_claims_per_peer live claims, a claim is never extended, and a hash it claimed once (and
+// did not announce in time) it cannot claim again while it remembers it.
+bool tracker::may_claim_fetch(const peer_state& p, const content_hash& h,
+                              clock::time_point now) const {
+  if (std::find(p.fetching.begin(), p.fetching.end(), h) != p.fetching.end()) return false;
+  std::size_t live = 0;
+  for (const auto& claimed : p.fetching)
+    if (auto it = incoming_.find(claimed);
+        it != incoming_.end() && it->second.fetcher == p.id && it->second.until > now)
+      ++live;
+  return live < lim_.fetch_claims_per_peer;
 }
 
 void tracker::release_want(peer_state& wanter, std::size_t i) {
@@ -379,10 +404,9 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
   auto& holder = *it->holder;
-  if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
-  if (holder.outcomes->record(m.ok, p.id, now)) ++counters_.holders_unreachable;
+  record_outcome(p, holder, m.ok, now);
+  if (m.ok) ++holder.uploads_completed;
   if (!m.ok) {
-    p.excluded.add(holder.id, now);
     if (m.reason == done_reason::connect_failed)
       ++counters_.paths_failed_connect;
     else if (m.reason == done_reason::timeout)
@@ -432,6 +456,9 @@ void tracker::expire(clock::time_point now) {
       }
       auto& w = p.wants[i];
       ++counters_.wants_expired;
+      // A want that nobody finished counts against its holder like a failed path: a fake holder
+      // that never serves is excluded for this wanter and, failing with several, skipped.
+      record_outcome(p, *w.holder, false, now);
       p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "wanter", "expired"));
       w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "holder", "expired"));
       release_want(p, i);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -92,6 +93,9 @@ class tracker {
   bool is_paired(const peer_state& a, const peer_id& b) const;
   bool is_penalised(const peer_id& id, clock::time_point now) const;
   void release_want(peer_state& wanter, std::size_t want_index);
+  // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
+  void record_outcome(peer_state& wanter, peer_state& holder, bool ok, clock::time_point now);
+  bool may_claim_fetch(const peer_state& p, const content_hash& h, clock::time_point now) const;
   void remove_holding(peer_state& p, const content_hash& h);
 
   const limits& lim_;
@@ -116,6 +120,7 @@ class tracker {
   };
   std::unordered_map<content_hash, incoming> incoming_;
   std::size_t wants_in_flight_ = 0;
+  std::uint64_t tie_seed_ = std::random_device{}();  // ties among equal holders: random
   std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
   std::vector<swarm::candidate> candidates_;
   std::vector<peer_state*> candidate_states_;

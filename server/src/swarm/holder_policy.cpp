@@ -4,13 +4,22 @@
 
 namespace circlecdn::swarm {
 
-choice choose_holder(std::span<const candidate> candidates, const peer_id& wanter) {
+choice choose_holder(std::span<const candidate> candidates, const peer_id& wanter,
+                     std::uint64_t random) {
   std::optional<std::size_t> best;
+  std::uint64_t ties = 0;    // equally ranked holders seen so far (reservoir sampling)
   bool anyone_busy = false;  // only holders at their upload cap make a want worth retrying
   auto rank = [](const candidate& c) {
     // Smaller is better in every position.
     return std::tuple(c.uploads_in_flight, !c.paired_with_wanter,
-                      -c.last_active.time_since_epoch().count());
+                      -static_cast<std::int64_t>(c.uploads_completed));
+  };
+  auto next_random = [&random] {  // splitmix64: one seed gives every tie its own draw
+    random += 0x9e3779b97f4a7c15ULL;
+    auto z = random;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
   };
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto& c = candidates[i];
@@ -20,7 +29,12 @@ choice choose_holder(std::span<const candidate> candidates, const peer_id& wante
       anyone_busy = true;
       continue;
     }
-    if (!best || rank(c) < rank(candidates[*best])) best = i;
+    if (!best || rank(c) < rank(candidates[*best])) {
+      best = i;
+      ties = 1;
+    } else if (rank(c) == rank(candidates[*best]) && next_random() % ++ties == 0) {
+      best = i;  // the k-th equal replaces the choice with probability 1/k: uniform among equals
+    }
   }
   if (best) return {best, {}};
   return {std::nullopt, anyone_busy ? "all_busy" : "no_holder"};

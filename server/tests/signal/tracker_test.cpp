@@ -425,6 +425,58 @@ TEST_F(fixture, FirstMissMakesOthersWaitForTheFetcher) {
   EXPECT_EQ(b->link.next()["reason"], "no_holder");
 }
 
+// Found by an attacker: one connection that wanted every hash became their fetcher, renewed the
+// claim by wanting again, and honest visitors got `fetching` 17 times out of 17 over 25 s. Claims
+// are now never extended, limited per peer, and not taken twice on one hash.
+TEST_F(fixture, SquattingOnFetchingClaimsIsBoundedAndNeverExtended) {
+  lim.fetch_claims_per_peer = 2;
+  make();
+  auto squatter = join(), honest = join();
+  want(*squatter, 1, 1);
+  EXPECT_EQ(squatter->link.next()["reason"], "no_holder");
+  want(*squatter, 2, 2);
+  EXPECT_EQ(squatter->link.next()["reason"], "no_holder");
+  want(*squatter, 3, 3);  // over its 2 live claims: answered, but claims nothing
+  EXPECT_EQ(squatter->link.next()["reason"], "no_holder");
+  want(*honest, 1, 3);
+  EXPECT_EQ(honest->link.next()["reason"], "no_holder");  // hash 3 is the honest one's to fetch
+  honest->link.inbox.clear();
+  now += lim.fetch_grace - 1s;
+  want(*squatter, 4, 1);  // wanting again does not extend the claim on hash 1 ...
+  EXPECT_EQ(squatter->link.next()["reason"], "no_holder");
+  now += 2s;  // ... which ends fetch_grace after it was made
+  want(*honest, 2, 1);
+  EXPECT_EQ(honest->link.next()["reason"], "no_holder");  // no wait: the honest peer fetches it
+  want(*squatter, 5, 1);  // and the squatter cannot take hash 1 back
+  auto again = squatter->link.next();
+  EXPECT_EQ(again["reason"], "fetching");
+}
+
+// A holder whose wants expire unserved (a fake holder collecting wants) is not offered again to
+// that wanter, and after failing with several wanters it is skipped for everyone.
+TEST_F(fixture, FakeHolderWhoseWantsExpireStopsBeingChosen) {
+  auto fake = join(), real = join(), w1 = join(), w2 = join(), w3 = join();
+  announce(*fake, 1);
+  for (auto* w : {w1.get(), w2.get()}) {  // only the fake holder has it: it collects both wants
+    want(*w, 1, 1);
+    EXPECT_EQ(w->link.next()["peer"], boost::json::value(fake->id));
+  }
+  now += lim.want_timeout + 1s;
+  t->expire(now);  // neither was served
+  announce(*real, 1);
+  for (auto* w : {w1.get(), w2.get()}) {
+    w->link.inbox.clear();
+    want(*w, 10, 1);
+    auto m = w->link.next();
+    ASSERT_EQ(m["type"], "match");
+    EXPECT_EQ(m["peer"], boost::json::value(real->id));  // never the fake holder again
+    send(*w, R"({"type":"done","id":10,"ok":true})");
+  }
+  // A new wanter: the real holder, with two completed uploads, ranks above the fake one.
+  want(*w3, 1, 1);
+  EXPECT_EQ(w3->link.next()["peer"], boost::json::value(real->id));
+}
+
 // --- ICE servers and TURN credentials ---------------------------------------------------------
 
 namespace {
@@ -575,12 +627,14 @@ TEST_F(fixture, FailedHolderIsNotOfferedAgainToThatWanterAndTheNextWantGetsAnoth
     EXPECT_EQ(m["peer"], boost::json::value(other));
     send(*a, done_msg_text(i, true));
   }
-  // The exclusion is a's alone: b is still offered the failed holder (it is the more rested one).
-  now += 1s;
-  send(*(failed == h1->id ? h1 : h2), R"({"type":"drop","hashes":[]})");  // most recently active
+  // The exclusion is a's alone: b is still offered the failed holder (once the other one, which
+  // now has the better record, has dropped the hash for a moment).
+  auto& other_peer = *(failed == h1->id ? h2 : h1);
+  send(other_peer, R"({"type":"drop","hashes":[")" + hash_of(1).hex() + R"("]})");
   want(*b, 1, 1);
   EXPECT_EQ(b->link.next()["peer"], boost::json::value(failed));
   send(*b, done_msg_text(1, true));
+  announce(other_peer, 1);
   // When a has failed with both, its next want is a miss, at once.
   want(*a, 7, 1);
   ASSERT_EQ(a->link.next()["peer"], boost::json::value(other));
