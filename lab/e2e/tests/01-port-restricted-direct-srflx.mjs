@@ -16,7 +16,7 @@ const SETTLE_MS = 15_000; // after the transfer: time for Chromium to move off a
 export async function run(ctx) {
   const [ha, hb] = ctx.env.homes.filter((h) => h.nat === 'port-restricted');
   await shapeHomes(ctx, [ha, hb], FAST_LINK); // an offload share needs a link SCTP does not collapse on (harness.mjs)
-  const server = await startLabServer(ctx);
+  const server = await startLabServer(ctx, { connectivity: true });
   const files = galleryFiles(await server.manifest());
   const items = itemCount(files);
 

@@ -13,7 +13,7 @@ const MIN_PEER_SHARE = 0.9;
 export async function run(ctx) {
   const [ha, hb] = ctx.env.homes.filter((h) => h.nat === 'symmetric');
   await shapeHomes(ctx, [ha, hb], FAST_LINK); // an offload share needs a link SCTP does not collapse on (harness.mjs)
-  const server = await startLabServer(ctx);
+  const server = await startLabServer(ctx, { connectivity: true });
   const files = galleryFiles(await server.manifest());
   const items = itemCount(files);
 

@@ -17,7 +17,7 @@ export async function run(ctx) {
   const [ha, hb] = ctx.env.homes.filter((h) => h.nat === 'port-restricted');
   const turnIp = ctx.env.LAB_TURN.split(':')[0];
   await shapeHomes(ctx, [ha, hb], FAST_LINK); // an offload share needs a link SCTP does not collapse on (harness.mjs)
-  const server = await startLabServer(ctx, { relayOnly: true });
+  const server = await startLabServer(ctx, { relayOnly: true, connectivity: true });
   const files = galleryFiles(await server.manifest());
   const items = itemCount(files);
 

@@ -14,7 +14,7 @@ export async function run(ctx) {
   const kinds = ['port-restricted', 'full-cone', 'symmetric'];
   const homes = kinds.map((k) => ctx.env.homes.find((h) => h.nat === k));
   await shapeHomes(ctx, homes, FAST_LINK); // an offload share needs a link SCTP does not collapse on (harness.mjs)
-  const server = await startLabServer(ctx);
+  const server = await startLabServer(ctx, { connectivity: true });
   const files = galleryFiles(await server.manifest());
   const items = itemCount(files);
   const total = totalBytes(files);

@@ -15,7 +15,7 @@ export async function run(ctx) {
   const ffHome = ctx.env.homes.find((h) => h.nat === 'full-cone');
   const crHome = ctx.env.homes.filter((h) => h.nat === 'port-restricted').at(-1);
   await shapeHomes(ctx, [ffHome, crHome], FAST_LINK); // an offload share needs a link SCTP does not collapse on (harness.mjs)
-  const server = await startLabServer(ctx);
+  const server = await startLabServer(ctx, { connectivity: true });
   const files = galleryFiles(await server.manifest()).filter((f) => !f.pieces || f.pieces.length < 8);
   const firefoxSet = files.filter((_, i) => i % 2 === 0);
   const chromiumSet = files.filter((_, i) => i % 2 === 1);
