@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_PAGE } from './support/pages.mjs';
 import { startServer } from './support/server.mjs';
-import { log } from './support/util.mjs';
+import { log, step } from './support/util.mjs';
 import { all as openVisitors } from './support/visitors.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,18 +54,10 @@ for (const file of files) {
   };
   const started = Date.now();
   let error = null;
-  let timer;
   try {
-    await Promise.race([
-      test.run(ctx),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`test exceeded ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
-      }),
-    ]);
+    await step(file, TEST_TIMEOUT_MS, () => test.run(ctx));
   } catch (e) {
     error = e;
-  } finally {
-    clearTimeout(timer);
   }
   if (error || process.env.E2E_EVIDENCE) {
     log(`--- evidence for ${file}`);

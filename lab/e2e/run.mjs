@@ -21,6 +21,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { LAB_SH, labEnv } = await import('../support/lab.mjs');
 const { LAB_PAGE } = await import('../../e2e/support/pages.mjs');
 const { log, visitorEvidence } = await import('./support/harness.mjs');
+const { step } = await import('../../e2e/support/util.mjs');
 
 const BIN = resolve(process.env.CIRCLECDN_BIN ?? join(ROOT, 'build/asan/server/circlecdn'));
 const WORK = join(ROOT, 'lab/run', `${process.env.LAB_PREFIX}e2e`);
@@ -113,18 +114,10 @@ try {
     const started = Date.now();
     const timeoutMs = test.timeoutMs ?? TEST_TIMEOUT_MS;
     let error = null;
-    let timer;
     try {
-      await Promise.race([
-        test.run(ctx),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`test exceeded ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await step(file, timeoutMs, () => test.run(ctx));
     } catch (e) {
       error = e;
-    } finally {
-      clearTimeout(timer);
     }
     if (error || process.env.LAB_E2E_EVIDENCE) {
       log(`--- evidence for ${file}`);

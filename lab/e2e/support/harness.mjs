@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LAB_SH, Visitor } from '../../support/lab.mjs';
 import { spawnUntil } from '../../../e2e/support/server.mjs';
+import { check, log, sleep } from '../../../e2e/support/util.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const RECORDER = join(HERE, 'recorder.js');
@@ -17,12 +18,7 @@ const run = promisify(execFile);
 const STOP_GRACE_MS = 8_000;
 const SANITIZER = /ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/;
 
-export class CheckFailed extends Error {}
-export function check(cond, message) {
-  if (!cond) throw new CheckFailed(`check failed: ${message}`);
-}
-export const log = (...a) => console.log(...a);
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { check, log, sleep };
 
 export function size(n) {
   if (n < 1024) return `${n} B`;
@@ -211,7 +207,7 @@ export async function waitAnnounced(v, server, items, holdings = items, ms = 30_
     for (;;) {
       const mine = await v.eval('window.circlecdn.stats.announced', 10_000);
       if (mine >= items && (await server.stats()).holdings >= holdings) return;
-      if (Date.now() > until) throw new CheckFailed(`${v.name}: announced ${mine} of ${items} items within ${ms} ms`);
+      if (Date.now() > until) throw new Error(`${v.name}: announced ${mine} of ${items} items within ${ms} ms`);
       await sleep(250);
     }
   });
