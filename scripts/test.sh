@@ -33,6 +33,9 @@ for target in fuzz_target_normaliser fuzz_signal_message fuzz_ws_frames; do
   "build/fuzz/server/fuzz/$target" -runs="$fuzz_runs" "$scratch/$target" "$corpus" 2>&1 | tail -n 2
 done
 
+step "package: the .deb builds, installs into a throwaway root, serves, reloads, stops, purges"
+bash deploy/test/deb-install.sh
+
 step "browser library: build and unit tests"
 npm run --silent build
 npm run --silent typecheck
