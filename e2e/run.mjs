@@ -46,8 +46,8 @@ for (const file of files) {
   const servers = [];
   const ctx = {
     root: ROOT,
-    startServer: async () => {
-      const s = await startServer({ bin: BIN, site: SITE, clientDir: CLIENT_DIR, root: ROOT });
+    startServer: async (args = []) => {
+      const s = await startServer({ bin: BIN, site: SITE, clientDir: CLIENT_DIR, root: ROOT, args });
       servers.push(s);
       return s;
     },

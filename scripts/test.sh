@@ -15,31 +15,21 @@ bash scripts/install-deps.sh
 step "format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
+step "browser library: build and unit tests (first: the server embeds the built library)"
+npm run --silent build
+npm run --silent typecheck
+npm test
+
 step "C++ build (asan) and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
 
 step "fuzzers ($fuzz_runs runs each)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-for target in fuzz_target_normaliser fuzz_signal_message fuzz_ws_frames; do
-  corpus=server/fuzz/corpus/${target#fuzz_}
-  corpus=${corpus/target_/}
-  mkdir -p "$scratch/$target"
-  # New inputs go to the scratch directory (first), the committed seeds are only read.
-  "build/fuzz/server/fuzz/$target" -runs="$fuzz_runs" "$scratch/$target" "$corpus" 2>&1 | tail -n 2
-done
+bash scripts/fuzz.sh "$fuzz_runs"
 
 step "package: the .deb builds, installs into a throwaway root, serves, reloads, stops, purges"
 bash deploy/test/deb-install.sh
-
-step "browser library: build and unit tests"
-npm run --silent build
-npm run --silent typecheck
-npm test
 
 step "benchmark harnesses: smoke run with tiny sizes (no timing asserted)"
 BUILD_DIR=build/asan bash bench/smoke.sh

@@ -9,6 +9,7 @@ import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
 import { ContentStore } from './store/content-store';
+import { UploadGate } from './transfer/upload-gate';
 import { Uploader } from './transfer/uploader';
 import { Manifest } from './verify/manifest';
 
@@ -39,6 +40,8 @@ export interface CircleOptions {
   dbName?: string;
   /** The page's own STUN/TURN servers, added after the server's (welcome.ice_servers) for every connection. */
   iceServers?: RTCIceServer[];
+  /** Start nothing (no manifest, no tracker, no store: every fetch from the origin) until grantConsent(). */
+  requireConsent?: boolean;
 }
 
 export interface CircleStats {
@@ -89,7 +92,7 @@ export interface CircleCDN {
 }
 
 export class CircleCDN extends EventTarget {
-  /** Why this visitor does not take part ('insecure-context', 'operator', 'visitor', 'save-data', 'metered'), or null. */
+  /** Why this visitor does not take part ('insecure-context', 'operator', 'visitor', 'save-data', 'metered', 'consent'), or null. */
   optedOut: string | null = null;
   readonly stats: CircleStats = {
     bytesFromPeers: 0, bytesFromOrigin: 0, bytesFromStore: 0, bytesUploaded: 0, itemsVerified: 0, announced: 0,
@@ -104,6 +107,8 @@ export class CircleCDN extends EventTarget {
   private _loader?: ItemLoader;
   private _wants?: Wants;
   private _uploader?: Uploader;
+  private _gate?: UploadGate;
+  private _consent = false;
   private _toAnnounce = new Set<string>();
   private _announceTimer?: ReturnType<typeof setTimeout>;
 
@@ -122,9 +127,24 @@ export class CircleCDN extends EventTarget {
     return this._tracker?.peerId ?? '';
   }
 
+  /** Why this visitor offers nothing to others now ('uploads-off', 'gpc', 'budget', 'hidden', 'no-policy'), or null. */
+  get uploadsPaused(): string | null {
+    return this._gate?.paused ?? this.optedOut;
+  }
+
   /** Opens the store, loads the manifest and connects to the tracker. Idempotent; fetch() calls it. */
   start(): Promise<void> {
+    if (this._options.requireConsent && !this._consent) {
+      this.optedOut = 'consent';
+      return Promise.resolve();
+    }
     return (this._started ??= this._boot());
+  }
+
+  /** With `requireConsent`: the visitor agreed, so the library starts (what loads from now on may come from peers). */
+  grantConsent(): Promise<void> {
+    this._consent = true;
+    return this.start();
   }
 
   /** Like window.fetch for GET: a standard Response with content from the store, peers or origin. */
@@ -183,14 +203,28 @@ export class CircleCDN extends EventTarget {
         pool.setIce(w);
         pool.connectMs = budget(w.connect_timeout, DEFAULT_CONNECT_MS);
         wants.firstByteMs = budget(w.first_byte_timeout, DEFAULT_FIRST_BYTE_MS);
+        gate.setPolicy(w.uploads);
+        // The tracker must know whether we upload (a paused visitor is never chosen as a holder
+        // and never made the one others wait for): say so with a hello; its welcome comes back here.
+        if (gate.open !== serverUploads) return setUploads(gate.open);
         this._announce(store.keys());
         this._emit('ready', { peer: w.peer });
       },
       message: (m) => this._onMessage(m),
       down: () => {
+        serverUploads = maxUploads > 0; // a new connection starts from the page's cap
         wants.trackerDown();
         uploader.clear();
       },
+    }));
+    let serverUploads = maxUploads > 0;
+    const setUploads = (open: boolean) => {
+      serverUploads = open;
+      tracker.send({ type: 'hello', upload: open, max_uploads: open ? maxUploads : 0 });
+    };
+    const gate = (this._gate = new UploadGate(maxUploads, (open) => {
+      if (!open) uploader.clear();
+      if (tracker.isReady) setUploads(open);
     }));
     const pool = (this._pool = new PeerPool(() => tracker.peerId, {
       signal: (to, data) => tracker.send({ type: 'signal', to, data }),
@@ -212,6 +246,7 @@ export class CircleCDN extends EventTarget {
     const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
     const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
       this.stats.bytesUploaded += bytes;
+      gate.sent(bytes);
       this._emit('upload', { peer, hash, bytes });
     });
     this._loader = new ItemLoader(store, tracker, wants, {
@@ -244,6 +279,7 @@ export class CircleCDN extends EventTarget {
       case 'ice':
         return pool!.setIce(m);
       case 'push':
+        if (!this._gate!.open) return; // our hello saying so is on its way
         pool!.accept(m.peer);
         return uploader!.push(m);
       case 'miss':
@@ -266,6 +302,7 @@ export class CircleCDN extends EventTarget {
   }
 
   private _announce(hashes: string[]): void {
+    if (!this._gate!.open) return;
     for (const h of hashes) this._toAnnounce.add(h);
     this._announceTimer ??= setTimeout(() => {
       this._announceTimer = undefined;

@@ -1,5 +1,6 @@
 // What the tests do inside pages: the gallery (examples/site/index.html) and a small lab page
-// (written next to it) that calls cdn.fetch() on a list of paths and hashes what it got.
+// (written next to it) that calls cdn.fetch() on a list of paths and hashes what it got. The lab
+// page takes the library's options as JSON in `?options=`.
 import { check, step, until } from './util.mjs';
 
 export const LAB_PAGE = `<!doctype html>
@@ -7,7 +8,7 @@ export const LAB_PAGE = `<!doctype html>
 <title>CircleCDN e2e lab</title>
 <script type="module">
   import { CircleCDN } from '/.circlecdn/circlecdn.js';
-  const cdn = new CircleCDN();
+  const cdn = new CircleCDN(JSON.parse(new URLSearchParams(location.search).get('options') ?? '{}'));
   window.circlecdn = cdn;
   for (const t of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror', 'disabled'])
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));
@@ -63,9 +64,9 @@ export async function checkHeldContent(v, files, ms = 60_000) {
   check(bad.length === 0, `${v.name}: content differs from the manifest: ${bad.join(', ')}`);
 }
 
-export async function openLab(v, base) {
-  await v.goto(`${base}/lab.html`);
-  await v.evaluate('is welcomed by the tracker', 15_000, () => window.circleReady.then(() => true));
+export async function openLab(v, base, { options, ready = true } = {}) {
+  await v.goto(`${base}/lab.html${options ? `?options=${encodeURIComponent(JSON.stringify(options))}` : ''}`);
+  if (ready) await v.evaluate('is welcomed by the tracker', 15_000, () => window.circleReady.then(() => true));
 }
 
 export async function labFetch(v, files, ms = 90_000) {

@@ -87,12 +87,13 @@ export async function chromiumVisitor(name, { initScript, args = [] } = {}) {
   return v;
 }
 
-export async function firefoxVisitor(name, { initScript } = {}) {
+// `prefs` are extra Firefox preferences (a real browser setting, e.g. Global Privacy Control).
+export async function firefoxVisitor(name, { initScript, prefs = {} } = {}) {
   const v = new Visitor(name, 'firefox');
   v.browser = await step(`${name} launches Firefox ESR`, FIREFOX_LAUNCH_MS, () =>
     puppeteer.launch({
       browser: 'firefox', executablePath: FIREFOX, headless: true, timeout: FIREFOX_LAUNCH_MS,
-      extraPrefsFirefox: FIREFOX_PREFS,
+      extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs },
     }),
   );
   v.pid = v.browser.process()?.pid;

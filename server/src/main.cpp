@@ -8,6 +8,7 @@
 
 #include "app/server.hpp"
 #include "cli/ice_options.hpp"
+#include "cli/upload_options.hpp"
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
   circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
   ice_opts.add(*serve, cfg.ice);
+  circlecdn::cli::upload_options upload_opts;  // --gpc, --upload-budget, --hidden-uploads
+  upload_opts.add(*serve, cfg.limits.visitor_uploads);
   // TLS and reverse proxies (app/tls_config.hpp).
   serve->add_option("--tls-cert", cfg.tls.cert_file,
                     "PEM certificate chain: serve HTTPS and WSS (SIGHUP reloads it)");
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", problem->c_str());
     return 2;
   }
+  upload_opts.finish(cfg.limits.visitor_uploads);
   cfg.limits.uploads_per_holder = uploads;
   cfg.limits.messages_per_s = rate;
   cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);

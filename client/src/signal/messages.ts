@@ -1,6 +1,8 @@
 // The signaling messages of docs/protocol.md (version 1), and the shape check every server message
 // passes before the rest of the library sees it.
 
+import type { UploadPolicy } from '../transfer/upload-gate';
+
 // The ICE part of `welcome`, and the whole of `ice` (TURN credentials renewed before they expire).
 export interface IceConfig {
   ice_servers?: RTCIceServer[];
@@ -16,6 +18,8 @@ export interface Welcome extends IceConfig {
   connect_timeout?: number;
   /** ms from the channel open (or `match` with connect:false) to the first chunk. */
   first_byte_timeout?: number;
+  /** The operator's upload policy (GPC, budget, hidden tabs): transfer/upload-gate.ts. */
+  uploads?: UploadPolicy;
 }
 export interface Ice extends IceConfig {
   type: 'ice';

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "signal/upload_policy.hpp"
+
 namespace circlecdn::signal {
 
 struct limits {
@@ -38,6 +40,9 @@ struct limits {
   std::chrono::seconds close_timeout{5};  // for the peer's answer to our close frame
   std::chrono::seconds resume_token_life{24 * 3600};
   std::chrono::seconds miss_token_life{300};
+  // Not enforced here: what every library is told to enforce on its own uploads
+  // (`welcome.uploads`).
+  upload_policy visitor_uploads;
 };
 
 }  // namespace circlecdn::signal

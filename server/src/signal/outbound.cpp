@@ -52,7 +52,9 @@ frame make_welcome(const peer_id& self, std::string_view resume_token,
        std::to_string(lim.want_timeout.count()) + "},";
   s += ice_members;
   s += R"(,"connect_timeout":)" + std::to_string(ice.connect_timeout.count()) +
-       R"(,"first_byte_timeout":)" + std::to_string(ice.first_byte_timeout.count()) + '}';
+       R"(,"first_byte_timeout":)" + std::to_string(ice.first_byte_timeout.count()) + ',';
+  s += upload_policy_member(lim.visitor_uploads);
+  s += '}';
   return done(std::move(s));
 }
 

@@ -378,9 +378,13 @@ void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok,
 // instead of all going to the origin. That claim is worth squatting on (one connection wanting
 // every hash made honest visitors wait 12 s per item), so it is bounded: a peer holds at most
 // fetch_claims_per_peer live claims, a claim is never extended, and a hash it claimed once (and
-// did not announce in time) it cannot claim again while it remembers it.
+// did not announce in time) it cannot claim again while it remembers it. A peer that does not
+// upload never claims.
 bool tracker::may_claim_fetch(const peer_state& p, const content_hash& h,
                               clock::time_point now) const {
+  // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
+  // what it fetches: nobody should wait for it.
+  if (p.max_uploads == 0) return false;
   if (std::find(p.fetching.begin(), p.fetching.end(), h) != p.fetching.end()) return false;
   std::size_t live = 0;
   for (const auto& claimed : p.fetching)

@@ -12,6 +12,18 @@ boost::json::object as_object(const frame& f) {
 }
 }  // namespace
 
+// The operator's upload policy reaches every library as it was configured.
+TEST(Outbound, WelcomeCarriesTheOperatorsUploadPolicy) {
+  limits lim;
+  lim.visitor_uploads = {.honor_gpc = false, .budget_bytes = 0, .pause_hidden = false};
+  auto w =
+      as_object(make_welcome(peer_id::random(), "t", {}, lim, R"("ice_servers":[])", ice_config{}));
+  auto& up = w["uploads"].as_object();
+  EXPECT_EQ(up.at("gpc"), "ignore");
+  EXPECT_EQ(up.at("budget_bytes"), 0);
+  EXPECT_EQ(up.at("when_hidden"), "continue");
+}
+
 // Every outbound frame is valid JSON with the documented fields.
 TEST(Outbound, FramesAreValidJson) {
   auto h = content_hash::of(std::string_view("x"));
@@ -27,6 +39,10 @@ TEST(Outbound, FramesAreValidJson) {
   EXPECT_TRUE(w["ice_servers"].as_array().empty());
   EXPECT_EQ(w["connect_timeout"], 5000);
   EXPECT_EQ(w["first_byte_timeout"], 3000);
+  auto& up = w["uploads"].as_object();
+  EXPECT_EQ(up.at("gpc"), "honor");
+  EXPECT_EQ(up.at("budget_bytes"), 256 << 20);
+  EXPECT_EQ(up.at("when_hidden"), "pause");
   auto i = as_object(make_ice(R"("ice_servers":[],"ice_transport_policy":"relay")"));
   EXPECT_EQ(i["type"], "ice");
   EXPECT_EQ(i["ice_transport_policy"], "relay");

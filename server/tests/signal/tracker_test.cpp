@@ -352,6 +352,24 @@ TEST_F(fixture, FirstMissMakesOthersWaitForTheFetcher) {
   EXPECT_EQ(b->link.next()["reason"], "no_holder");
 }
 
+// A visitor that uploads nothing (GPC, a hidden tab, its budget spent: hello upload:false) never
+// becomes the fetcher others wait for, and is not chosen as a holder until it says it uploads.
+TEST_F(fixture, PausedUploaderNeverMakesOthersWaitAndIsChosenOnlyOnceItUploadsAgain) {
+  auto a = join(), b = join();
+  send(*a, R"({"type":"hello","upload":false,"max_uploads":0})");
+  a->link.inbox.clear();  // its welcome
+  want(*a, 1, 1);
+  EXPECT_EQ(a->link.next()["reason"], "no_holder");
+  want(*b, 1, 1);
+  EXPECT_EQ(b->link.next()["reason"], "no_holder");  // not `fetching`: nobody waits for a
+  announce(*a, 1);
+  want(*b, 2, 1);
+  EXPECT_EQ(b->link.next()["reason"], "no_holder");  // a holds it but does not upload
+  send(*a, R"({"type":"hello","upload":true,"max_uploads":4})");
+  want(*b, 3, 1);
+  EXPECT_EQ(b->link.next()["type"], "match");
+}
+
 // Found by an attacker: one connection that wanted every hash became their fetcher, renewed the
 // claim by wanting again, and honest visitors got `fetching` 17 times out of 17 over 25 s. Claims
 // are now never extended, limited per peer, and not taken twice on one hash.
