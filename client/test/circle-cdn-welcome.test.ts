@@ -53,6 +53,7 @@ async function boot(welcome: object) {
   vi.stubGlobal('isSecureContext', true);
   vi.stubGlobal('localStorage', { getItem: () => null });
   vi.stubGlobal('navigator', {});
+  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
   vi.stubGlobal('WebSocket', FakeSocket);
   vi.stubGlobal('RTCPeerConnection', FakePC);
   vi.stubGlobal('fetch', async (url: URL | string) => {
