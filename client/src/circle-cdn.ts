@@ -224,7 +224,7 @@ export class CircleCDN extends EventTarget {
     };
     const gate = (this._gate = new UploadGate(maxUploads, (open) => {
       if (!open) uploader.clear();
-      if (tracker.isReady) setUploads(open);
+      if (tracker.isReady && open !== serverUploads) setUploads(open);
     }));
     const pool = (this._pool = new PeerPool(() => tracker.peerId, {
       signal: (to, data) => tracker.send({ type: 'signal', to, data }),
