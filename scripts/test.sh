@@ -15,6 +15,9 @@ bash scripts/install-deps.sh
 step "format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
+step "browser library and dashboard: build (the server embeds them)"
+npm run --silent build
+
 step "C++ build (asan) and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
@@ -33,8 +36,7 @@ for target in fuzz_target_normaliser fuzz_signal_message fuzz_ws_frames; do
   "build/fuzz/server/fuzz/$target" -runs="$fuzz_runs" "$scratch/$target" "$corpus" 2>&1 | tail -n 2
 done
 
-step "browser library: build and unit tests"
-npm run --silent build
+step "browser library: type check and unit tests"
 npm run --silent typecheck
 npm test
 

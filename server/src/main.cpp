@@ -8,6 +8,7 @@
 
 #include "app/server.hpp"
 #include "cli/ice_options.hpp"
+#include "cli/operator_options.hpp"
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
@@ -25,8 +26,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   serve->add_option("--listen", listen, "address:port (port 0 = any free port)");
-  serve->add_option("--client-dir", cfg.client_dir,
-                    "directory with circlecdn.js and circlecdn.iife.js");
+  serve->add_option(
+      "--client-dir", cfg.client_dir,
+      "development override: serve circlecdn.js and circlecdn.iife.js from this directory "
+      "instead of the copies built into the binary");
   serve->add_option("--piece-size", cfg.piece_size_bytes, "bytes per piece of large files");
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
   serve->add_option("--secret", cfg.secret, "HMAC key for tokens (default: random per start)");
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
   circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
   ice_opts.add(*serve, cfg.ice);
+  circlecdn::cli::operator_options operator_opts;  // --operator-token(-file)
+  operator_opts.add(*serve, cfg.operator_token);
   // TLS and reverse proxies (app/tls_config.hpp).
   serve->add_option("--tls-cert", cfg.tls.cert_file,
                     "PEM certificate chain: serve HTTPS and WSS (SIGHUP reloads it)");
@@ -79,6 +84,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (auto problem = ice_opts.finish(cfg.ice)) {
+    std::fprintf(stderr, "%s\n", problem->c_str());
+    return 2;
+  }
+  if (auto problem = operator_opts.finish(cfg.operator_token)) {
     std::fprintf(stderr, "%s\n", problem->c_str());
     return 2;
   }
