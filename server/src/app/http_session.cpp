@@ -370,7 +370,8 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
     auto* file = std::get_if<origin::file_response>(&answer);
     if (auto* cached = std::get_if<origin::cached_response>(&answer)) {
       keep = cached->keep_alive && !ctx.stopping;
-      status = status_of_head(cached->head);
+      // A range answer keeps its whole header in `tail`.
+      status = status_of_head(cached->head.empty() ? std::string_view(cached->tail) : cached->head);
       file_bytes = cached->body.size() + cached->length;
       wec = co_await write_cached_response(stream, *cached, ctx.cfg.http_idle_timeout,
                                            ctx.origin_cap);

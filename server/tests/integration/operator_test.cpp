@@ -83,6 +83,7 @@ TEST(Operator, MetricsFollowRealRequestsAndARealPairing) {
   EXPECT_EQ(get(site.port, "/f1.txt").body(), test_site::content(1));
   EXPECT_EQ(get(site.port, "/f1.txt").body(), test_site::content(1));
   EXPECT_EQ(get(site.port, "/no-such-file").result_int(), 404u);
+  EXPECT_EQ(get(site.port, "/big.bin", {{"Range", "bytes=100-199"}}).body().size(), 100u);
 
   holder.send(R"({"type":"announce","have":[")" + test_site::hash(0) + R"("]})");
   wanter.send(want(1, test_site::hash(0)));
@@ -103,8 +104,9 @@ TEST(Operator, MetricsFollowRealRequestsAndARealPairing) {
   // The first scrape's own 200 is counted once it is written, so it shows in the second.
   EXPECT_EQ(delta("circlecdn_http_requests_total{code=\"200\"}"), 3);
   EXPECT_EQ(delta("circlecdn_http_requests_total{code=\"404\"}"), 1);
-  EXPECT_EQ(delta("circlecdn_http_response_seconds_count"), 4);
-  EXPECT_EQ(delta("circlecdn_origin_bytes_total"), 2.0 * test_site::content(1).size());
+  EXPECT_EQ(delta("circlecdn_http_requests_total{code=\"206\"}"), 1);
+  EXPECT_EQ(delta("circlecdn_http_response_seconds_count"), 5);
+  EXPECT_EQ(delta("circlecdn_origin_bytes_total"), 2.0 * test_site::content(1).size() + 100);
   EXPECT_EQ(after.at("circlecdn_peers_online"), 2);
   EXPECT_EQ(delta("circlecdn_signal_messages_total{type=\"announce\"}"), 1);
   EXPECT_EQ(delta("circlecdn_signal_messages_total{type=\"want\"}"), 3);
