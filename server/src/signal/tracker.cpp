@@ -4,6 +4,7 @@
 
 #include "signal/ice_servers.hpp"
 #include "signal/path_outcomes.hpp"
+#include "signal/usage_allowance.hpp"
 #include "swarm/holder_policy.hpp"
 
 namespace circlecdn::signal {
@@ -50,9 +51,7 @@ struct peer_state {
   std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
   path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
   std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
-  // `usage` reports: when the last one was accepted, and the bytes its next ones may still add.
-  tracker::clock::time_point usage_at{};
-  double usage_allowance_bytes = 0;
+  usage_allowance usage;                      // what its `usage` reports may still add
   bool closing = false;
 };
 
@@ -89,8 +88,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   state->max_uploads = lim_.uploads_per_holder;
   state->tokens = lim_.message_burst;
   state->last_refill = now;
-  state->usage_allowance_bytes = lim_.usage_bytes_burst;
-  state->usage_at = now - lim_.usage_interval_min;
+  state->usage.start(lim_, now);
   auto* p = state.get();
   peers_.emplace(id, std::move(state));
   send_welcome(*p, now);
@@ -485,28 +483,19 @@ void tracker::count_miss(std::string_view reason) {
     if (miss_reason_names[i] == reason) ++counters_.misses_by_reason[i];
 }
 
-// Bounded because anyone can send it: reports closer together than usage_interval_min are
-// refused, and the bytes one peer's reports add are capped by an allowance that refills at
-// usage_bytes_per_s up to usage_bytes_burst. What does not fit is counted as clamped.
 void tracker::on_usage(peer_state& p, const usage_msg& m, clock::time_point now) {
-  if (now - p.usage_at < lim_.usage_interval_min) {
+  auto taken = p.usage.take(lim_, m.bytes, now);
+  if (!taken) {
     ++counters_.usage_refused;
     return send_error(p, error_code::rate_limited,
                       "usage: at most one report every " +
                           std::to_string(lim_.usage_interval_min.count()) + " ms",
                       "usage");
   }
-  double elapsed = std::chrono::duration<double>(now - p.usage_at).count();
-  p.usage_allowance_bytes =
-      std::min(lim_.usage_bytes_burst, p.usage_allowance_bytes + elapsed * lim_.usage_bytes_per_s);
-  p.usage_at = now;
   ++counters_.usage_reports;
   for (std::size_t i = 0; i < usage_source_count; ++i) {
-    auto allowed = static_cast<std::uint64_t>(p.usage_allowance_bytes);
-    auto taken = std::min(m.bytes[i], allowed);
-    counters_.reported_bytes[i] += taken;
-    counters_.usage_clamped_bytes += m.bytes[i] - taken;
-    p.usage_allowance_bytes -= static_cast<double>(taken);
+    counters_.reported_bytes[i] += (*taken)[i];
+    counters_.usage_clamped_bytes += m.bytes[i] - (*taken)[i];
     for (double ms : m.ms[i]) counters_.reported_item_seconds[i].observe(ms / 1000.0);
   }
   counters_.reported_verify_failures += m.verify_failures;
