@@ -16,6 +16,7 @@
 #include "core/http_date.hpp"
 #include "net/async_stream.hpp"
 #include "net/forwarded.hpp"
+#include "origin/target.hpp"
 #include "signal/tracker_session.hpp"
 #include "ws/handshake.hpp"
 
@@ -400,8 +401,11 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
           co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
     }
     ctx.metrics.http_answered(status, std::chrono::steady_clock::now() - started);
-    if (!wec && file_bytes > 0 && (status == 200 || status == 206))
-      ctx.metrics.origin_wrote(path, file_bytes);
+    if (!wec && file_bytes > 0 && (status == 200 || status == 206)) {
+      // Per file under its canonical path, so spellings of one file (`/a/./b`, `%62`) add up.
+      if (auto url = origin::normalise_target(target); auto* p = std::get_if<std::string>(&url))
+        ctx.metrics.origin_wrote(p->ends_with('/') ? *p + "index.html" : *p, file_bytes);
+    }
     if (wec || !keep) break;
   }
   finish(stream);
