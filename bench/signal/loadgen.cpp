@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -43,7 +44,6 @@
 
 #include "messages.hpp"
 #include "options.hpp"
-#include <cstdlib>
 
 #include "process_stats.hpp"
 
