@@ -17,7 +17,6 @@ foreach(entry ${entries})
     file(SIZE "${path}" size)
     file(READ "${path}" hex HEX)
     string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-    string(REGEX REPLACE "((0x..,){24})" "\\1\n" bytes "${bytes}")
     string(APPEND bytes "0")  # a trailing NUL, never part of the file's size
   endif()
   string(APPEND arrays "alignas(8) const unsigned char file_${index}[] = {\n${bytes}};\n")
