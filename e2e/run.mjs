@@ -34,6 +34,7 @@ watchdog.unref();
 
 // The library bundle, and the demo site plus the lab page, generated fresh for this run.
 execFileSync(process.execPath, [join(ROOT, 'client/build.mjs')], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(ROOT, 'dashboard/build.mjs')], { stdio: 'inherit' });
 execFileSync(process.execPath, [join(ROOT, 'scripts/gen-demo-site.mjs'), SITE], { stdio: 'inherit' });
 writeFileSync(join(SITE, 'lab.html'), LAB_PAGE);
 

@@ -7,4 +7,4 @@ bash scripts/install-deps.sh
 bash scripts/build.sh release circlecdn
 node scripts/gen-demo-site.mjs
 listen=${CIRCLECDN_LISTEN:-127.0.0.1:8080}
-exec build/release/server/circlecdn serve examples/site --listen "$listen" --client-dir client/dist "$@"
+exec build/release/server/circlecdn serve examples/site --listen "$listen" "$@"  # the library is built in

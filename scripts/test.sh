@@ -15,7 +15,7 @@ bash scripts/install-deps.sh
 step "format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
-step "browser library: build and unit tests (first: the server embeds the built library)"
+step "browser library and dashboard: build (the server embeds them), type check, unit tests"
 npm run --silent build
 npm run --silent typecheck
 npm test

@@ -27,6 +27,7 @@
 // experiment (what the lab's 0.5 % costs); --report-only: the report and plots again from OUT.
 // Output: OUT/<case>-<mode>-<run>.json per run, OUT/summary.json, OUT/*.dat + *.gp, PNGs in docs/img/.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -166,11 +167,13 @@ function turnCounters(reset) {
 }
 
 // ---- the server ------------------------------------------------------------------------------
+// /.circlecdn/stats needs the operator token; a fresh one per run.
+const OPERATOR_TOKEN = randomBytes(18).toString('base64url');
 async function startServer(env, site, secretFile) {
   const args = [BIN, 'serve', site, '--listen', `${env.LAB_SERVER_IP}:${PORT}`, '--client-dir', CLIENT_DIR,
     '--tls-cert', env.LAB_TLS_CERT, '--tls-key', env.LAB_TLS_KEY, '--stun', `stun:${env.LAB_STUN}`,
     '--turn', `turn:${env.LAB_TURN}?transport=udp`, '--turn', `turn:${env.LAB_TURN}?transport=tcp`,
-    '--turn-secret-file', secretFile, '--log-level', 'warn'];
+    '--turn-secret-file', secretFile, '--log-level', 'warn', '--operator-token', OPERATOR_TOKEN];
   const child = labSpawn('origin', args);
   let out = '';
   child.stdout.on('data', (d) => (out = (out + d).slice(-100_000)));
@@ -187,7 +190,8 @@ async function startServer(env, site, secretFile) {
     base,
     out: () => out,
     stats() {
-      const text = labExec('origin', ['curl', '-sS', '--max-time', '5', '--cacert', env.LAB_CA, `${base}/.circlecdn/stats`]);
+      const text = labExec('origin', ['curl', '-sS', '--max-time', '5', '--cacert', env.LAB_CA,
+        '-H', `Authorization: Bearer ${OPERATOR_TOKEN}`, `${base}/.circlecdn/stats`]);
       return JSON.parse(text);
     },
     async stop() {

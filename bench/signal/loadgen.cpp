@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -43,6 +44,7 @@
 
 #include "messages.hpp"
 #include "options.hpp"
+
 #include "process_stats.hpp"
 
 namespace asio = boost::asio;
@@ -421,6 +423,9 @@ class bench {
         asio::use_awaitable);
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, opt_.host + ":" + opt_.port);
+    // /.circlecdn/stats needs the operator token (bench/signal/run.sh sets it).
+    if (const char* token = std::getenv("CIRCLECDN_OPERATOR_TOKEN"))
+      req.set(http::field::authorization, std::string("Bearer ") + token);
     beast::flat_buffer b;
     http::response<http::string_body> res;
     if (opt_.tls) {

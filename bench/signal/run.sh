@@ -14,6 +14,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/bench/support/wait-port.sh"
+# The loadgen reads /.circlecdn/stats with this token (bench_signal_loadgen: CIRCLECDN_OPERATOR_TOKEN).
+export CIRCLECDN_OPERATOR_TOKEN="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 LOADGEN="${LOADGEN:-$ROOT/build/release/bench/signal/bench_signal_loadgen}"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 # circlecdn+want: CircleCDN with every round trip starting with want -> match/push and ending
@@ -69,6 +71,7 @@ start_server() { # name -> SPID, SPORT
       [[ "$name" == *+tls ]] && tls=(--tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key")
       taskset -c "$SERVER_CPU" "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 \
         --client-dir "$ROOT/client/dist" --log-level warn --messages-per-s 1000000 "${tls[@]}" \
+        --operator-token "$CIRCLECDN_OPERATOR_TOKEN" \
         > "$out" 2>&1 &
       pattern="$CIRCLECDN_LISTENING" ;;
     wt)

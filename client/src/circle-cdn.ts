@@ -8,6 +8,7 @@ import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
 import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
+import { UsageReport } from './signal/usage-report';
 import { ContentStore } from './store/content-store';
 import { UploadGate } from './transfer/upload-gate';
 import { Uploader } from './transfer/uploader';
@@ -109,6 +110,7 @@ export class CircleCDN extends EventTarget {
   private _uploader?: Uploader;
   private _gate?: UploadGate;
   private _consent = false;
+  private _usage?: UsageReport;
   private _toAnnounce = new Set<string>();
   private _announceTimer?: ReturnType<typeof setTimeout>;
 
@@ -153,12 +155,15 @@ export class CircleCDN extends EventTarget {
     const url = new URL(input, location.href);
     const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
     if (!file || !this._loader) return fetch(url);
+    const started = performance.now();
     const got = await this._loader.loadAll(url.href, this._manifest!.items(file));
     const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
     for (const g of got) {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
     }
+    const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
+    this._usage?.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
     this._emit('resource', detail);
     const blob = new Blob(got.map((g) => g.bytes as BlobPart), { type: mimeType(file.path) });
     return new Response(blob, { headers: { 'Content-Type': blob.type } });
@@ -173,6 +178,7 @@ export class CircleCDN extends EventTarget {
 
   /** Closes the tracker socket, every peer and the store. */
   destroy(): void {
+    this._usage?.stop();
     this._tracker?.stop();
     this._pool?.destroyAll();
     this._store?.close();
@@ -244,6 +250,7 @@ export class CircleCDN extends EventTarget {
       },
     }, o.iceServers));
     const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
+    const usage = (this._usage = new UsageReport((m) => tracker.send(m)));
     const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
       this.stats.bytesUploaded += bytes;
       gate.sent(bytes);
@@ -256,12 +263,14 @@ export class CircleCDN extends EventTarget {
         if (got.source === 'peer') s.bytesFromPeers += n;
         else if (got.source === 'origin') s.bytesFromOrigin += n;
         else s.bytesFromStore += n;
+        usage.bytes(got.source, n);
         if (got.source !== 'store') s.itemsVerified++;
         this._emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
       },
       stored: (hash) => this._announce([hash]),
       liar: (peer, hash) => {
         this.stats.verifyFailures++;
+        usage.verifyFailure();
         this._emit('verifyfailure', { hash, peer });
       },
       originMismatch: (hash) => this._emit('verifyfailure', { hash }),

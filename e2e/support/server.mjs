@@ -1,8 +1,13 @@
 // Starts the circlecdn server for one test or benchmark run: `$CIRCLECDN_BIN serve SITE --listen
-// 127.0.0.1:0 --client-dir DIR [args]`, waits for its "listening on http://127.0.0.1:PORT" line,
+// 127.0.0.1:0 --client-dir DIR --operator-token-file FILE [args]` (a fresh random token per run:
+// /.circlecdn/stats, /metrics and the dashboard need it), waits for its "listening on http://127.0.0.1:PORT" line,
 // and stops it with SIGTERM (SIGKILL after a grace period). Sanitizer reports on stderr fail the
 // caller. The e2e tests and the browser benchmarks (bench/browser, bench/flash) share it.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { log } from './util.mjs';
 
 const START_TIMEOUT_MS = 20_000;
@@ -33,17 +38,33 @@ export async function spawnUntil(cmd, args, { cwd, pattern, timeoutMs = START_TI
 
 export async function startServer({ bin, site, clientDir, root, args: extra = [], quiet = false }) {
   const [cmd, ...pre] = bin.split(/\s+/).filter(Boolean);
-  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, ...extra];
-  const started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });
+  const token = randomBytes(18).toString('base64url');
+  const tokenDir = mkdtempSync(join(tmpdir(), 'circlecdn-e2e-'));
+  const tokenFile = join(tokenDir, 'operator-token');
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, '--operator-token-file', tokenFile, ...extra];
+  let started;
+  try {
+    started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });
+  } finally {
+    rmSync(tokenDir, { recursive: true, force: true }); // read at start; not needed afterwards
+  }
   const { child, exited, err } = started;
   const url = started.found;
   if (!quiet) log(`  server ${cmd} on ${url} (pid ${child.pid})`);
+  const auth = { Authorization: `Bearer ${token}` };
   return {
     url,
     pid: child.pid,
+    token,
     async stats() {
-      const res = await fetch(`${url}/.circlecdn/stats`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${url}/.circlecdn/stats`, { headers: auth, signal: AbortSignal.timeout(5_000) });
       return res.json();
+    },
+    /** The Prometheus exposition as text. */
+    async metrics() {
+      const res = await fetch(`${url}/metrics`, { headers: auth, signal: AbortSignal.timeout(5_000) });
+      return res.text();
     },
     async manifest() {
       const res = await fetch(`${url}/.circlecdn/manifest.json`);

@@ -9,6 +9,7 @@
 #include "app/server.hpp"
 #include "cli/ice_options.hpp"
 #include "cli/upload_options.hpp"
+#include "cli/operator_options.hpp"
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
@@ -26,8 +27,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   serve->add_option("--listen", listen, "address:port (port 0 = any free port)");
-  serve->add_option("--client-dir", cfg.client_dir,
-                    "directory with circlecdn.js and circlecdn.iife.js");
+  serve->add_option(
+      "--client-dir", cfg.client_dir,
+      "development override: serve circlecdn.js and circlecdn.iife.js from this directory "
+      "instead of the copies built into the binary");
   serve->add_option("--piece-size", cfg.piece_size_bytes, "bytes per piece of large files");
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
   serve->add_option("--secret", cfg.secret, "HMAC key for tokens (default: random per start)");
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
   ice_opts.add(*serve, cfg.ice);
   circlecdn::cli::upload_options upload_opts;  // --gpc, --upload-budget, --hidden-uploads
   upload_opts.add(*serve, cfg.limits.visitor_uploads);
+  circlecdn::cli::operator_options operator_opts;  // --operator-token(-file)
+  operator_opts.add(*serve, cfg.operator_token);
   // TLS and reverse proxies (app/tls_config.hpp).
   serve->add_option("--tls-cert", cfg.tls.cert_file,
                     "PEM certificate chain: serve HTTPS and WSS (SIGHUP reloads it)");
@@ -86,6 +91,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   upload_opts.finish(cfg.limits.visitor_uploads);
+  if (auto problem = operator_opts.finish(cfg.operator_token)) {
+    std::fprintf(stderr, "%s\n", problem->c_str());
+    return 2;
+  }
   cfg.limits.uploads_per_holder = uploads;
   cfg.limits.messages_per_s = rate;
   cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);

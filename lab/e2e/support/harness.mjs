@@ -4,6 +4,7 @@
 // the checks run in pages. Every wait has a deadline; everything a test opens is closed by the
 // runner, also when the test fails.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,11 @@ export async function startLabServer(ctx, opts = {}) {
   const tls = opts.tls ?? true;
   const port = opts.port ?? (tls ? 443 : 8080);
   const args = ['serve', ctx.site, '--listen', `${env.LAB_SERVER_IP}:${port}`, '--client-dir', ctx.clientDir];
+  // /.circlecdn/stats needs the operator token: a fresh one per server, read from a file.
+  const operatorToken = randomBytes(18).toString('base64url');
+  const tokenFile = join(ctx.scratch, `operator-token-${ctx.servers.length}`);
+  writeFileSync(tokenFile, `${operatorToken}\n`, { mode: 0o600 });
+  args.push('--operator-token-file', tokenFile);
   if (tls) args.push('--tls-cert', env.LAB_TLS_CERT, '--tls-key', env.LAB_TLS_KEY);
   if (opts.ice ?? true) {
     const secretFile = join(ctx.scratch, `turn-secret-${ctx.servers.length}`);
@@ -94,7 +100,8 @@ export async function startLabServer(ctx, opts = {}) {
     args,
     output: () => ({ out: started.out(), err: started.err() }),
     async get(path) {
-      const out = await inLab('origin', ['curl', '-sS', '--fail', '--max-time', '5', '--cacert', env.LAB_CA, `${s.url}${path}`]);
+      const out = await inLab('origin', ['curl', '-sS', '--fail', '--max-time', '5', '--cacert', env.LAB_CA,
+        '-H', `Authorization: Bearer ${operatorToken}`, `${s.url}${path}`]);
       return JSON.parse(out);
     },
     stats: () => s.get('/.circlecdn/stats'),

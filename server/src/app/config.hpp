@@ -28,8 +28,10 @@ struct config {
   std::size_t served_ids_max = 20'000;    // visitors whose served hashes are remembered
   std::size_t served_hashes_per_id = 64;  // hashes remembered per visitor (~40 MiB worst)
   std::string secret;                     // HMAC key for tokens; empty = random per process
-  origin_policy origins;                  // who may open the signaling socket
-  manifest::crowd_filter crowd;           // which public files peers carry (default: all)
+  // Bearer token for /metrics, /.circlecdn/stats and the dashboard; empty = they answer 404.
+  std::string operator_token;
+  origin_policy origins;         // who may open the signaling socket
+  manifest::crowd_filter crowd;  // which public files peers carry (default: all)
   signal::limits limits;
   signal::ice_config ice;  // STUN/TURN servers, TURN secret, peer path budgets
 };

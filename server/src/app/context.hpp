@@ -9,8 +9,10 @@
 #include "app/config.hpp"
 #include "app/miss_ledger.hpp"
 #include "app/upload_cap.hpp"
+#include "assets/asset_set.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
+#include "metrics/registry.hpp"
 #include "net/cidr.hpp"
 #include "net/tls_context.hpp"
 #include "origin/static_handler.hpp"
@@ -26,6 +28,7 @@ struct origin_counters {
   std::uint64_t miss_tokens_reused = 0;
   std::uint64_t ws_refused_origin = 0;  // upgrades from a page of another site
   std::uint64_t cookies_set = 0;
+  std::uint64_t connections = 0, connections_open = 0;  // HTTP (and TLS) connections
 };
 
 struct context {
@@ -43,6 +46,8 @@ struct context {
                          {cfg.limits.message_bytes, cfg.limits.write_queue_messages,
                           cfg.limits.ping_after, cfg.limits.close_timeout}};
   origin_counters counters;
+  metrics::registry metrics;  // HTTP answers and the origin's bytes (the tracker counts the rest)
+  assets::asset_set assets{cfg.client_dir};  // the embedded library and dashboard
   miss_ledger misses;
   std::unique_ptr<net::tls_context> tls;   // with --tls-cert/--tls-key: every connection is TLS
   std::vector<net::cidr> trusted_proxies;  // --trust-proxy

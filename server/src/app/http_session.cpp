@@ -10,10 +10,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/dashboard_events.hpp"
+#include "app/operator_routes.hpp"
 #include "app/routes.hpp"
 #include "core/http_date.hpp"
 #include "net/async_stream.hpp"
 #include "net/forwarded.hpp"
+#include "origin/target.hpp"
 #include "signal/tracker_session.hpp"
 #include "ws/handshake.hpp"
 
@@ -56,6 +59,17 @@ http::message_generator plain_error(http::status status, unsigned version, std::
   res.keep_alive(false);
   res.prepare_payload();
   return res;
+}
+
+// "HTTP/1.1 200 OK\r\n..." -> 200; 0 when the text is not a status line.
+unsigned status_of_head(std::string_view head) {
+  if (head.size() < 12 || !head.starts_with("HTTP/1.")) return 0;
+  unsigned s = 0;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (head[i] < '0' || head[i] > '9') return 0;
+    s = s * 10 + static_cast<unsigned>(head[i] - '0');
+  }
+  return s;
 }
 
 constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
@@ -339,23 +353,58 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       co_return;
     }
 
+    std::string_view target = req.target();
+    std::string_view path = target.substr(0, target.find('?'));
+    if (may_stream_dashboard(ctx, req, path)) {
+      ctx.metrics.http_answered(200, std::chrono::steady_clock::duration::zero());
+      co_await stream_dashboard_events(stream, ctx);
+      break;
+    }
+
+    const auto started = std::chrono::steady_clock::now();
     auto answer = route(ctx, req, visitor, from.https);
     stream.expires_after(ctx.cfg.http_idle_timeout);
     beast::error_code wec;
     bool keep;
+    unsigned status = 0;
+    std::uint64_t file_bytes = 0;  // a site file's body bytes (200/206), for the origin's count
     auto* file = std::get_if<origin::file_response>(&answer);
     if (auto* cached = std::get_if<origin::cached_response>(&answer)) {
       keep = cached->keep_alive && !ctx.stopping;
+      // A range answer keeps its whole header in `tail`.
+      status = status_of_head(cached->head.empty() ? std::string_view(cached->tail) : cached->head);
+      file_bytes = cached->body.size() + cached->length;
       wec = co_await write_cached_response(stream, *cached, ctx.cfg.http_idle_timeout,
                                            ctx.origin_cap);
     } else if (file && (file->body().size() >= sendfile_min_bytes || ctx.origin_cap.enabled())) {
       keep = file->keep_alive() && !ctx.stopping;
+      status = file->result_int();
+      file_bytes = file->body().size();
       wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
     } else {
+      if (file) {
+        status = file->result_int();
+        file_bytes = file->body().size();
+      }
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
+      if (status == 0) {
+        // The status line is the start of the first buffers; asking for them again before they
+        // are consumed returns the same ones, so async_write still sends everything.
+        beast::error_code pec;
+        auto first = msg.prepare(pec);
+        if (!pec && !first.empty())
+          status = status_of_head(
+              {static_cast<const char*>(first.begin()->data()), first.begin()->size()});
+      }
       std::tie(wec, std::ignore) =
           co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
+    }
+    ctx.metrics.http_answered(status, std::chrono::steady_clock::now() - started);
+    if (!wec && file_bytes > 0 && (status == 200 || status == 206)) {
+      // Per file under its canonical path, so spellings of one file (`/a/./b`, `%62`) add up.
+      if (auto url = origin::normalise_target(target); auto* p = std::get_if<std::string>(&url))
+        ctx.metrics.origin_wrote(p->ends_with('/') ? *p + "index.html" : *p, file_bytes);
     }
     if (wec || !keep) break;
   }
@@ -365,6 +414,12 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
 }  // namespace
 
 asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
+  ++ctx.counters.connections;
+  ++ctx.counters.connections_open;
+  struct open_count {
+    std::uint64_t& n;
+    ~open_count() { --n; }
+  } closes{ctx.counters.connections_open};
   beast::error_code ec;
   auto peer = socket.remote_endpoint(ec).address();
   if (ec) co_return;

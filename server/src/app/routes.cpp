@@ -1,8 +1,7 @@
 #include "app/routes.hpp"
 
-#include <boost/json.hpp>
-
-#include "core/heap_usage.hpp"
+#include "app/operator_routes.hpp"
+#include "assets/asset_response.hpp"
 #include "core/http_date.hpp"
 #include "origin/target.hpp"
 
@@ -41,65 +40,6 @@ http::message_generator manifest_response(context& ctx,
   return res;
 }
 
-std::string stats_json(context& ctx) {
-  auto& t = ctx.tracker.counters();
-  boost::json::object o;
-  o["peers_online"] = ctx.tracker.peers_online();
-  o["holdings"] = ctx.directory.entries();
-  o["hashes_held"] = ctx.directory.hashes();
-  o["served_ids"] = ctx.served.ids();
-  o["wants"] = t.wants;
-  o["matches"] = t.matches;
-  o["misses"] = t.misses;
-  o["wants_expired"] = t.wants_expired;
-  o["signals_relayed"] = t.signals_relayed;
-  o["reports"] = t.reports;
-  o["errors_sent"] = t.errors_sent;
-  o["disconnects_for_errors"] = t.disconnects_for_errors;
-  o["paths_failed_connect"] = t.paths_failed_connect;
-  o["paths_failed_timeout"] = t.paths_failed_timeout;
-  o["paths_failed_closed"] = t.paths_failed_closed;
-  o["holders_unreachable"] = t.holders_unreachable;
-  o["ice_renewals"] = t.ice_renewals;
-  o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
-  o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
-  o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;
-  o["ws_refused_origin"] = ctx.counters.ws_refused_origin;
-  o["http_requests"] = ctx.counters.requests;
-  o["cookies_set"] = ctx.counters.cookies_set;
-  o["generation"] = ctx.manifest.current()->generation;
-  o["heap_bytes"] = heap_bytes_in_use();
-  o["origin_capped_bytes"] = ctx.origin_cap.bytes();
-  o["origin_cap_waits"] = ctx.origin_cap.waits();
-  return boost::json::serialize(o);
-}
-
-http::message_generator client_script(context& ctx, const http::request<http::string_body>& req,
-                                      std::string_view name) {
-  if (ctx.cfg.client_dir.empty())
-    return text_response(req, http::status::not_found, "text/plain",
-                         "client library not configured\n");
-  http::file_body::value_type file;
-  beast::error_code ec;
-  file.open((ctx.cfg.client_dir / std::string(name)).c_str(), beast::file_mode::scan, ec);
-  if (ec)
-    return text_response(req, http::status::not_found, "text/plain", "client library not built\n");
-  http::response<http::file_body> res{http::status::ok, req.version()};
-  res.set(http::field::server, "circlecdn");
-  res.set(http::field::date, http_date_now());
-  res.set(http::field::content_type, "text/javascript; charset=utf-8");
-  res.set(http::field::cache_control, "no-cache");
-  res.keep_alive(req.keep_alive());
-  res.body() = std::move(file);
-  res.prepare_payload();
-  if (req.method() == http::verb::head) {
-    http::response<http::empty_body> head{http::status::ok, req.version()};
-    head.base() = res.base();
-    return head;
-  }
-  return res;
-}
-
 }  // namespace
 
 response route(context& ctx, const http::request<http::string_body>& req,
@@ -108,14 +48,12 @@ response route(context& ctx, const http::request<http::string_body>& req,
   std::string_view path = target.substr(0, target.find('?'));
   bool readable = req.method() == http::verb::get || req.method() == http::verb::head;
 
+  if (readable)
+    if (auto answer = operator_route(ctx, req, path)) return std::move(*answer);
   if (path.starts_with("/.circlecdn/") && readable) {
     if (path == "/.circlecdn/manifest.json") return manifest_response(ctx, req);
-    if (path == "/.circlecdn/stats")
-      return http::message_generator(
-          text_response(req, http::status::ok, "application/json", stats_json(ctx)));
-    if (path == "/.circlecdn/circlecdn.js") return client_script(ctx, req, "circlecdn.js");
-    if (path == "/.circlecdn/circlecdn.iife.js")
-      return client_script(ctx, req, "circlecdn.iife.js");
+    if (auto lib = assets::library_answer(ctx.assets, req, path.substr(12)))
+      return http::message_generator(std::move(*lib));
     return http::message_generator(
         text_response(req, http::status::not_found, "text/plain", "no such endpoint\n"));
   }

@@ -28,6 +28,7 @@ context::context(config c)
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(cfg.limits, cfg.ice, directory, served, tokens,
               [this](const content_hash& h) { return manifest.current()->knows(h); }) {
+  cfg.limits.item_bytes_max = cfg.piece_size_bytes;  // no item is larger than a piece
   if (cfg.tls.enabled()) {
     if (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");

@@ -43,6 +43,17 @@ struct limits {
   // Not enforced here: what every library is told to enforce on its own uploads
   // (`welcome.uploads`).
   upload_policy visitor_uploads;
+  // `usage` reports (bytes a visitor says it loaded, by source) are untrusted: one peer's reports
+  // add at most usage_bytes_per_s (after a first usage_bytes_burst) to the totals, the excess is
+  // counted as clamped, and reports closer together than usage_interval_min are refused. The
+  // library reports once a second at most; 64 MiB/s is above what a browser takes from its store,
+  // a DataChannel or the origin in practice (docs/benchmarks.md).
+  std::chrono::milliseconds usage_interval_min{500};
+  double usage_bytes_per_s = 64.0 * 1024 * 1024;
+  double usage_bytes_burst = 256.0 * 1024 * 1024;
+  // A `done` says how many bytes a pairing carried; no item is larger than a piece.
+  std::uint64_t item_bytes_max = 256 * 1024;
+  std::size_t resources_remembered = 65'536;  // hashes whose peer bytes are kept for the dashboard
 };
 
 }  // namespace circlecdn::signal

@@ -1,5 +1,6 @@
 #include "signal/message.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace circlecdn::signal {
@@ -56,8 +57,22 @@ std::string_view to_string(done_reason r) {
   return "unknown";
 }
 
+std::string_view to_string(usage_source s) {
+  switch (s) {
+    case usage_source::peer:
+      return "peer";
+    case usage_source::origin:
+      return "origin";
+    case usage_source::store:
+      return "store";
+  }
+  return "unknown";
+}
+
 namespace {
 
+constexpr std::uint64_t max_json_integer = 9'007'199'254'740'991;  // 2^53 - 1: exact in JS
+constexpr std::uint32_t max_verify_failures = 1'000'000;
 constexpr std::size_t max_json_depth = 16;       // SDP/ICE objects are 2-3 levels deep
 constexpr std::size_t parse_arena_bytes = 4096;  // most messages parse without touching the heap
 constexpr std::uint32_t max_request_id = 0x7fffffff;
@@ -109,6 +124,15 @@ struct reader {
     if (!v) return std::nullopt;
     if (v->is_bool()) return v->get_bool();
     if (!error) error = fail(field, "expected true or false");
+    return std::nullopt;
+  }
+  std::optional<std::uint64_t> count(std::string_view field, bool required, std::uint64_t max) {
+    auto* v = get(field, required);
+    if (!v) return std::nullopt;
+    if (v->is_int64() && v->get_int64() >= 0 && static_cast<std::uint64_t>(v->get_int64()) <= max)
+      return static_cast<std::uint64_t>(v->get_int64());
+    if (v->is_uint64() && v->get_uint64() <= max) return v->get_uint64();
+    if (!error) error = fail(field, "expected an integer 0.." + std::to_string(max));
     return std::nullopt;
   }
   std::vector<content_hash> hashes(std::string_view field, const limits& lim) {
@@ -231,6 +255,42 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
     if (auto h = r.hash("hash")) m.hash = *h;
     return finish(r, std::move(m));
   }
+  if (type == "usage") {
+    usage_msg m;
+    for (auto src : {usage_source::peer, usage_source::origin, usage_source::store})
+      if (auto n = r.count(to_string(src), true, max_json_integer))
+        m.bytes[static_cast<std::size_t>(src)] = *n;
+    if (auto n = r.count("verify_failures", false, max_verify_failures))
+      m.verify_failures = static_cast<std::uint32_t>(*n);
+    if (auto* v = r.get("ms", false)) {
+      auto* o = v->if_object();
+      if (!o && !r.error) r.error = r.fail("ms", "expected an object of arrays");
+      for (auto src : {usage_source::peer, usage_source::origin, usage_source::store}) {
+        auto* list = o ? o->if_contains(to_string(src)) : nullptr;
+        if (!list) continue;
+        auto* arr = list->if_array();
+        if (!arr || arr->size() > usage_samples_max) {
+          if (!r.error)
+            r.error = r.fail("ms", "expected at most " + std::to_string(usage_samples_max) +
+                                       " numbers per source");
+          break;
+        }
+        auto& out = m.ms[static_cast<std::size_t>(src)];
+        for (auto& item : *arr) {
+          double ms = item.is_double()   ? item.get_double()
+                      : item.is_int64()  ? static_cast<double>(item.get_int64())
+                      : item.is_uint64() ? static_cast<double>(item.get_uint64())
+                                         : -1;
+          if (!(ms >= 0)) {
+            if (!r.error) r.error = r.fail("ms", "expected non-negative numbers");
+            break;
+          }
+          out.push_back(std::min(ms, usage_sample_max_ms));
+        }
+      }
+    }
+    return finish(r, std::move(m));
+  }
   if (type == "hello") {
     hello_msg m;
     if (auto* v = r.get("resume", false)) {
@@ -249,8 +309,8 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
     return finish(r, std::move(m));
   }
   return parse_error{error_code::unknown_type,
-                     "unknown message type (expected hello, announce, drop, want, done, signal "
-                     "or report)",
+                     "unknown message type (expected hello, announce, drop, want, done, signal, "
+                     "report or usage)",
                      std::string(type.substr(0, 32))};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Inbound signaling messages: parsed and validated at the boundary into plain structs, so the
 // tracker never sees raw JSON. Pure code (Boost.JSON only), fuzzed on its own.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,8 +73,26 @@ struct report_msg {
   content_hash hash;
 };
 
-using inbound =
-    std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg, report_msg>;
+// What a visitor's library says it loaded since its last report, by source, and how long its
+// resources took. Untrusted: the tracker bounds it per peer (docs/protocol.md, `usage`).
+enum class usage_source : std::uint8_t { peer, origin, store };
+inline constexpr std::size_t usage_source_count = 3;
+std::string_view to_string(usage_source s);
+inline constexpr std::size_t usage_samples_max = 32;    // per source per report
+inline constexpr double usage_sample_max_ms = 600'000;  // a sample above is clamped to it
+struct usage_msg {
+  std::array<std::uint64_t, usage_source_count> bytes{};  // peer, origin, store
+  std::uint32_t verify_failures = 0;
+  std::array<std::vector<double>, usage_source_count> ms;  // time to each resource, by source
+};
+
+using inbound = std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg,
+                             report_msg, usage_msg>;
+// The message types, in the order of `inbound`'s alternatives (metrics label them so).
+inline constexpr std::array<std::string_view, std::variant_size_v<inbound>> inbound_type_names = {
+    "hello", "announce", "drop", "want", "done", "signal", "report", "usage"};
+inline constexpr std::size_t error_code_count = 15;  // the enumerators of error_code
+static_assert(static_cast<std::size_t>(error_code::shutting_down) + 1 == error_code_count);
 
 struct parse_error {
   error_code code;

@@ -4,6 +4,7 @@
 
 #include "signal/ice_servers.hpp"
 #include "signal/path_outcomes.hpp"
+#include "signal/usage_allowance.hpp"
 #include "swarm/holder_policy.hpp"
 
 namespace circlecdn::signal {
@@ -50,6 +51,7 @@ struct peer_state {
   std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
   path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
   std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
+  usage_allowance usage;                      // what its `usage` reports may still add
   bool closing = false;
 };
 
@@ -86,6 +88,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   state->max_uploads = lim_.uploads_per_holder;
   state->tokens = lim_.message_burst;
   state->last_refill = now;
+  state->usage.start(lim_, now);
   auto* p = state.get();
   peers_.emplace(id, std::move(state));
   send_welcome(*p, now);
@@ -151,6 +154,7 @@ void tracker::send_error(peer_state& p, error_code code, std::string_view messag
                          std::uint32_t id) {
   if (p.closing) return;
   ++counters_.errors_sent;
+  ++counters_.errors_by_code[static_cast<std::size_t>(code)];
   p.link->deliver(make_error(code, message, ref, hashes, id));
   // Races an honest client cannot avoid (a late candidate for a peer that just left, a `done`
   // crossing a `cancel`) are answered but not held against it.
@@ -184,16 +188,20 @@ void tracker::on_text(peer_state* p, std::string_view text, clock::time_point no
   p->tokens = std::min(lim_.message_burst, p->tokens + elapsed * lim_.messages_per_s);
   p->last_refill = now;
   if (p->tokens < 1) {
+    ++counters_.messages_refused;
     send_error(*p, error_code::rate_limited, "too many messages; slow down", "");
     return;
   }
   p->tokens -= 1;
   auto parsed = parse_inbound(text, lim_);
   if (auto* err = std::get_if<parse_error>(&parsed)) {
+    ++counters_.messages_refused;
     send_error(*p, err->code, err->message, err->ref);
     return;
   }
-  dispatch(*p, std::get<inbound>(parsed), now);
+  auto& msg = std::get<inbound>(parsed);
+  ++counters_.messages_by_type[msg.index()];
+  dispatch(*p, msg, now);
 }
 
 void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
@@ -214,6 +222,8 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
           on_signal(p, m);
         else if constexpr (std::is_same_v<T, report_msg>)
           on_report(p, m, now);
+        else if constexpr (std::is_same_v<T, usage_msg>)
+          on_usage(p, m, now);
       },
       msg);
 }
@@ -313,8 +323,16 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     return send_error(p, error_code::too_many_wants,
                       "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
                       {}, m.id);
+  // The time from the frame's arrival to this want's answer.
+  struct decision_timer {
+    metrics::histogram& h;
+    clock::time_point from;
+    ~decision_timer() {
+      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
+    }
+  } timer{counters_.want_seconds, now};
   auto miss = [&](std::string_view reason) {
-    ++counters_.misses;
+    count_miss(reason);
     auto token =
         tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
     p.link->deliver(make_miss(m.id, m.hash, token, reason));
@@ -409,7 +427,21 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
                       m.id);
   auto& holder = *it->holder;
   record_outcome(p, holder, m.ok, now);
-  if (m.ok) ++holder.uploads_completed;
+  if (m.ok) {
+    ++holder.uploads_completed;
+    auto matched_at = it->deadline - lim_.want_timeout;
+    counters_.pairing_seconds.observe(
+        std::max(0.0, std::chrono::duration<double>(now - matched_at).count()));
+    auto bytes = std::min(m.bytes, lim_.item_bytes_max);
+    counters_.peer_bytes_done += bytes;
+    if (auto b = counters_.peer_bytes_by_hash.find(it->hash);
+        b != counters_.peer_bytes_by_hash.end())
+      b->second += bytes;
+    else if (counters_.peer_bytes_by_hash.size() < lim_.resources_remembered)
+      counters_.peer_bytes_by_hash.emplace(it->hash, bytes);
+    else
+      counters_.peer_bytes_other += bytes;
+  }
   if (!m.ok) {
     if (m.reason == done_reason::connect_failed)
       ++counters_.paths_failed_connect;
@@ -436,6 +468,7 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
     return send_error(p, error_code::not_paired, "you can only report a peer you were paired with",
                       "report");
   ++counters_.reports;
+  ++counters_.penalties;
   if (penalties_.size() >= max_penalties && !penalties_.contains(m.peer)) {
     std::erase_if(penalties_, [&](auto& kv) { return kv.second.until <= now; });
     if (penalties_.size() >= max_penalties) penalties_.erase(penalties_.begin());
@@ -446,6 +479,35 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
   ++pen.count;
   if (auto it = peers_.find(m.peer); it != peers_.end()) remove_holding(*it->second, m.hash);
   p.link->deliver(make_penalised(m.peer));
+}
+
+void tracker::count_miss(std::string_view reason) {
+  ++counters_.misses;
+  for (std::size_t i = 0; i < miss_reason_names.size(); ++i)
+    if (miss_reason_names[i] == reason) ++counters_.misses_by_reason[i];
+}
+
+void tracker::on_usage(peer_state& p, const usage_msg& m, clock::time_point now) {
+  auto taken = p.usage.take(lim_, m.bytes, now);
+  if (!taken) {
+    ++counters_.usage_refused;
+    return send_error(p, error_code::rate_limited,
+                      "usage: at most one report every " +
+                          std::to_string(lim_.usage_interval_min.count()) + " ms",
+                      "usage");
+  }
+  ++counters_.usage_reports;
+  for (std::size_t i = 0; i < usage_source_count; ++i) {
+    counters_.reported_bytes[i] += (*taken)[i];
+    counters_.usage_clamped_bytes += m.bytes[i] - (*taken)[i];
+    for (double ms : m.ms[i]) counters_.reported_item_seconds[i].observe(ms / 1000.0);
+  }
+  counters_.reported_verify_failures += m.verify_failures;
+}
+
+std::size_t tracker::penalised_now(clock::time_point now) const {
+  return static_cast<std::size_t>(std::count_if(penalties_.begin(), penalties_.end(),
+                                                [&](auto& kv) { return kv.second.until > now; }));
 }
 
 void tracker::expire(clock::time_point now) {

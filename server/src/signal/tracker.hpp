@@ -3,6 +3,7 @@
 // directory, pairs wanters with holders, relays signals only between paired peers, penalises
 // liars and enforces every per-peer limit. Single-threaded: it lives on the server's io thread.
 // It never touches a socket; sessions feed it text and it answers through peer_link.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/token.hpp"
+#include "metrics/histogram.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/ice_renewals.hpp"
 #include "signal/limits.hpp"
@@ -28,12 +30,41 @@ namespace circlecdn::signal {
 
 struct peer_state;
 
+// The miss reasons, as `miss.reason` spells them (docs/protocol.md).
+inline constexpr std::array<std::string_view, 4> miss_reason_names = {"no_holder", "all_busy",
+                                                                      "fetching", "unknown_hash"};
+
+// The signaling side's metric state (the HTTP side's is metrics::registry). Read by /metrics,
+// /.circlecdn/stats and the dashboard.
 struct tracker_counters {
   std::uint64_t wants = 0, matches = 0, misses = 0, signals_relayed = 0, reports = 0;
   std::uint64_t errors_sent = 0, disconnects_for_errors = 0, wants_expired = 0;
   // done ok:false by reason; holders marked unreachable; `ice` messages sent.
   std::uint64_t paths_failed_connect = 0, paths_failed_timeout = 0, paths_failed_closed = 0;
   std::uint64_t holders_unreachable = 0, ice_renewals = 0;
+  std::uint64_t penalties = 0;  // penalties given (each report that counted)
+  // Valid messages by type (inbound_type_names), and those refused before a type was known
+  // (rate-limited, unparsable, unknown type).
+  std::array<std::uint64_t, std::variant_size_v<inbound>> messages_by_type{};
+  std::uint64_t messages_refused = 0;
+  std::array<std::uint64_t, error_code_count> errors_by_code{};
+  std::array<std::uint64_t, miss_reason_names.size()> misses_by_reason{};
+  // Server-observed latencies: handling a want up to its match or miss, and a pairing from match
+  // to done ok:true.
+  metrics::histogram want_seconds{metrics::fast_buckets_s};
+  metrics::histogram pairing_seconds{metrics::item_buckets_s};
+  // Bytes that done ok:true said a pairing carried (clamped to one item), per hash while
+  // resources_remembered allows, the rest in peer_bytes_other.
+  std::uint64_t peer_bytes_done = 0, peer_bytes_other = 0;
+  std::unordered_map<content_hash, std::uint64_t> peer_bytes_by_hash;
+  // `usage` reports (untrusted, bounded per peer: limits::usage_*): bytes by usage_source,
+  // accepted reports, refused reports (too frequent), bytes cut by the per-peer allowance.
+  std::array<std::uint64_t, usage_source_count> reported_bytes{};
+  std::uint64_t usage_reports = 0, usage_refused = 0, usage_clamped_bytes = 0;
+  std::uint64_t reported_verify_failures = 0;
+  std::array<metrics::histogram, usage_source_count> reported_item_seconds{
+      metrics::histogram{metrics::item_buckets_s}, metrics::histogram{metrics::item_buckets_s},
+      metrics::histogram{metrics::item_buckets_s}};
 };
 
 class tracker {
@@ -69,6 +100,8 @@ class tracker {
   std::size_t fetches_remembered() const { return incoming_.size(); }
   std::size_t ice_renewals_queued() const { return renewals_.size(); }
   const tracker_counters& counters() const { return counters_; }
+  // Peers under a penalty now.
+  std::size_t penalised_now(clock::time_point now) const;
   const peer_id& id_of(const peer_state* p) const;
 
  private:
@@ -80,6 +113,8 @@ class tracker {
   void on_done(peer_state& p, const done_msg& m, clock::time_point now);
   void on_signal(peer_state& p, const signal_msg& m);
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
+  void on_usage(peer_state& p, const usage_msg& m, clock::time_point now);
+  void count_miss(std::string_view reason);
 
   void send_error(peer_state& p, error_code code, std::string_view message, std::string_view ref,
                   std::span<const content_hash> hashes = {}, std::uint32_t id = 0);

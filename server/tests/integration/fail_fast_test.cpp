@@ -5,6 +5,7 @@
 
 #include "core/turn_credentials.hpp"
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/test_site.hpp"
 #include "support/ws_client.hpp"
 
@@ -29,7 +30,7 @@ std::string succeeded(int id) {
   return R"({"type":"done","id":)" + std::to_string(id) + R"(,"ok":true})";
 }
 std::int64_t stat(std::uint16_t port, const char* name) {
-  auto o = boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+  auto o = boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body()).as_object();
   return o[name].to_number<std::int64_t>();
 }
 // A holder that announced and has read everything queued for it so far (the server answers an

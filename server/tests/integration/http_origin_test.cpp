@@ -14,6 +14,7 @@
 #include "app/server.hpp"
 #include "core/content_hash.hpp"
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/temp_dir.hpp"
 
 namespace circlecdn {
@@ -38,6 +39,7 @@ class http_origin_test : public ::testing::Test {
     app::config cfg;
     cfg.site = site_.path();
     cfg.listen_port = 0;
+    cfg.operator_token = test::operator_token;
     server_ = std::make_unique<app::server>(cfg);
     port_ = server_->start();
   }
@@ -70,7 +72,7 @@ TEST_F(http_origin_test, every_response_carries_a_date) {
   answers.emplace_back("404", get(port_, "/nothing-here"));
   answers.emplace_back("405", request(port_, "POST", "/img/cat.png"));
   answers.emplace_back("manifest", get(port_, "/.circlecdn/manifest.json"));
-  answers.emplace_back("stats", get(port_, "/.circlecdn/stats"));
+  answers.emplace_back("stats", get(port_, "/.circlecdn/stats", test::operator_auth()));
   for (auto& [what, r] : answers) {
     std::string date(r[http::field::date]);
     EXPECT_TRUE(std::regex_match(date, imf)) << what << ": Date is '" << date << "'";
@@ -341,11 +343,13 @@ TEST(http_origin_cap, capped_origin_still_serves_exact_bytes) {
   cfg.site = site.path();
   cfg.listen_port = 0;
   cfg.origin_rate_limit_bytes_per_s = 4 * 1024 * 1024;
+  cfg.operator_token = test::operator_token;
   app::server server(cfg);
   const auto port = server.start();
   EXPECT_TRUE(get(port, "/big.bin").body() == big);
   EXPECT_EQ(get(port, "/small.txt").body(), "small");
-  const auto stats = boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+  const auto stats =
+      boost::json::parse(get(port, "/.circlecdn/stats", test::operator_auth()).body()).as_object();
   EXPECT_EQ(stats.at("origin_capped_bytes").to_number<std::uint64_t>(), big.size() + 5);
   EXPECT_GE(stats.at("origin_cap_waits").to_number<std::uint64_t>(), 1u);
   server.stop();

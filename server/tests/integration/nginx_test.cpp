@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/test_cert.hpp"
 #include "support/test_site.hpp"
 #include "support/tls_client.hpp"
@@ -146,7 +147,9 @@ TEST(Nginx, TheRepoConfigCarriesWebSocketsAndFilesWithSecureCookies) {
     auto m = peer.read();
     EXPECT_EQ(m["type"], "miss");
     EXPECT_EQ(m["id"], 4);
-    auto stats = boost::json::parse(https_get(https_port, "/.circlecdn/stats").body()).as_object();
+    auto stats =
+        boost::json::parse(https_get(https_port, "/.circlecdn/stats", operator_auth()).body())
+            .as_object();
     EXPECT_EQ(stats["peers_online"], 1);
     peer.close();
   }

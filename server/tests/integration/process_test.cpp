@@ -12,6 +12,7 @@
 
 #include "core/turn_credentials.hpp"
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_cert.hpp"
 #include "support/tls_client.hpp"
@@ -42,6 +43,8 @@ struct child_server {
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::string site_arg = site.string();
     std::vector<const char*> argv{CIRCLECDN_BIN, "serve", site_arg.c_str()};
+    args.push_back("--operator-token");
+    args.push_back(operator_token);
     for (auto& a : args) argv.push_back(a.c_str());
     argv.push_back(nullptr);
     if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
@@ -71,7 +74,7 @@ struct child_server {
     return status;
   }
   std::int64_t stat(const char* name) {
-    auto o = boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+    auto o = boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body()).as_object();
     return o[name].to_number<std::int64_t>();
   }
 
@@ -239,7 +242,8 @@ TEST(Process, IdleTlsPeerHoldsNoRecordBuffers) {
   std::vector<std::unique_ptr<wss_client>> warmup;
   for (int i = 0; i < 20; ++i) warmup.push_back(std::make_unique<wss_client>(server.port));
   auto stat = [&](const char* name) {
-    auto o = boost::json::parse(https_get(server.port, "/.circlecdn/stats").body()).as_object();
+    auto o = boost::json::parse(https_get(server.port, "/.circlecdn/stats", operator_auth()).body())
+                 .as_object();
     return o[name].to_number<std::int64_t>();
   };
   auto before = stat("heap_bytes");

@@ -5,6 +5,7 @@
 
 #include "core/random_id.hpp"
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/test_site.hpp"
 #include "support/ws_client.hpp"
 
@@ -44,7 +45,7 @@ std::vector<boost::json::object> drain(ws_client& c) {
   }
 }
 boost::json::object stats(std::uint16_t port) {
-  return boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+  return boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body()).as_object();
 }
 std::int64_t stat(std::uint16_t port, const char* name) {
   return stats(port)[name].to_number<std::int64_t>();

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/test_cert.hpp"
 #include "support/test_site.hpp"
 #include "support/tls_client.hpp"
@@ -76,7 +77,8 @@ TEST(Tls, HttpsServesFilesUnderTheOriginCap) {
   tls_site s(cfg);
   auto whole = https_get(s.port(), "/big.bin");
   EXPECT_EQ(whole.body().size(), 600u * 1024);
-  auto stats = boost::json::parse(https_get(s.port(), "/.circlecdn/stats").body()).as_object();
+  auto stats = boost::json::parse(https_get(s.port(), "/.circlecdn/stats", operator_auth()).body())
+                   .as_object();
   EXPECT_GE(stats["origin_capped_bytes"].to_number<std::int64_t>(), 600 * 1024);
 }
 

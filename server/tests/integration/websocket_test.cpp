@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/raw_ws.hpp"
 #include "support/test_site.hpp"
 #include "ws/client_frames.hpp"
@@ -19,7 +20,7 @@ namespace {
 constexpr std::uint8_t op_text = 1, op_close = 8, op_ping = 9, op_pong = 10;
 
 std::int64_t stat(std::uint16_t port, const char* name) {
-  auto o = boost::json::parse(get(port, "/.circlecdn/stats").body()).as_object();
+  auto o = boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body()).as_object();
   return o[name].to_number<std::int64_t>();
 }
 bool wait_for_stat(std::uint16_t port, const char* name, std::int64_t v) {

@@ -119,3 +119,31 @@ TEST(Message, DoneReasons) {
     EXPECT_EQ(e.ref, "done");
   }
 }
+
+TEST(Message, UsageCarriesBytesBySourceAndClampedSamples) {
+  auto u =
+      parsed<usage_msg>(R"({"type":"usage","peer":10,"origin":20,"store":30,"verify_failures":2,)"
+                        R"("ms":{"peer":[1.5,700000],"store":[]}})");
+  EXPECT_EQ(u.bytes[static_cast<std::size_t>(usage_source::peer)], 10u);
+  EXPECT_EQ(u.bytes[static_cast<std::size_t>(usage_source::origin)], 20u);
+  EXPECT_EQ(u.bytes[static_cast<std::size_t>(usage_source::store)], 30u);
+  EXPECT_EQ(u.verify_failures, 2u);
+  auto& peer_ms = u.ms[static_cast<std::size_t>(usage_source::peer)];
+  ASSERT_EQ(peer_ms.size(), 2u);
+  EXPECT_EQ(peer_ms[0], 1.5);
+  EXPECT_EQ(peer_ms[1], usage_sample_max_ms);  // clamped, not refused
+  EXPECT_TRUE(u.ms[static_cast<std::size_t>(usage_source::origin)].empty());
+}
+
+TEST(Message, UsageRefusesWhatAPageCouldNotHaveMeasured) {
+  for (auto bad : {R"({"type":"usage","peer":1,"origin":1})",
+                   R"({"type":"usage","peer":"1","origin":1,"store":1})",
+                   R"({"type":"usage","peer":-1,"origin":1,"store":1})",
+                   R"({"type":"usage","peer":18446744073709551615,"origin":1,"store":1})",
+                   R"({"type":"usage","peer":1,"origin":1,"store":1,"verify_failures":-1})",
+                   R"({"type":"usage","peer":1,"origin":1,"store":1,"ms":{"peer":["x"]}})"}) {
+    auto e = error_of(bad);
+    EXPECT_EQ(e.code, error_code::bad_message) << bad;
+    EXPECT_EQ(e.ref, "usage") << bad;
+  }
+}

@@ -6,6 +6,7 @@
 
 #include "app/server.hpp"
 #include "core/content_hash.hpp"
+#include "support/operator_token.hpp"
 #include "support/temp_dir.hpp"
 
 namespace circlecdn::test {
@@ -19,6 +20,7 @@ struct test_site {
     base.site = dir.path();
     base.listen_port = 0;
     base.secret = "integration-secret";
+    if (base.operator_token.empty()) base.operator_token = operator_token;
     server = std::make_unique<app::server>(base);
     port = server->start();
   }
