@@ -75,7 +75,8 @@ ok "$exec_start (as $user): $(cat "$scratch/out")"
 get() { curl -fsS --max-time 5 "http://127.0.0.1:8080$1"; }
 get / | grep -q 'circlecdn is running' || fail "GET / is not the placeholder page"
 get /.circlecdn/manifest.json | grep -q '"/index.html"' || fail "manifest does not list /index.html"
-ok "GET / and /.circlecdn/manifest.json"
+get /.circlecdn/circlecdn.js | grep -q 'CircleCDN' || fail "the built-in library is not served"
+ok "GET /, /.circlecdn/manifest.json and the built-in library (no --client-dir)"
 
 kill -HUP "$pid"; sleep 0.5
 kill -0 "$pid" 2>/dev/null || fail "SIGHUP killed the service"
