@@ -30,6 +30,10 @@ enum class error_code {
   peer_gone,
   bad_token,
   shutting_down,
+  not_wanter,         // report: no pairing made for you, as the wanter, with that peer and hash
+  report_too_early,   // report: that holder never answered your connection: no bytes came from it
+  already_reported,   // report: once per pairing
+  unknown_challenge,  // proof: no challenge with this id is open for you
 };
 std::string_view to_string(error_code c);
 
@@ -72,8 +76,15 @@ struct report_msg {
   content_hash hash;
 };
 
-using inbound =
-    std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg, report_msg>;
+// The answer to a possession challenge: SHA-256(nonce bytes || the hash's bytes), or no digest
+// when the peer does not hold the bytes (an honest refusal: eviction can cross a challenge).
+struct proof_msg {
+  std::uint32_t id = 0;
+  std::optional<content_hash> digest;
+};
+
+using inbound = std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg,
+                             report_msg, proof_msg>;
 
 struct parse_error {
   error_code code;
