@@ -22,7 +22,8 @@ constexpr std::size_t nonce_bytes = 16;
 class challenges {
  public:
   using clock = std::chrono::steady_clock;
-  enum class reason : std::uint8_t { sample, report };
+  // Why a peer is challenged: a sampled announce, a report, or a pairing with it that failed.
+  enum class reason : std::uint8_t { sample, report, failed_path };
   enum class failure : std::uint8_t {
     wrong_digest,
     unanswered,  // no proof before the deadline

@@ -308,11 +308,15 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
 }
 
-void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok,
+void tracker::record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                              clock::time_point now) {
   if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
   if (holder.outcomes->record(ok, wanter.id, now)) ++counters_.holders_unreachable;
-  if (!ok) wanter.excluded.add(holder.id, now);
+  if (ok) return;
+  wanter.excluded.add(holder.id, now);
+  // Does it hold what it was matched for? A squatter fails at once; an honest holder behind a
+  // hostile NAT passes and only loses this wanter (tracker_checks.cpp).
+  challenge(holder, h, challenges::reason::failed_path, now);
 }
 
 // A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
@@ -345,7 +349,7 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
   auto& holder = *it->holder;
-  record_outcome(p, holder, m.ok, now);
+  record_outcome(p, holder, it->hash, m.ok, now);
   if (m.ok) ++holder.uploads_completed;
   if (!m.ok) {
     if (m.reason == done_reason::connect_failed)
@@ -386,9 +390,9 @@ void tracker::expire(clock::time_point now) {
       ++counters_.wants_expired;
       // A want that nobody finished counts against its holder like a failed path: a fake holder
       // that never serves is excluded for this wanter and, failing with several, skipped.
-      record_outcome(p, *w.holder, false, now);
       p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "wanter", "expired"));
       w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "holder", "expired"));
+      record_outcome(p, *w.holder, w.hash, false, now);  // (after the cancel: it may challenge)
       release_want(p, i);
     }
   }

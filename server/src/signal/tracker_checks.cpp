@@ -70,11 +70,16 @@ void tracker::challenge_failed(const challenges::open_challenge& c, challenges::
   if (why == challenges::failure::refused) {
     ++checks_.challenges_refused;
     // "I do not hold it" is an honest answer when an eviction crossed a sampled challenge; about
-    // a hash it was just reported for, it admits pushing what it did not have.
+    // a hash it was just reported for, or failed to deliver, it admits a claim it could not keep.
     if (c.why == challenges::reason::sample) return;
   }
   if (!p) return;  // (leave() forgets a peer's challenges: this is a peer that just left)
   if (penalties_.failed_challenge(c.peer, p->address, c.hash, now)) ++checks_.penalties;
+  // It claimed bytes it could not prove: none of its claims are offered any more (it may announce
+  // again, and from a penalised address every announce is challenged). Left in the directory they
+  // would also crowd real holders out of the tracker's sample of a hash's holders.
+  for (const auto& h : p->holdings) dir_.remove(h, p->id);
+  p->holdings.clear();
 }
 
 void tracker::sample_challenge(peer_state& p, std::span<const content_hash> added,

@@ -193,3 +193,38 @@ TEST_F(checks, ChallengesStopAtTheCap) {
 }
 
 }  // namespace circlecdn::signal::test
+
+namespace circlecdn::signal::test {
+
+TEST_F(checks, AHolderItsWanterCouldNotReachIsChallengedAndASquatterLosesEveryClaim) {
+  auto squatter = join(std::nullopt, "198.51.100.66"), wanter = join();
+  send(*squatter, R"({"type":"announce","have":[")" + hash_of(1).hex() + R"(",")" +
+                      hash_of(2).hex() + R"(",")" + hash_of(3).hex() + R"("]})");
+  want(*wanter, 1, 1);
+  ASSERT_EQ(wanter->link.next()["peer"], json::value(squatter->id));
+  squatter->link.next();  // push, never acted on
+  send(*wanter, R"({"type":"done","id":1,"ok":false,"reason":"connect_failed"})");
+  auto c = take_challenge(*squatter);
+  EXPECT_EQ(c["hash"], json::value(hash_of(1).hex()));
+  now += lim.challenge_timeout;
+  t->expire(now);
+  EXPECT_EQ(t->checks().challenges_unanswered, 1u);
+  EXPECT_EQ(dir.entries(), 0u);  // all three claims, not only the one challenged
+  EXPECT_TRUE(t->is_penalised(peer_id::parse(squatter->id).value(), now));
+}
+
+TEST_F(checks, AnUnreachableHonestHolderPassesAndKeepsItsHoldings) {
+  auto holder = join(std::nullopt, "198.51.100.1"), wanter = join();
+  announce(*holder, 1);
+  announce(*holder, 2);
+  want(*wanter, 1, 1);
+  wanter->link.next();
+  holder->link.next();
+  send(*wanter, R"({"type":"done","id":1,"ok":false,"reason":"timeout"})");
+  prove(*holder, take_challenge(*holder), 1);
+  EXPECT_EQ(t->checks().challenges_passed, 1u);
+  EXPECT_EQ(dir.entries(), 2u);
+  EXPECT_FALSE(t->is_penalised(peer_id::parse(holder->id).value(), now));
+}
+
+}  // namespace circlecdn::signal::test
