@@ -34,8 +34,8 @@ struct limits {
   std::chrono::seconds penalty_base{600};  // doubles with each further distinct evidence
   // Proof of possession (docs/protocol.md, "Possession challenges"): the share of `announce`
   // messages that get one of their hashes challenged (suspects: all of them), the time to answer,
-  // and a server-wide cap. One challenge reads a piece and hashes it, ~0.3 ms for 256 KiB
-  // (docs/benchmarks.md): 50/s costs under 2% of a core.
+  // and a server-wide cap. One challenge reads a piece and hashes it: 146 us of CPU for 256 KiB
+  // (docs/benchmarks.md, "Proof of possession"), so 50/s costs under 1% of a core.
   double challenge_rate = 0.05;
   std::chrono::milliseconds challenge_timeout{5000};
   double challenges_per_s = 50;
