@@ -47,6 +47,7 @@ for (const file of files) {
   const servers = [];
   const ctx = {
     root: ROOT,
+    // `args`: extra server flags for this test.
     startServer: async (args = []) => {
       const s = await startServer({ bin: BIN, site: SITE, clientDir: CLIENT_DIR, root: ROOT, args });
       servers.push(s);

@@ -6,6 +6,7 @@ import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
 import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
 import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
+import { answerChallenge } from './signal/challenge';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
 import { UsageReport } from './signal/usage-report';
@@ -300,6 +301,13 @@ export class CircleCDN extends EventTarget {
         return;
       case 'signal':
         return pool!.signal(m.from, m.data);
+      case 'challenge': {
+        const store = this._store;
+        const tracker = this._tracker;
+        if (!store || !tracker) return;
+        void answerChallenge(m, (h) => store.get(h)).then((proof) => proof && tracker.send(proof));
+        return;
+      }
       case 'penalised':
         this.stats.penalised.push(m.peer);
         return this._emit('penalised', { peer: m.peer });

@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (m.have.size() > lim.hashes_per_message) std::abort();
           } else if constexpr (std::is_same_v<T, drop_msg>) {
             if (m.hashes.size() > lim.hashes_per_message) std::abort();
-          } else if constexpr (std::is_same_v<T, want_msg> || std::is_same_v<T, done_msg>) {
+          } else if constexpr (std::is_same_v<T, want_msg> || std::is_same_v<T, done_msg> ||
+                               std::is_same_v<T, proof_msg>) {
             if (m.id == 0 || m.id > 0x7fffffffu) std::abort();
           } else if constexpr (std::is_same_v<T, signal_msg>) {
             if (m.data.size() > lim.signal_data_bytes || m.data.front() != '{') std::abort();

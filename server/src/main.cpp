@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   std::uint32_t uploads = cfg.limits.uploads_per_holder;
   double rate = cfg.limits.messages_per_s;
   unsigned grace_ms = static_cast<unsigned>(cfg.shutdown_grace.count());
+  unsigned challenge_timeout_ms = static_cast<unsigned>(cfg.limits.challenge_timeout.count());
   serve->add_option("site", cfg.site, "directory to serve")
       ->required()
       ->check(CLI::ExistingDirectory);
@@ -51,6 +52,19 @@ int main(int argc, char** argv) {
                     "hashes held by all peers together that the tracker records (default 2000000)");
   serve->add_option("--origin-rate-limit", cfg.origin_rate_limit_bytes_per_s,
                     "cap on the origin's file upload, bytes/s, shared by all visitors (0 = none)");
+  // Proof of possession (docs/protocol.md, "Possession challenges").
+  serve
+      ->add_option("--challenge-rate", cfg.limits.challenge_rate,
+                   "share of announces whose peer must prove it holds one hash (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  serve
+      ->add_option("--challenge-timeout-ms", challenge_timeout_ms,
+                   "time a challenged peer has to answer with its proof")
+      ->check(CLI::Range(100u, 600'000u));
+  serve
+      ->add_option("--challenges-per-s", cfg.limits.challenges_per_s,
+                   "server-wide cap on possession challenges (each reads and hashes one piece)")
+      ->check(CLI::Range(0.0, 100'000.0));
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
   circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
   ice_opts.add(*serve, cfg.ice);
@@ -98,6 +112,7 @@ int main(int argc, char** argv) {
   cfg.limits.uploads_per_holder = uploads;
   cfg.limits.messages_per_s = rate;
   cfg.shutdown_grace = std::chrono::milliseconds(grace_ms);
+  cfg.limits.challenge_timeout = std::chrono::milliseconds(challenge_timeout_ms);
   spdlog::set_level(spdlog::level::from_str(log_level));
   // Every peer is a socket: take all the file descriptors the hard limit allows.
   if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {

@@ -29,9 +29,11 @@ export interface Miss { type: 'miss'; id: number; hash: string; token: string; r
 export interface SignalIn { type: 'signal'; from: string; data: SignalData }
 export interface Cancel { type: 'cancel'; id: number; hash?: string; peer?: string; role?: 'wanter' | 'holder'; reason?: string }
 export interface Penalised { type: 'penalised'; peer: string }
+/** Prove possession of `hash`: answer `proof` with SHA-256(nonce bytes ‖ the stored bytes). */
+export interface Challenge { type: 'challenge'; id: number; hash: string; nonce: string }
 export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[] }
 
-export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | ErrorMessage;
+export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | Challenge | ErrorMessage;
 
 export interface SignalData {
   sdp?: RTCSessionDescriptionInit;
@@ -48,6 +50,7 @@ const SHAPES: Record<string, Record<string, string>> = {
   signal: { from: 'string', data: 'object' },
   cancel: { id: 'number' },
   penalised: { peer: 'string' },
+  challenge: { id: 'number', hash: 'string', nonce: 'string' },
   error: { code: 'string' },
 };
 

@@ -8,6 +8,7 @@
 
 #include "app/config.hpp"
 #include "app/miss_ledger.hpp"
+#include "app/possession_proof.hpp"
 #include "app/upload_cap.hpp"
 #include "assets/asset_set.hpp"
 #include "core/token.hpp"
@@ -41,6 +42,7 @@ struct context {
   upload_cap origin_cap;
   swarm::memory_directory directory;
   swarm::served_record served;
+  possession_proof proofs{manifest};  // the tracker's possession challenges read through it
   signal::tracker tracker;
   ws::session_hub ws_hub{{},
                          {cfg.limits.message_bytes, cfg.limits.write_queue_messages,

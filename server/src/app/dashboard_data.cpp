@@ -84,7 +84,7 @@ std::string dashboard_json(context& ctx) {
                        {"timeout", t.paths_failed_timeout},
                        {"closed", t.paths_failed_closed}};
   o["verification_failures"] = t.reports + t.reported_verify_failures;
-  o["penalties"] = t.penalties;
+  o["penalties"] = ctx.tracker.checks().penalties;
   o["penalised_now"] = ctx.tracker.penalised_now(signal::tracker::clock::now());
   o["generation"] = snap->generation;
   json::array top;

@@ -349,7 +349,8 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       // The session runs on callbacks of its own, so this coroutine frame, the request, the
       // parser and the read buffer are freed now instead of living as long as the peer. A client
       // cannot send frames before our 101, so the buffer holds nothing.
-      signal::start_tracker_session(take_stream(stream), ctx.ws_hub, ctx.tracker, visitor);
+      signal::start_tracker_session(take_stream(stream), ctx.ws_hub, ctx.tracker, visitor,
+                                    from.client.to_string());
       co_return;
     }
 

@@ -70,7 +70,7 @@ void signaling(exposition& e, context& ctx) {
   e.sample({{"source", "report"}}, static_cast<double>(t.reports));
   e.sample({{"source", "usage"}}, static_cast<double>(t.reported_verify_failures));
   e.counter("circlecdn_penalties_total", "Penalties given to holders.",
-            static_cast<double>(t.penalties));
+            static_cast<double>(ctx.tracker.checks().penalties));
   e.gauge("circlecdn_penalised_peers", "Peers under a penalty now.",
           static_cast<double>(ctx.tracker.penalised_now(signal::tracker::clock::now())));
 

@@ -60,6 +60,16 @@ std::string stats_json(context& ctx) {
   o["paths_failed_closed"] = t.paths_failed_closed;
   o["holders_unreachable"] = t.holders_unreachable;
   o["ice_renewals"] = t.ice_renewals;
+  const auto& c = ctx.tracker.checks();
+  o["reports_refused"] = c.reports_refused;
+  o["penalties"] = c.penalties;
+  o["reporters_contradicted"] = c.reporters_contradicted;
+  o["challenges_sent"] = c.challenges_sent;
+  o["challenges_passed"] = c.challenges_passed;
+  o["challenges_failed"] = c.challenges_failed;
+  o["challenges_refused"] = c.challenges_refused;
+  o["challenges_unanswered"] = c.challenges_unanswered;
+  o["challenges_skipped"] = c.challenges_skipped;
   o["miss_tokens_valid"] = ctx.counters.miss_tokens_valid;
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;

@@ -26,8 +26,11 @@ context::context(config c)
       origin(cfg.site, manifest),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
-      tracker(cfg.limits, cfg.ice, directory, served, tokens,
-              [this](const content_hash& h) { return manifest.current()->knows(h); }) {
+      tracker(
+          cfg.limits, cfg.ice, directory, served, tokens,
+          [this](const content_hash& h) { return manifest.current()->knows(h); },
+          signal::tracker::wall_clock::now,
+          [this](const content_hash& h, std::string_view nonce) { return proofs(h, nonce); }) {
   cfg.limits.item_bytes_max = cfg.piece_size_bytes;  // no item is larger than a piece
   if (cfg.tls.enabled()) {
     if (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())

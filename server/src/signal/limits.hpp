@@ -33,7 +33,14 @@ struct limits {
   std::chrono::seconds fetch_grace{10};    // how long a peer's origin fetch makes others wait
   std::size_t fetch_claims_per_peer = 16;  // such claims one peer holds at once (never extended)
   std::size_t incoming_max = 100'000;      // hashes being fetched that the tracker remembers
-  std::chrono::seconds penalty_base{600};  // doubles with every further report
+  std::chrono::seconds penalty_base{600};  // doubles with each further distinct evidence
+  // Proof of possession (docs/protocol.md, "Possession challenges"): the share of `announce`
+  // messages that get one of their hashes challenged (suspects: all of them), the time to answer,
+  // and a server-wide cap. One challenge reads a piece and hashes it: 146 us of CPU for 256 KiB
+  // (docs/benchmarks.md, "Proof of possession"), so 50/s costs under 1% of a core.
+  double challenge_rate = 0.05;
+  std::chrono::milliseconds challenge_timeout{5000};
+  double challenges_per_s = 50;
   std::size_t write_queue_messages = 256;  // a slower reader is disconnected
   std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds ping_after{30};    // a silent peer is pinged, then dropped as long again

@@ -39,6 +39,14 @@ std::string_view to_string(error_code c) {
       return "bad_token";
     case error_code::shutting_down:
       return "shutting_down";
+    case error_code::not_wanter:
+      return "not_wanter";
+    case error_code::report_too_early:
+      return "report_too_early";
+    case error_code::already_reported:
+      return "already_reported";
+    case error_code::unknown_challenge:
+      return "unknown_challenge";
   }
   return "unknown";
 }
@@ -291,6 +299,12 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
     }
     return finish(r, std::move(m));
   }
+  if (type == "proof") {
+    proof_msg m;
+    if (auto id = r.request_id("id")) m.id = *id;
+    if (r.get("digest", false)) m.digest = r.hash("digest");
+    return finish(r, std::move(m));
+  }
   if (type == "hello") {
     hello_msg m;
     if (auto* v = r.get("resume", false)) {
@@ -310,7 +324,7 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
   }
   return parse_error{error_code::unknown_type,
                      "unknown message type (expected hello, announce, drop, want, done, signal, "
-                     "report or usage)",
+                     "report, usage or proof)",
                      std::string(type.substr(0, 32))};
 }
 

@@ -31,6 +31,10 @@ enum class error_code {
   peer_gone,
   bad_token,
   shutting_down,
+  not_wanter,         // report: no pairing made for you, as the wanter, with that peer and hash
+  report_too_early,   // report: that holder never answered your connection: no bytes came from it
+  already_reported,   // report: once per pairing
+  unknown_challenge,  // proof: no challenge with this id is open for you
 };
 std::string_view to_string(error_code c);
 
@@ -86,13 +90,20 @@ struct usage_msg {
   std::array<std::vector<double>, usage_source_count> ms;  // time to each resource, by source
 };
 
+// The answer to a possession challenge: SHA-256(nonce bytes || the hash's bytes), or no digest
+// when the peer does not hold the bytes (an honest refusal: eviction can cross a challenge).
+struct proof_msg {
+  std::uint32_t id = 0;
+  std::optional<content_hash> digest;
+};
+
 using inbound = std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg,
-                             report_msg, usage_msg>;
+                             report_msg, usage_msg, proof_msg>;
 // The message types, in the order of `inbound`'s alternatives (metrics label them so).
 inline constexpr std::array<std::string_view, std::variant_size_v<inbound>> inbound_type_names = {
-    "hello", "announce", "drop", "want", "done", "signal", "report", "usage"};
-inline constexpr std::size_t error_code_count = 15;  // the enumerators of error_code
-static_assert(static_cast<std::size_t>(error_code::shutting_down) + 1 == error_code_count);
+    "hello", "announce", "drop", "want", "done", "signal", "report", "usage", "proof"};
+inline constexpr std::size_t error_code_count = 19;  // the enumerators of error_code
+static_assert(static_cast<std::size_t>(error_code::unknown_challenge) + 1 == error_code_count);
 
 struct parse_error {
   error_code code;

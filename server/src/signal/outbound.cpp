@@ -98,6 +98,11 @@ frame make_penalised(const peer_id& p) {
   return done(R"({"type":"penalised","peer":")" + p.str() + R"("})");
 }
 
+frame make_challenge(std::uint32_t id, const content_hash& h, std::string_view nonce_hex) {
+  return done(R"({"type":"challenge","id":)" + std::to_string(id) + R"(,"hash":")" + h.hex() +
+              R"(","nonce":")" + std::string(nonce_hex) + R"("})");
+}
+
 frame make_error(error_code code, std::string_view message, std::string_view ref,
                  std::span<const content_hash> hashes, std::uint32_t id) {
   std::string s = R"({"type":"error","code":")" + std::string(to_string(code)) + R"(","message":)" +

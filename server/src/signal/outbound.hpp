@@ -32,6 +32,8 @@ frame make_signal(const peer_id& from, std::string_view data_json);
 frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
                   std::string_view role, std::string_view reason);
 frame make_penalised(const peer_id& p);
+// A possession challenge: answer with `proof` carrying SHA-256(nonce bytes || bytes of `h`).
+frame make_challenge(std::uint32_t id, const content_hash& h, std::string_view nonce_hex);
 // id: the want id the error is about (0 = none).
 frame make_error(error_code code, std::string_view message, std::string_view ref,
                  std::span<const content_hash> hashes = {}, std::uint32_t id = 0);

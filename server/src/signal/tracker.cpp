@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "signal/detail/peer_state.hpp"
 #include "signal/ice_servers.hpp"
 #include "signal/path_outcomes.hpp"
 #include "signal/usage_allowance.hpp"
@@ -9,62 +10,19 @@
 
 namespace circlecdn::signal {
 
-namespace {
-constexpr std::size_t max_penalties = 10'000;  // penalties outlive connections, but boundedly
-constexpr std::uint32_t max_penalty_doublings = 6;
-// Credentials are renewed when this share of their life has passed: the page has the remaining
-// fifth (12 min at the default hour) to receive them, even across a reconnect.
-constexpr double renew_at_share = 0.8;
-constexpr std::chrono::seconds min_renew_after{1};
-}  // namespace
-
-struct want_slot {
-  std::uint32_t id;
-  content_hash hash;
-  peer_state* holder;
-  tracker::clock::time_point deadline;
-};
-
-struct upload_slot {
-  peer_state* wanter;
-  std::uint32_t id;
-};
-
-// Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
-// peer that announced nothing.
-struct peer_state {
-  peer_id id;  // public: what other peers and the page see
-  std::optional<peer_id>
-      visitor;  // the secret cookie this socket came with: the served record's key
-  peer_link* link = nullptr;
-  std::unordered_set<content_hash> holdings;
-  std::vector<want_slot> wants;
-  std::vector<upload_slot> uploads;
-  std::vector<peer_id> paired;         // oldest first; ids, so a partner that left reads as gone
-  std::vector<content_hash> fetching;  // hashes others wait for this peer to fetch (see incoming_)
-  std::uint32_t max_uploads = 0;
-  std::uint32_t errors = 0;  // leaky: see send_error
-  tracker::clock::time_point errors_at{};
-  double tokens = 0;
-  tracker::clock::time_point last_refill;
-  std::uint32_t uploads_completed = 0;  // its uploads that ended in done ok:true: its reputation
-  std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
-  path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
-  std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
-  usage_allowance usage;                      // what its `usage` reports may still add
-  bool closing = false;
-};
-
 tracker::tracker(const limits& lim, const ice_config& ice, swarm::directory& dir,
                  swarm::served_record& served, const token_signer& tokens, known_hash_fn known_hash,
-                 wall_fn wall)
+                 wall_fn wall, proof_fn proof)
     : lim_(lim),
       ice_(ice),
       dir_(dir),
       served_(served),
       tokens_(tokens),
       known_hash_(std::move(known_hash)),
-      wall_(std::move(wall)) {}
+      wall_(std::move(wall)),
+      proof_(std::move(proof)),
+      penalties_(lim.penalty_base),
+      challenges_(lim.challenges_per_s, lim.challenge_timeout) {}
 
 tracker::~tracker() = default;
 
@@ -76,7 +34,8 @@ std::size_t tracker::holdings() const {
   return dir_.entries();
 }
 
-peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now) {
+peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now,
+                          std::string address) {
   // Every connection gets a fresh public id, never derived from the visitor's cookie: the cookie
   // is a secret that leaves the server only in Set-Cookie (docs/security.md).
   peer_id id = peer_id::random();
@@ -85,6 +44,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   state->id = id;
   state->visitor = visitor;
   state->link = &link;
+  state->address = std::move(address);
   state->max_uploads = lim_.uploads_per_holder;
   state->tokens = lim_.message_burst;
   state->last_refill = now;
@@ -99,32 +59,6 @@ void tracker::send_welcome(peer_state& p, clock::time_point now) {
   auto served = p.visitor ? served_.take(*p.visitor) : std::vector<content_hash>{};
   auto token = tokens_.resume_token(p.id, token_signer::clock::now() + lim_.resume_token_life);
   p.link->deliver(make_welcome(p.id, token, served, lim_, issue_ice(p, now), ice_));
-}
-
-std::string tracker::issue_ice(peer_state& p, clock::time_point now) {
-  auto members = ice_members(ice_, p.id, wall_());
-  if (ice_.issues_credentials()) {
-    p.ice_serial = ++ice_serial_;
-    auto renew_after = std::max<clock::duration>(
-        min_renew_after,
-        std::chrono::duration_cast<clock::duration>(ice_.turn_ttl * renew_at_share));
-    renewals_.push({now + renew_after, p.id, p.ice_serial}, peers_.size(), [&](const auto& e) {
-      auto it = peers_.find(e.peer);
-      return it == peers_.end() || it->second->ice_serial != e.serial;
-    });
-  }
-  return members;
-}
-
-void tracker::renew_ice(clock::time_point now) {
-  renewals_.pop_due(now, [&](const ice_renewals::entry& e) {
-    auto it = peers_.find(e.peer);
-    if (it == peers_.end() || it->second->ice_serial != e.serial) return;  // left, or re-issued
-    auto& p = *it->second;
-    if (p.closing) return;
-    ++counters_.ice_renewals;
-    p.link->deliver(make_ice(issue_ice(p, now)));
-  });
 }
 
 void tracker::leave(peer_state* p) {
@@ -143,6 +77,7 @@ void tracker::leave(peer_state* p) {
     --wants_in_flight_;
   }
   for (auto& h : p->holdings) dir_.remove(h, p->id);
+  challenges_.forget(p->id);   // its holdings left with it: nothing left to prove
   for (auto& h : p->fetching)  // nobody should wait for a fetch that will never be announced
     if (auto it = incoming_.find(h); it != incoming_.end() && it->second.fetcher == p->id)
       incoming_.erase(it);
@@ -211,7 +146,7 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
         if constexpr (std::is_same_v<T, hello_msg>)
           on_hello(p, m, now);
         else if constexpr (std::is_same_v<T, announce_msg>)
-          on_announce(p, m);
+          on_announce(p, m, now);
         else if constexpr (std::is_same_v<T, drop_msg>)
           on_drop(p, m);
         else if constexpr (std::is_same_v<T, want_msg>)
@@ -224,6 +159,8 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
           on_report(p, m, now);
         else if constexpr (std::is_same_v<T, usage_msg>)
           on_usage(p, m, now);
+        else if constexpr (std::is_same_v<T, proof_msg>)
+          on_proof(p, m, now);
       },
       msg);
 }
@@ -245,6 +182,7 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
       }
       if (!peers_.contains(*id)) {  // the old connection is gone: take its id back
         auto node = peers_.extract(p.id);
+        challenges_.renamed(p.id, *id);
         node.key() = *id;
         node.mapped()->id = *id;
         peers_.insert(std::move(node));
@@ -254,8 +192,8 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
   send_welcome(p, now);
 }
 
-void tracker::on_announce(peer_state& p, const announce_msg& m) {
-  std::vector<content_hash> unknown, over;
+void tracker::on_announce(peer_state& p, const announce_msg& m, clock::time_point now) {
+  std::vector<content_hash> unknown, over, added;
   for (auto& h : m.have) {
     if (!known_hash_(h)) {
       unknown.push_back(h);
@@ -268,8 +206,10 @@ void tracker::on_announce(peer_state& p, const announce_msg& m) {
       p.holdings.insert(h);
       dir_.add(h, p.id);
       incoming_.erase(h);  // it has a holder now
+      added.push_back(h);
     }
   }
+  sample_challenge(p, added, now);
   if (!unknown.empty())
     send_error(p, error_code::unknown_hash, "not in the current manifest; not recorded", "announce",
                unknown);
@@ -302,8 +242,7 @@ void tracker::pair(peer_state& a, peer_state& b) {
 }
 
 bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
-  auto it = penalties_.find(id);
-  return it != penalties_.end() && it->second.until > now;
+  return penalties_.penalised(id, now);
 }
 
 // A holder this wanter failed to reach, or one that looks unreachable to everyone, is treated as
@@ -350,7 +289,8 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     auto& h = *it->second;
     if (h.closing || skipped_holder(p, h, now)) continue;
     candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
-                          is_penalised(h.id, now), is_paired(p, h.id), h.uploads_completed});
+                          is_penalised(h.id, now), is_paired(p, h.id), h.uploads_completed,
+                          penalties_.suspect(h.address, now)});
     states.push_back(&h);
   }
   auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
@@ -377,6 +317,8 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   auto& holder = *states[*pick.index];
   bool connect = !candidates[*pick.index].paired_with_wanter;
   pair(p, holder);
+  if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
+  p.pairings->matched(holder.id, m.hash);
   p.wants.push_back({m.id, m.hash, &holder, now + lim_.want_timeout});
   holder.uploads.push_back({&p, m.id});
   ++wants_in_flight_;
@@ -385,11 +327,15 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
 }
 
-void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok,
+void tracker::record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                              clock::time_point now) {
   if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
   if (holder.outcomes->record(ok, wanter.id, now)) ++counters_.holders_unreachable;
-  if (!ok) wanter.excluded.add(holder.id, now);
+  if (ok) return;
+  wanter.excluded.add(holder.id, now);
+  // Does it hold what it was matched for? A squatter fails at once; an honest holder behind a
+  // hostile NAT passes and only loses this wanter (tracker_checks.cpp).
+  challenge(holder, h, challenges::reason::failed_path, now);
 }
 
 // A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
@@ -426,7 +372,7 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
   auto& holder = *it->holder;
-  record_outcome(p, holder, m.ok, now);
+  record_outcome(p, holder, it->hash, m.ok, now);
   if (m.ok) {
     ++holder.uploads_completed;
     auto matched_at = it->deadline - lim_.want_timeout;
@@ -460,25 +406,10 @@ void tracker::on_signal(peer_state& p, const signal_msg& m) {
   if (it == peers_.end() || it->second->closing)
     return send_error(p, error_code::peer_gone, "that peer has disconnected", "signal");
   ++counters_.signals_relayed;
+  // A signal from p is p answering (or calling) the receiver: if the receiver wants from p, bytes
+  // from p are now possible, so its reports about p can count.
+  if (auto& to = *it->second; to.pairings) to.pairings->answered_by(p.id);
   it->second->link->deliver(make_signal(p.id, m.data));
-}
-
-void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point now) {
-  if (!is_paired(p, m.peer))
-    return send_error(p, error_code::not_paired, "you can only report a peer you were paired with",
-                      "report");
-  ++counters_.reports;
-  ++counters_.penalties;
-  if (penalties_.size() >= max_penalties && !penalties_.contains(m.peer)) {
-    std::erase_if(penalties_, [&](auto& kv) { return kv.second.until <= now; });
-    if (penalties_.size() >= max_penalties) penalties_.erase(penalties_.begin());
-  }
-  auto& pen = penalties_[m.peer];
-  auto doublings = std::min(pen.count, max_penalty_doublings);
-  pen.until = now + lim_.penalty_base * (1u << doublings);
-  ++pen.count;
-  if (auto it = peers_.find(m.peer); it != peers_.end()) remove_holding(*it->second, m.hash);
-  p.link->deliver(make_penalised(m.peer));
 }
 
 void tracker::count_miss(std::string_view reason) {
@@ -506,12 +437,12 @@ void tracker::on_usage(peer_state& p, const usage_msg& m, clock::time_point now)
 }
 
 std::size_t tracker::penalised_now(clock::time_point now) const {
-  return static_cast<std::size_t>(std::count_if(penalties_.begin(), penalties_.end(),
-                                                [&](auto& kv) { return kv.second.until > now; }));
+  return penalties_.penalised_count(now);
 }
 
 void tracker::expire(clock::time_point now) {
   renew_ice(now);
+  expire_challenges(now);
   if (wants_in_flight_ == 0) return;
   for (auto& [id, state] : peers_) {
     auto& p = *state;
@@ -524,9 +455,9 @@ void tracker::expire(clock::time_point now) {
       ++counters_.wants_expired;
       // A want that nobody finished counts against its holder like a failed path: a fake holder
       // that never serves is excluded for this wanter and, failing with several, skipped.
-      record_outcome(p, *w.holder, false, now);
       p.link->deliver(make_cancel(w.id, w.hash, w.holder->id, "wanter", "expired"));
       w.holder->link->deliver(make_cancel(w.id, w.hash, p.id, "holder", "expired"));
+      record_outcome(p, *w.holder, w.hash, false, now);  // (after the cancel: it may challenge)
       release_want(p, i);
     }
   }

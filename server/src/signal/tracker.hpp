@@ -17,6 +17,7 @@
 
 #include "core/token.hpp"
 #include "metrics/histogram.hpp"
+#include "signal/challenges.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/ice_renewals.hpp"
 #include "signal/limits.hpp"
@@ -24,6 +25,7 @@
 #include "signal/peer_link.hpp"
 #include "swarm/directory.hpp"
 #include "swarm/holder_policy.hpp"
+#include "swarm/penalties.hpp"
 #include "swarm/served_record.hpp"
 
 namespace circlecdn::signal {
@@ -42,7 +44,6 @@ struct tracker_counters {
   // done ok:false by reason; holders marked unreachable; `ice` messages sent.
   std::uint64_t paths_failed_connect = 0, paths_failed_timeout = 0, paths_failed_closed = 0;
   std::uint64_t holders_unreachable = 0, ice_renewals = 0;
-  std::uint64_t penalties = 0;  // penalties given (each report that counted)
   // Valid messages by type (inbound_type_names), and those refused before a type was known
   // (rate-limited, unparsable, unknown type).
   std::array<std::uint64_t, std::variant_size_v<inbound>> messages_by_type{};
@@ -67,6 +68,13 @@ struct tracker_counters {
       metrics::histogram{metrics::item_buckets_s}};
 };
 
+// Reports and possession challenges (docs/protocol.md, "Reports" and "Possession challenges").
+struct check_counters {
+  std::uint64_t reports_refused = 0, penalties = 0, reporters_contradicted = 0;
+  std::uint64_t challenges_sent = 0, challenges_passed = 0, challenges_failed = 0;
+  std::uint64_t challenges_refused = 0, challenges_unanswered = 0, challenges_skipped = 0;
+};
+
 class tracker {
  public:
   using clock = std::chrono::steady_clock;
@@ -74,15 +82,21 @@ class tracker {
   // The clock TURN credential expiry is written in (unix time); tests inject their own.
   using wall_clock = std::chrono::system_clock;
   using wall_fn = std::function<wall_clock::time_point()>;
+  // SHA-256(nonce || the bytes of hash) from the origin's copy, or nullopt when the server cannot
+  // read them (not in the manifest, the file changed): what a possession proof must equal.
+  using proof_fn =
+      std::function<std::optional<content_hash>(const content_hash& h, std::string_view nonce)>;
 
   tracker(const limits& lim, const ice_config& ice, swarm::directory& dir,
           swarm::served_record& served, const token_signer& tokens, known_hash_fn known_hash,
-          wall_fn wall = wall_clock::now);
+          wall_fn wall = wall_clock::now, proof_fn proof = {});
   ~tracker();
 
   // A connection arrives, with the visitor's secret from its cookie if it had a well-formed one.
   // It gets a fresh random public id, and the welcome. The returned state lives until leave().
-  peer_state* join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now);
+  // `address`: the client's address as the server sees it (penalties leave a strike on it).
+  peer_state* join(peer_link& link, std::optional<peer_id> visitor, clock::time_point now,
+                   std::string address = {});
   void leave(peer_state* p);
 
   // One text frame from p (any size: over the limit is answered with too_large).
@@ -102,19 +116,33 @@ class tracker {
   const tracker_counters& counters() const { return counters_; }
   // Peers under a penalty now.
   std::size_t penalised_now(clock::time_point now) const;
+  const check_counters& checks() const { return checks_; }
+  bool is_penalised(const peer_id& id, clock::time_point now) const;
   const peer_id& id_of(const peer_state* p) const;
 
  private:
   void dispatch(peer_state& p, inbound& msg, clock::time_point now);
   void on_hello(peer_state& p, hello_msg& m, clock::time_point now);
-  void on_announce(peer_state& p, const announce_msg& m);
+  void on_announce(peer_state& p, const announce_msg& m, clock::time_point now);
   void on_drop(peer_state& p, const drop_msg& m);
   void on_want(peer_state& p, const want_msg& m, clock::time_point now);
   void on_done(peer_state& p, const done_msg& m, clock::time_point now);
   void on_signal(peer_state& p, const signal_msg& m);
+  // Reports and challenges: tracker_checks.cpp.
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
   void on_usage(peer_state& p, const usage_msg& m, clock::time_point now);
   void count_miss(std::string_view reason);
+  void on_proof(peer_state& p, const proof_msg& m, clock::time_point now);
+  // Challenges one of the hashes just announced, for a sample of announces (every one for a
+  // suspect address).
+  void sample_challenge(peer_state& p, std::span<const content_hash> added, clock::time_point now);
+  // Sends a possession challenge on h, within the budget; false when none was sent.
+  bool challenge(peer_state& p, const content_hash& h, challenges::reason why,
+                 clock::time_point now);
+  void expire_challenges(clock::time_point now);
+  // A challenge that was not passed: the holding goes, and a failure is evidence.
+  void challenge_failed(const challenges::open_challenge& c, challenges::failure why,
+                        clock::time_point now);
 
   void send_error(peer_state& p, error_code code, std::string_view message, std::string_view ref,
                   std::span<const content_hash> hashes = {}, std::uint32_t id = 0);
@@ -126,10 +154,10 @@ class tracker {
                       clock::time_point now) const;
   void pair(peer_state& a, peer_state& b);
   bool is_paired(const peer_state& a, const peer_id& b) const;
-  bool is_penalised(const peer_id& id, clock::time_point now) const;
   void release_want(peer_state& wanter, std::size_t want_index);
   // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
-  void record_outcome(peer_state& wanter, peer_state& holder, bool ok, clock::time_point now);
+  void record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
+                      clock::time_point now);
   bool may_claim_fetch(const peer_state& p, const content_hash& h, clock::time_point now) const;
   void remove_holding(peer_state& p, const content_hash& h);
 
@@ -140,12 +168,11 @@ class tracker {
   const token_signer& tokens_;
   known_hash_fn known_hash_;
   wall_fn wall_;
+  proof_fn proof_;
   std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
-  struct penalty {
-    clock::time_point until;
-    std::uint32_t count = 0;
-  };
-  std::unordered_map<peer_id, penalty> penalties_;  // bounded: see max_penalties
+  swarm::penalties penalties_;  // bounded: see swarm/penalties.hpp
+  challenges challenges_;
+  std::minstd_rand sample_rng_{std::random_device{}()};
   // Hashes a peer is fetching from the origin right now (it was just told `miss` / no_holder):
   // in a flash crowd the next wanters are told to wait for it (`fetching`) instead of all going to
   // the origin for the same bytes. One entry per manifest hash at most; expires after fetch_grace.
@@ -162,6 +189,7 @@ class tracker {
   ice_renewals renewals_;  // empty unless TURN credentials are issued
   std::uint64_t ice_serial_ = 0;
   tracker_counters counters_;
+  check_counters checks_;
 };
 
 }  // namespace circlecdn::signal

@@ -7,14 +7,17 @@ namespace circlecdn::signal {
 tracker_session::tracker_session(net::stream stream, ws::session_hub& hub, signal::tracker& tracker)
     : ws::session(std::move(stream), hub, *this), tracker_(tracker) {}
 
-void tracker_session::begin(std::optional<peer_id> cookie_id) {
+void tracker_session::begin(std::optional<peer_id> cookie_id, std::string address) {
   joining_ = &cookie_id;  // on_open() runs inside start()
+  joining_address_ = &address;
   start();
   joining_ = nullptr;
+  joining_address_ = nullptr;
 }
 
 void tracker_session::on_open() {
-  state_ = tracker_.join(*this, joining_ ? *joining_ : std::nullopt, tracker::clock::now());
+  state_ = tracker_.join(*this, joining_ ? *joining_ : std::nullopt, tracker::clock::now(),
+                         joining_address_ ? std::move(*joining_address_) : std::string());
 }
 
 void tracker_session::on_text(std::string_view message) {
@@ -31,8 +34,9 @@ void tracker_session::on_close() {
 }
 
 void start_tracker_session(net::stream stream, ws::session_hub& hub, signal::tracker& tracker,
-                           std::optional<peer_id> cookie_id) {
-  std::make_shared<tracker_session>(std::move(stream), hub, tracker)->begin(cookie_id);
+                           std::optional<peer_id> cookie_id, std::string address) {
+  std::make_shared<tracker_session>(std::move(stream), hub, tracker)
+      ->begin(cookie_id, std::move(address));
 }
 
 }  // namespace circlecdn::signal

@@ -4,6 +4,7 @@
 // is the tracker's peer_link back to the socket. Session and adapter are one object, so a peer
 // costs one allocation.
 #include <optional>
+#include <string>
 
 #include "core/peer_id.hpp"
 #include "net/stream.hpp"
@@ -20,7 +21,8 @@ class tracker_session final : private ws::message_sink, public ws::session, publ
 
   // Starts the session; it joins the tracker with the visitor's secret from the upgrade request's
   // cookie, if it had a well-formed one (the served record's key, never shown to anyone).
-  void begin(std::optional<peer_id> visitor);
+  // `address`: the client's, as the server sees it (through --trust-proxy).
+  void begin(std::optional<peer_id> visitor, std::string address);
 
   // peer_link
   void deliver(frame f) override { send_text(std::move(f)); }
@@ -37,11 +39,12 @@ class tracker_session final : private ws::message_sink, public ws::session, publ
 
   signal::tracker& tracker_;
   peer_state* state_ = nullptr;
-  const std::optional<peer_id>* joining_ = nullptr;  // begin()'s argument, while it runs
+  const std::optional<peer_id>* joining_ = nullptr;  // begin()'s arguments, while it runs
+  std::string* joining_address_ = nullptr;
 };
 
 // Runs a signaling session on `stream` (its 101 is sent); it keeps itself alive.
 void start_tracker_session(net::stream stream, ws::session_hub& hub, signal::tracker& tracker,
-                           std::optional<peer_id> cookie_id);
+                           std::optional<peer_id> cookie_id, std::string address);
 
 }  // namespace circlecdn::signal

@@ -11,7 +11,7 @@ choice choose_holder(std::span<const candidate> candidates, const peer_id& wante
   bool anyone_busy = false;  // only holders at their upload cap make a want worth retrying
   auto rank = [](const candidate& c) {
     // Smaller is better in every position.
-    return std::tuple(c.uploads_in_flight, !c.paired_with_wanter,
+    return std::tuple(c.suspect, c.uploads_in_flight, !c.paired_with_wanter,
                       -static_cast<std::int64_t>(c.uploads_completed));
   };
   auto next_random = [&random] {  // splitmix64: one seed gives every tie its own draw

@@ -147,3 +147,15 @@ TEST(Message, UsageRefusesWhatAPageCouldNotHaveMeasured) {
     EXPECT_EQ(e.ref, "usage") << bad;
   }
 }
+
+TEST(Message, ProofCarriesADigestOrRefuses) {
+  auto p = parsed<proof_msg>(R"({"type":"proof","id":9,"digest":")" + H + R"("})");
+  EXPECT_EQ(p.id, 9u);
+  ASSERT_TRUE(p.digest);
+  EXPECT_EQ(p.digest->hex(), H);
+  EXPECT_FALSE(parsed<proof_msg>(R"({"type":"proof","id":9})").digest);  // "I do not hold it"
+  auto bad = error_of(R"({"type":"proof","id":9,"digest":"ABC"})");
+  EXPECT_EQ(bad.code, error_code::bad_message);
+  EXPECT_EQ(bad.ref, "proof");
+  EXPECT_EQ(error_of(R"({"type":"proof","digest":")" + H + R"("})").code, error_code::bad_message);
+}

@@ -48,7 +48,10 @@ struct fixture : ::testing::Test {
   tracker::wall_clock::time_point wall_start{std::chrono::seconds(1'765'000'000)};
   tracker::clock::time_point steady_start = now;
 
-  void SetUp() override { make(); }
+  void SetUp() override {
+    lim.challenge_rate = 0;  // sampled challenges are random: tests that want them set the rate
+    make();
+  }
   void make() {
     t = std::make_unique<tracker>(
         lim, ice, dir, served, tokens,
@@ -56,7 +59,20 @@ struct fixture : ::testing::Test {
         [this] {
           return wall_start +
                  std::chrono::duration_cast<tracker::wall_clock::duration>(now - steady_start);
+        },
+        [this](const content_hash& h, std::string_view nonce) -> std::optional<content_hash> {
+          for (int i = 1; i <= 3; ++i)
+            if (hash_of(i) == h) return proof_for(nonce, i);
+          return std::nullopt;
         });
+  }
+  // What a holder of hash_of(i) (whose bytes are std::to_string(i)) answers to a challenge.
+  static content_hash proof_for(std::string_view nonce, int i) {
+    sha256_stream s;
+    s.update(nonce.data(), nonce.size());
+    auto bytes = std::to_string(i);
+    s.update(bytes.data(), bytes.size());
+    return s.finish();
   }
 
   struct peer {
@@ -64,9 +80,10 @@ struct fixture : ::testing::Test {
     peer_state* state = nullptr;
     std::string id;
   };
-  std::unique_ptr<peer> join(std::optional<peer_id> cookie = std::nullopt) {
+  std::unique_ptr<peer> join(std::optional<peer_id> cookie = std::nullopt,
+                             std::string address = "192.0.2.1") {
     auto p = std::make_unique<peer>();
-    p->state = t->join(p->link, cookie, now);
+    p->state = t->join(p->link, cookie, now, std::move(address));
     auto w = p->link.next();
     EXPECT_EQ(w["type"], "welcome");
     p->id = std::string(w["peer"].as_string());

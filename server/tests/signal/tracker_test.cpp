@@ -188,6 +188,8 @@ TEST_F(fixture, ReportPenalisesOnlyAPairedHolder) {
       R"({"type":"report","peer":")" + liar->id + R"(","hash":")" + hash_of(1).hex() + R"("})";
   send(*stranger, report);
   EXPECT_EQ(stranger->link.next()["code"], "not_paired");
+  send(*liar, R"({"type":"signal","to":")" + b->id + R"(","data":{}})");  // it answers b
+  b->link.next();
   send(*b, report);
   EXPECT_EQ(b->link.next_type(), "penalised");
   send(*b, R"({"type":"done","id":1,"ok":false})");

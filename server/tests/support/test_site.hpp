@@ -12,7 +12,10 @@
 namespace circlecdn::test {
 
 struct test_site {
-  explicit test_site(int files = 8, app::config base = {}) {
+  // Sampled possession challenges arrive at random (--challenge-rate): off unless a test asks,
+  // so tests that read exact message sequences stay deterministic.
+  explicit test_site(int files = 8, app::config base = {}, bool sampled_challenges = false) {
+    if (!sampled_challenges) base.limits.challenge_rate = 0;
     for (int i = 0; i < files; ++i) write(i);
     std::string big(600 * 1024, '\0');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 % 251);

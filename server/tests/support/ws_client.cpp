@@ -24,6 +24,7 @@ ws_client::ws_client(std::uint16_t port, options opts) : ws_(shared_context()) {
   ws_.set_option(websocket::stream_base::decorator([opts](websocket::request_type& req) {
     if (!opts.cookie.empty()) req.set(http::field::cookie, opts.cookie);
     if (!opts.subprotocol.empty()) req.set(http::field::sec_websocket_protocol, opts.subprotocol);
+    if (!opts.forwarded_for.empty()) req.set("X-Forwarded-For", opts.forwarded_for);
   }));
   websocket::response_type res;
   ws_.handshake(res, "127.0.0.1", "/.circlecdn/ws");

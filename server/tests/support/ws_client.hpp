@@ -15,8 +15,9 @@ namespace circlecdn::test {
 class ws_client {
  public:
   struct options {
-    std::string cookie;       // sent as `Cookie:` when not empty
-    std::string subprotocol;  // sent as `Sec-WebSocket-Protocol:` when not empty
+    std::string cookie;         // sent as `Cookie:` when not empty
+    std::string subprotocol;    // sent as `Sec-WebSocket-Protocol:` when not empty
+    std::string forwarded_for;  // sent as `X-Forwarded-For:` (a server trusting 127.0.0.1 uses it)
     std::chrono::milliseconds timeout{10'000};
   };
   ws_client(std::uint16_t port, options opts);
@@ -47,6 +48,12 @@ class ws_client {
 inline ws_client::options with_cookie(std::string cookie) {
   ws_client::options o;
   o.cookie = std::move(cookie);
+  return o;
+}
+// A client the server sees at `address` (it must trust 127.0.0.1 as a proxy: --trust-proxy).
+inline ws_client::options from_address(std::string address) {
+  ws_client::options o;
+  o.forwarded_for = std::move(address);
   return o;
 }
 inline ws_client::options with_subprotocol(std::string protocol) {

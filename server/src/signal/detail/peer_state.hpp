@@ -1,0 +1,60 @@
+#pragma once
+// What the tracker knows about one online peer, shared by the tracker's source files (tracker.cpp,
+// tracker_checks.cpp, tracker_ice.cpp). Not part of the tracker's public face.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/content_hash.hpp"
+#include "core/peer_id.hpp"
+#include "signal/path_outcomes.hpp"
+#include "signal/peer_link.hpp"
+#include "signal/reports.hpp"
+#include "signal/tracker.hpp"
+#include "signal/usage_allowance.hpp"
+
+namespace circlecdn::signal {
+
+struct want_slot {
+  std::uint32_t id;
+  content_hash hash;
+  peer_state* holder;
+  tracker::clock::time_point deadline;
+};
+
+struct upload_slot {
+  peer_state* wanter;
+  std::uint32_t id;
+};
+
+// Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
+// peer that announced nothing.
+struct peer_state {
+  peer_id id;  // public: what other peers and the page see
+  std::optional<peer_id>
+      visitor;  // the secret cookie this socket came with: the served record's key
+  peer_link* link = nullptr;
+  std::unordered_set<content_hash> holdings;
+  std::vector<want_slot> wants;
+  std::vector<upload_slot> uploads;
+  std::vector<peer_id> paired;         // oldest first; ids, so a partner that left reads as gone
+  std::vector<content_hash> fetching;  // hashes others wait for this peer to fetch (see incoming_)
+  std::uint32_t max_uploads = 0;
+  std::uint32_t errors = 0;  // leaky: see send_error
+  tracker::clock::time_point errors_at{};
+  double tokens = 0;
+  tracker::clock::time_point last_refill;
+  std::uint32_t uploads_completed = 0;  // its uploads that ended in done ok:true: its reputation
+  std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
+  path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
+  std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
+  usage_allowance usage;                      // what its `usage` reports may still add
+  std::unique_ptr<pairing_log> pairings;      // as a wanter: from its first match on (reports)
+  std::string address;  // as the server sees it (through --trust-proxy): penalties' strikes
+  bool closing = false;
+};
+
+}  // namespace circlecdn::signal
