@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/access_log.hpp"
 #include "app/routes.hpp"
 #include "core/http_date.hpp"
 #include "net/async_stream.hpp"
@@ -263,6 +264,82 @@ void finish(net::async_stream& s) {
   s.next_layer().shutdown_send();
 }
 
+// Writes any other message (Beast serializes it), and says what its status line and body were.
+struct written {
+  beast::error_code ec;
+  unsigned status = 0;
+  std::uint64_t body_bytes = 0;
+};
+
+constexpr std::size_t max_header_scan_bytes = 16 * 1024;  // our headers are far smaller
+
+template <class Stream>
+asio::awaitable<written> write_message(Stream& stream, http::message_generator msg) {
+  written w;
+  std::uint64_t total = 0, header_bytes = 0;
+  std::string head;  // the bytes up to the end of the header, kept only until it is seen
+  bool header_seen = false;
+  while (!msg.is_done()) {
+    auto buffers = msg.prepare(w.ec);
+    if (w.ec) co_return w;
+    if (!header_seen) {
+      for (auto b : beast::buffers_range_ref(buffers)) {
+        std::string_view part(static_cast<const char*>(b.data()), b.size());
+        head.append(part.substr(0, std::min(part.size(), max_header_scan_bytes - head.size())));
+        if (auto end = head.find("\r\n\r\n"); end != std::string::npos) {
+          header_bytes = end + 4;
+          header_seen = true;
+          break;
+        }
+        if (head.size() >= max_header_scan_bytes) {
+          header_bytes = head.size();
+          header_seen = true;
+          break;
+        }
+      }
+    }
+    auto [ec, n] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+    total += n;
+    if (ec) {
+      w.ec = ec;
+      break;
+    }
+    msg.consume(n);
+  }
+  if (head.size() >= 12) w.status = static_cast<unsigned>(std::atoi(head.c_str() + 9));
+  w.body_bytes = total > header_bytes ? total - header_bytes : 0;
+  co_return w;
+}
+
+unsigned status_of(std::string_view head) {
+  return head.size() >= 12
+             ? static_cast<unsigned>(std::atoi(std::string(head.substr(9, 3)).c_str()))
+             : 0;
+}
+
+// One request's line in the access log, and its end as a response in flight (for the drain).
+struct request_record {
+  context& ctx;
+  access_record rec;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  request_record(context& c, const asio::ip::address& client) : ctx(c) {
+    rec.when = std::chrono::system_clock::now();
+    rec.client = client;
+    rec.method = rec.target = "-";
+    ++ctx.http_in_flight;
+  }
+  void finish(unsigned status, std::uint64_t body_bytes) {
+    --ctx.http_in_flight;
+    if (!ctx.access) return;
+    rec.status = status;
+    rec.body_bytes = body_bytes;
+    rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    ctx.access->write(rec);
+  }
+};
+
 // One connection's requests, over a plain or a TLS stream.
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::address& peer, bool tls) {
@@ -283,25 +360,28 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
                                 ? http::status::request_header_fields_too_large
                             : ec == http::error::body_limit ? http::status::payload_too_large
                                                             : http::status::bad_request;
-      co_await beast::async_write(stream, plain_error(status, 11, ec.message()),
-                                  asio::as_tuple(asio::use_awaitable));
+      request_record record(ctx, peer);
+      auto w = co_await write_message(stream, plain_error(status, 11, ec.message()));
+      record.finish(w.status, w.body_bytes);
       break;
     }
     auto req = parser.release();
     ++ctx.counters.requests;
     auto visitor = visitor_cookie(req);
     auto from = net::origin_of(req, peer, tls, ctx.trusted_proxies);
-    if (spdlog::should_log(spdlog::level::debug))
-      spdlog::debug("http {} {} {}{}", from.client.to_string(),
-                    std::string_view(req.method_string()), std::string_view(req.target()),
-                    from.https ? " (https)" : "");
+    request_record record(ctx, from.client);
+    record.rec.method = req.method_string();
+    record.rec.target = req.target();
+    record.rec.version = req.version();
+    record.rec.referer = req[http::field::referer];
+    record.rec.user_agent = req[http::field::user_agent];
 
     if (websocket::is_upgrade(req)) {
       std::string_view target = req.target();
       if (target.substr(0, target.find('?')) != "/.circlecdn/ws") {
-        co_await beast::async_write(
-            stream, plain_error(http::status::not_found, req.version(), "no WebSocket here"),
-            asio::as_tuple(asio::use_awaitable));
+        auto w = co_await write_message(
+            stream, plain_error(http::status::not_found, req.version(), "no WebSocket here"));
+        record.finish(w.status, w.body_bytes);
         break;
       }
       ws::upgrade_answer answer;
@@ -319,18 +399,18 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
         answer = ws::answer_upgrade(req, "circlecdn.1");
       }
       if (!answer.accepted()) {
-        co_await beast::async_write(
-            stream,
-            plain_error(answer.status, req.version(), answer.reason,
-                        answer.version_hint
-                            ? std::pair{http::field::sec_websocket_version, std::string_view("13")}
-                            : std::pair<http::field, std::string_view>{}),
-            asio::as_tuple(asio::use_awaitable));
+        auto w = co_await write_message(
+            stream, plain_error(answer.status, req.version(), answer.reason,
+                                answer.version_hint ? std::pair{http::field::sec_websocket_version,
+                                                                std::string_view("13")}
+                                                    : std::pair<http::field, std::string_view>{}));
+        record.finish(w.status, w.body_bytes);
         break;
       }
       stream.expires_after(ctx.cfg.http_idle_timeout);
       auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(answer.response),
                                                   asio::as_tuple(asio::use_awaitable));
+      record.finish(101, 0);
       if (hec) break;
       // The session runs on callbacks of its own, so this coroutine frame, the request, the
       // parser and the read buffer are freed now instead of living as long as the peer. A client
@@ -348,14 +428,17 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       keep = cached->keep_alive && !ctx.stopping;
       wec = co_await write_cached_response(stream, *cached, ctx.cfg.http_idle_timeout,
                                            ctx.origin_cap);
+      record.finish(status_of(cached->head), cached->body.size() + cached->length);
     } else if (file && (file->body().size() >= sendfile_min_bytes || ctx.origin_cap.enabled())) {
       keep = file->keep_alive() && !ctx.stopping;
       wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
+      record.finish(file->result_int(), file->body().size());
     } else {
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
-      std::tie(wec, std::ignore) =
-          co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
+      auto w = co_await write_message(stream, std::move(msg));
+      wec = w.ec;
+      record.finish(w.status, w.body_bytes);
     }
     if (wec || !keep) break;
   }
@@ -380,7 +463,8 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
   auto [hec, hn] = co_await stream.async_handshake(asio::as_tuple(asio::use_awaitable));
   if (hec) {
     // A scanner, an old client (TLS < 1.2), one with no ALPN overlap: nothing to answer.
-    spdlog::debug("tls handshake from {}: {}", peer.to_string(), hec.message());
+    spdlog::debug("event=tls_handshake_failed client={} error=\"{}\"", peer.to_string(),
+                  hec.message());
     co_return;
   }
   co_await serve(stream, ctx, peer, true);

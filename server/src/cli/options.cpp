@@ -1,0 +1,384 @@
+#include "cli/options.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/net.hpp"
+#include "net/cidr.hpp"
+
+namespace circlecdn::cli {
+
+namespace {
+
+// Why each bound: see the row's help and docs/operations.md "Configuration".
+constexpr std::uint64_t piece_min_bytes = 1024, piece_max_bytes = 64ull << 20;
+constexpr std::uint64_t rate_cap_min_bytes = 1024;  // below this the cap's 1/10 s slices are bytes
+
+option_spec named(std::string name, std::string value_name, std::string help, std::string range) {
+  option_spec s;
+  s.name = std::move(name);
+  s.value_name = std::move(value_name);
+  s.help = std::move(help);
+  s.range = std::move(range);
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string expected(const std::string& range, const std::string& got) {
+  return "expected " + range + ", got \"" + got + "\"";
+}
+
+// A whole decimal integer (a sign allowed, so "-5" reads as -5 and is refused by its range).
+std::optional<long long> whole(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
+  return v;
+}
+
+// An integer option in [min, max]; `field` gives the config member (any integer type or a
+// std::chrono duration, whose count() is the number).
+template <class Get>
+option_spec integer(std::string name, std::string value_name, std::string help, bool live,
+                    long long min, long long max, Get get, std::string range = "") {
+  if (range.empty()) range = std::to_string(min) + ".." + std::to_string(max);
+  option_spec s = named(std::move(name), std::move(value_name), std::move(help), range);
+  s.live = live;
+  s.set = [get, min, max, range](const option_value& v,
+                                 app::config& c) -> std::optional<std::string> {
+    auto n = whole(v.values.back());
+    if (!n || *n < min || *n > max) return expected(range, v.values.back());
+    auto& f = get(c);
+    using T = std::remove_reference_t<decltype(f)>;
+    if constexpr (std::is_arithmetic_v<T>)
+      f = static_cast<T>(*n);
+    else
+      f = T(*n);
+    return std::nullopt;
+  };
+  s.show = [get](const app::config& c) {
+    const auto& f = get(const_cast<app::config&>(c));
+    using T = std::remove_cvref_t<decltype(f)>;
+    if constexpr (std::is_floating_point_v<T>)
+      return std::to_string(static_cast<long long>(f));  // only whole values are accepted
+    else if constexpr (std::is_arithmetic_v<T>)
+      return std::to_string(f);
+    else
+      return std::to_string(f.count());
+  };
+  s.copy = [get](const app::config& from, app::config& to) {
+    get(to) = get(const_cast<app::config&>(from));
+  };
+  return s;
+}
+
+// A text option; `check` says what is wrong with a value, if anything.
+template <class Get>
+option_spec text(std::string name, std::string value_name, std::string help, bool live,
+                 std::string range, Get get,
+                 std::function<std::optional<std::string>(const std::string&)> check = {}) {
+  option_spec s = named(std::move(name), std::move(value_name), std::move(help), std::move(range));
+  s.live = live;
+  s.set = [get, check](const option_value& v, app::config& c) -> std::optional<std::string> {
+    if (check)
+      if (auto p = check(v.values.back())) return p;
+    get(c) = v.values.back();
+    return std::nullopt;
+  };
+  s.show = [get](const app::config& c) { return std::string(get(const_cast<app::config&>(c))); };
+  s.copy = [get](const app::config& from, app::config& to) {
+    get(to) = get(const_cast<app::config&>(from));
+  };
+  return s;
+}
+
+// A repeatable option (a TOML array); `check` looks at each value, `fix` may rewrite it.
+template <class Get>
+option_spec list(std::string name, std::string value_name, std::string help, bool live,
+                 std::string range, Get get,
+                 std::function<std::optional<std::string>(std::string&)> check = {}) {
+  option_spec s = named(std::move(name), std::move(value_name), std::move(help), std::move(range));
+  s.kind = option_kind::list;
+  s.live = live;
+  s.set = [get, check](const option_value& v, app::config& c) -> std::optional<std::string> {
+    std::vector<std::string> values = v.values;
+    if (check)
+      for (auto& x : values)
+        if (auto p = check(x)) return p;
+    get(c) = std::move(values);
+    return std::nullopt;
+  };
+  s.show = [get](const app::config& c) { return join(get(const_cast<app::config&>(c))); };
+  s.copy = [get](const app::config& from, app::config& to) {
+    get(to) = get(const_cast<app::config&>(from));
+  };
+  return s;
+}
+
+template <class Get>
+option_spec flag(std::string name, std::string help, bool live, Get get) {
+  option_spec s = named(std::move(name), "", std::move(help), "true|false");
+  s.kind = option_kind::flag;
+  s.live = live;
+  s.set = [get](const option_value& v, app::config& c) -> std::optional<std::string> {
+    get(c) = v.flag;
+    return std::nullopt;
+  };
+  s.show = [get](const app::config& c) {
+    return std::string(get(const_cast<app::config&>(c)) ? "true" : "false");
+  };
+  s.copy = [get](const app::config& from, app::config& to) {
+    get(to) = get(const_cast<app::config&>(from));
+  };
+  return s;
+}
+
+std::function<std::optional<std::string>(const std::string&)> one_of(
+    std::vector<std::string> allowed) {
+  return [allowed](const std::string& v) -> std::optional<std::string> {
+    for (const auto& a : allowed)
+      if (v == a) return std::nullopt;
+    std::string range;
+    for (const auto& a : allowed) range += (range.empty() ? "" : "|") + a;
+    return expected(range, v);
+  };
+}
+
+// "ADDR:PORT" or "[V6]:PORT" with an IP address and a port 0..65535.
+std::optional<std::pair<std::string, std::uint16_t>> address_port(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  beast::error_code ec;
+  asio::ip::make_address(host, ec);
+  auto port = whole(text.substr(colon + 1));
+  if (ec || !port || *port < 0 || *port > 65535 || text.substr(colon + 1).starts_with('+'))
+    return std::nullopt;
+  return std::pair{host, static_cast<std::uint16_t>(*port)};
+}
+
+std::optional<std::string> existing_directory(const std::string& v) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(v, ec)) return expected("an existing directory", v);
+  return std::nullopt;
+}
+
+std::optional<std::string> readable_file(const std::string& v) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(v, ec)) return expected("an existing file", v);
+  return std::nullopt;
+}
+
+std::vector<option_spec> make_table() {
+  using C = app::config;
+  std::vector<option_spec> t;
+
+  option_spec listen =
+      named("listen", "ADDR:PORT",
+            "address and port to listen on ([::1]:8080 for IPv6; port 0 = any free "
+            "port, printed at start)",
+            "IP:0..65535");
+  listen.set = [](const option_value& v, C& c) -> std::optional<std::string> {
+    auto ap = address_port(v.values.back());
+    if (!ap) return expected("an IP address and a port 0..65535 (ADDR:PORT)", v.values.back());
+    c.listen_address = ap->first;
+    c.listen_port = ap->second;
+    return std::nullopt;
+  };
+  listen.show = [](const C& c) {
+    bool v6 = c.listen_address.find(':') != std::string::npos;
+    return (v6 ? "[" + c.listen_address + "]" : c.listen_address) + ":" +
+           std::to_string(c.listen_port);
+  };
+  listen.copy = [](const C& from, C& to) {
+    to.listen_address = from.listen_address;
+    to.listen_port = from.listen_port;
+  };
+  t.push_back(std::move(listen));
+
+  t.push_back(text(
+      "client-dir", "DIR",
+      "directory with circlecdn.js and circlecdn.iife.js (empty: those URLs are 404)", true,
+      "an existing directory", [](C& c) -> std::filesystem::path& { return c.client_dir; },
+      existing_directory));
+  t.push_back(integer(
+      "piece-size", "BYTES", "bytes per piece of large files", false, piece_min_bytes,
+      piece_max_bytes, [](C & c) -> auto& { return c.piece_size_bytes; }));
+  t.push_back(text(
+      "log-level", "LEVEL", "the least severe log lines written (to stderr)", true,
+      "trace|debug|info|warn|error|critical|off", [](C & c) -> auto& { return c.logging.level; },
+      one_of({"trace", "debug", "info", "warn", "error", "critical", "off"})));
+  t.push_back(text(
+      "access-log", "PATH",
+      "one line per HTTP request (WebSocket upgrades included): a file appended to, "
+      "or - for stderr; empty = none",
+      true, "a file path, - or empty", [](C & c) -> auto& { return c.logging.access_log; }));
+  t.push_back(text(
+      "access-log-format", "FORMAT",
+      "combined (Apache/nginx combined + duration) or json (one object per line)", true,
+      "combined|json", [](C & c) -> auto& { return c.logging.access_log_format; },
+      one_of({"combined", "json"})));
+  auto secret = text(
+      "secret", "TEXT", "HMAC key for resume and miss tokens (empty: random per start)", false,
+      "any", [](C & c) -> auto& { return c.secret; });
+  secret.sensitive = true;
+  t.push_back(std::move(secret));
+  t.push_back(list(
+      "allowed-origin", "URL",
+      "a web origin besides the site's own whose pages may open the signaling socket "
+      "(repeatable)",
+      true, "scheme://host[:port]", [](C & c) -> auto& { return c.origins.allowed; },
+      [](std::string& v) -> std::optional<std::string> {
+        auto canonical = app::canonical_origin(v);
+        if (!canonical) return expected("scheme://host[:port]", v);
+        v = *canonical;
+        return std::nullopt;
+      }));
+  t.push_back(flag(
+      "require-origin",
+      "refuse signaling handshakes without an Origin header (non-browser clients)", true,
+      [](C & c) -> auto& { return c.origins.require_origin; }));
+  t.push_back(list(
+      "crowd-include", "GLOB",
+      "only files whose URL path matches are carried by peers (repeatable)", false, "fnmatch glob",
+      [](C & c) -> auto& { return c.crowd.include; }));
+  t.push_back(list(
+      "crowd-exclude", "GLOB",
+      "files whose URL path matches are served by the origin only (repeatable)", false,
+      "fnmatch glob", [](C & c) -> auto& { return c.crowd.exclude; }));
+  t.push_back(flag(
+      "secure-cookies", "mark cookies Secure (not needed with --tls-cert)", true,
+      [](C & c) -> auto& { return c.secure_cookies; }));
+  t.push_back(integer(
+      "uploads-per-holder", "N", "uploads in flight per holder", true, 1, 256,
+      [](C & c) -> auto& { return c.limits.uploads_per_holder; }));
+  t.push_back(integer(
+      "messages-per-s", "N",
+      "signaling messages per peer per second (burst 400); peers pace at 80%", true, 1, 1'000'000,
+      [](C & c) -> auto& { return c.limits.messages_per_s; }));
+  t.push_back(integer(
+      "holdings-max", "N",
+      "hashes held by all peers together that the tracker records (~140 B each)", true, 1000,
+      100'000'000, [](C & c) -> auto& { return c.limits.holdings_total; }));
+  auto rate = integer(
+      "origin-rate-limit", "BYTES/S",
+      "cap on the origin's file upload, shared by all visitors (0 = none)", true, 0, 1ll << 40,
+      [](C & c) -> auto& { return c.origin_rate_limit_bytes_per_s; }, "0 or 1024..1099511627776");
+  rate.set = [inner = rate.set](const option_value& v, C& c) -> std::optional<std::string> {
+    auto n = whole(v.values.back());
+    if (n && *n > 0 && *n < static_cast<long long>(rate_cap_min_bytes))
+      return expected("0 or 1024..1099511627776", v.values.back());
+    return inner(v, c);
+  };
+  t.push_back(std::move(rate));
+  t.push_back(integer(
+      "shutdown-grace-ms", "MS",
+      "on SIGTERM/SIGINT: time for HTTP responses in flight and WebSocket close "
+      "frames before a hard stop",
+      true, 0, 600'000, [](C & c) -> auto& { return c.shutdown_grace; }));
+  t.push_back(list(
+      "stun", "URL", "STUN server for browsers (repeatable)", true, "stun:HOST[:PORT] or stuns:...",
+      [](C & c) -> auto& { return c.ice.stun_urls; },
+      [](std::string& v) { return signal::ice_url_problem(v, false); }));
+  t.push_back(list(
+      "turn", "URL", "TURN server for browsers (repeatable; needs a TURN secret)", true,
+      "turn:HOST[:PORT][?transport=udp|tcp] or turns:...",
+      [](C & c) -> auto& { return c.ice.turn_urls; },
+      [](std::string& v) { return signal::ice_url_problem(v, true); }));
+  auto turn_secret = text(
+      "turn-secret", "SECRET", "coturn's static-auth-secret (visible in ps: prefer the file)", true,
+      "any", [](C & c) -> auto& { return c.ice.turn_secret; });
+  turn_secret.sensitive = true;
+  t.push_back(std::move(turn_secret));
+  option_spec secret_file = named("turn-secret-file", "FILE",
+                                  "file holding coturn's static-auth-secret (re-read on SIGHUP)",
+                                  "a readable, non-empty file");
+  secret_file.live = true;
+  secret_file.set = [](const option_value& v, C& c) -> std::optional<std::string> {
+    std::string problem;
+    auto s = signal::read_secret_file(v.values.back(), problem);
+    if (!s) return problem.substr(problem.find(": ") + 2);  // the caller names the option
+    c.turn_secret_file = v.values.back();
+    c.ice.turn_secret = std::move(*s);
+    return std::nullopt;
+  };
+  secret_file.show = [](const C& c) { return c.turn_secret_file.string(); };
+  secret_file.copy = [](const C& from, C& to) {
+    to.turn_secret_file = from.turn_secret_file;
+    to.ice.turn_secret = from.ice.turn_secret;
+  };
+  t.push_back(std::move(secret_file));
+  t.push_back(integer(
+      "turn-ttl", "SECONDS", "how long a peer's TURN credentials stay valid", true,
+      signal::min_turn_ttl.count(), 7 * 24 * 3600, [](C & c) -> auto& { return c.ice.turn_ttl; }));
+  t.push_back(flag(
+      "ice-relay-only",
+      "browsers use TURN relays only: no peer learns another's "
+      "address",
+      true, [](C & c) -> auto& { return c.ice.relay_only; }));
+  t.push_back(integer(
+      "connect-timeout", "MS",
+      "from match to an open DataChannel before the wanter gives up on the peer", true, 100, 60'000,
+      [](C & c) -> auto& { return c.ice.connect_timeout; }));
+  t.push_back(integer(
+      "first-byte-timeout", "MS",
+      "from an open channel to the first chunk before the wanter gives up", true, 100, 60'000,
+      [](C & c) -> auto& { return c.ice.first_byte_timeout; }));
+  t.push_back(text(
+      "tls-cert", "FILE", "PEM certificate chain: serve HTTPS and WSS (SIGHUP re-reads the pair)",
+      false, "an existing file", [](C & c) -> auto& { return c.tls.cert_file; }, readable_file));
+  t.push_back(text(
+      "tls-key", "FILE", "PEM private key for --tls-cert", false, "an existing file",
+      [](C & c) -> auto& { return c.tls.key_file; }, readable_file));
+  t.push_back(text(
+      "redirect-http", "ADDR:PORT", "with TLS: a plain listener that answers 301 to https", false,
+      "IP:0..65535", [](C & c) -> auto& { return c.tls.redirect_http; },
+      [](const std::string& v) -> std::optional<std::string> {
+        if (!address_port(v)) return expected("an IP address and a port 0..65535 (ADDR:PORT)", v);
+        return std::nullopt;
+      }));
+  t.push_back(list(
+      "trust-proxy", "CIDR", "a reverse proxy whose X-Forwarded-Proto/-For count (repeatable)",
+      true, "an IPv4 or IPv6 address or CIDR", [](C & c) -> auto& { return c.tls.trust_proxy; },
+      [](std::string& v) -> std::optional<std::string> {
+        if (!net::cidr::parse(v)) return expected("an address or CIDR", v);
+        return std::nullopt;
+      }));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<option_spec>& serve_options() {
+  static const std::vector<option_spec> table = make_table();
+  return table;
+}
+
+std::string shown_value(const option_spec& spec, const app::config& cfg) {
+  auto v = spec.show(cfg);
+  if (spec.sensitive && !v.empty()) return "(hidden)";
+  return v;
+}
+
+std::vector<std::string> cross_check(const app::config& cfg) {
+  std::vector<std::string> problems;
+  if (cfg.tls.cert_file.empty() != cfg.tls.key_file.empty())
+    problems.push_back("--tls-cert and --tls-key go together: give both or neither");
+  if (!cfg.tls.redirect_http.empty() && !cfg.tls.enabled())
+    problems.push_back("--redirect-http: needs --tls-cert and --tls-key");
+  if (auto p = signal::ice_config_problem(cfg.ice)) problems.push_back(*p);
+  return problems;
+}
+
+}  // namespace circlecdn::cli
