@@ -1,5 +1,7 @@
 #include "cli/options.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -180,6 +182,23 @@ std::optional<std::string> readable_file(const std::string& v) {
   return std::nullopt;
 }
 
+// A file the server can append to: an existing writable file, or a new one in a writable
+// directory ("-" and "" need nothing).
+std::optional<std::string> writable_file(const std::string& v) {
+  if (v.empty() || v == "-") return std::nullopt;
+  std::error_code ec;
+  std::filesystem::path p(v);
+  if (std::filesystem::exists(p, ec)) {
+    if (std::filesystem::is_directory(p, ec) || ::access(v.c_str(), W_OK) != 0)
+      return expected("a file it may write, - or empty", v);
+    return std::nullopt;
+  }
+  auto dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+  if (!std::filesystem::is_directory(dir, ec) || ::access(dir.c_str(), W_OK) != 0)
+    return expected("a file in a writable directory, - or empty", v);
+  return std::nullopt;
+}
+
 std::vector<option_spec> make_table() {
   using C = app::config;
   std::vector<option_spec> t;
@@ -223,7 +242,8 @@ std::vector<option_spec> make_table() {
       "access-log", "PATH",
       "one line per HTTP request (WebSocket upgrades included): a file appended to, "
       "or - for stderr; empty = none",
-      true, "a file path, - or empty", [](C & c) -> auto& { return c.logging.access_log; }));
+      true, "a file path, - or empty", [](C & c) -> auto& { return c.logging.access_log; },
+      writable_file));
   t.push_back(text(
       "access-log-format", "FORMAT",
       "combined (Apache/nginx combined + duration) or json (one object per line)", true,
@@ -369,6 +389,25 @@ std::string shown_value(const option_spec& spec, const app::config& cfg) {
   auto v = spec.show(cfg);
   if (spec.sensitive && !v.empty()) return "(hidden)";
   return v;
+}
+
+std::string markdown_table() {
+  auto cell = [](std::string v) {
+    std::string out;
+    for (char c : v) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+  };
+  app::config defaults;
+  std::string t =
+      "| flag | TOML key (under `[serve]`) | default | allowed | on SIGHUP |\n"
+      "| --- | --- | --- | --- | --- |\n";
+  for (const auto& s : serve_options()) {
+    auto d = shown_value(s, defaults);
+    auto flag = "`--" + s.name + (s.value_name.empty() ? "" : " " + s.value_name) + "`";
+    t += "| " + flag + " | `" + s.name + "` | " + (d.empty() ? "none" : "`" + cell(d) + "`") +
+         " | " + cell(s.range) + " | " + (s.live ? "applied" : "restart needed") + " |\n";
+  }
+  return t;
 }
 
 std::vector<std::string> cross_check(const app::config& cfg) {

@@ -44,6 +44,10 @@ const std::vector<option_spec>& serve_options();
 // What `show` prints for spec in cfg, with secrets hidden.
 std::string shown_value(const option_spec& spec, const app::config& cfg);
 
+// The table of docs/operations.md "Configuration", generated from the rows (a test keeps the
+// docs equal to it).
+std::string markdown_table();
+
 // Checks that span options (TLS pair, TURN, relay-only...); returns one message per problem, each
 // naming the option at fault.
 std::vector<std::string> cross_check(const app::config& cfg);
