@@ -1,4 +1,5 @@
 // circlecdn: wires the command line to the server object. Nothing else lives here.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
     for (const auto& p : parsed.problems) std::fprintf(stderr, "%s\n", p.c_str());
     return cli::exit_bad_config;
   }
+  // Logs go to stderr: stdout carries only the startup lines scripts read (spdlog's default
+  // logger writes to stdout, which put an info line before "circlecdn listening on").
+  spdlog::set_default_logger(spdlog::stderr_color_mt("circlecdn"));
   // Every peer is a socket: take all the file descriptors the hard limit allows.
   if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
