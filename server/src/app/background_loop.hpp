@@ -18,8 +18,10 @@ constexpr auto loop_restart_delay = std::chrono::milliseconds(1000);
 
 using loop_factory = std::function<asio::awaitable<void>()>;
 
-// Spawns make() on ex; when it throws, logs `event=loop_failed loop=<name>` at error and spawns a
-// fresh one after `delay`, unless stopping() says the server is on its way out.
+// make() must return a coroutine whose frame does not point into make itself (call a member or
+// free coroutine; a capturing coroutine lambda would dangle). Spawns make() on ex; when it throws,
+// logs `event=loop_failed loop=<name>` at error and spawns a fresh one after `delay`, unless
+// stopping() says the server is on its way out.
 inline void supervise(asio::any_io_executor ex, std::string name, loop_factory make,
                       std::function<bool()> stopping,
                       std::chrono::milliseconds delay = loop_restart_delay) {
