@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "app/server.hpp"
@@ -12,6 +13,9 @@
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
+  // SIGHUP's default action ends the process: until the server installs its reload handler (after
+  // the first scan of the site, which takes a while on a large one) a reload is ignored instead.
+  std::signal(SIGHUP, SIG_IGN);
   std::vector<std::string> args(argv, argv + argc);
   auto parsed = cli::parse_command_line(args);
   if (parsed.what == cli::command::done) return parsed.exit_code;
