@@ -37,6 +37,25 @@ std::tm utc(std::chrono::system_clock::time_point t) {
   return tm;
 }
 
+// strftime once per second, not once per line (the io thread writes every line).
+const std::string& formatted_second(std::chrono::system_clock::time_point t, const char* format) {
+  thread_local std::time_t cached_second = -1;
+  thread_local const char* cached_format = nullptr;
+  thread_local std::string cached;
+  std::time_t s = std::chrono::system_clock::to_time_t(t);
+  if (s != cached_second || format != cached_format) {
+    auto tm = utc(t);
+    char buf[64];
+    cached.assign(buf, std::strftime(buf, sizeof buf, format, &tm));
+    cached_second = s;
+    cached_format = format;
+  }
+  return cached;
+}
+
+constexpr const char* combined_time_format = " - - [%d/%b/%Y:%H:%M:%S +0000] ";
+constexpr const char* json_time_format = "%Y-%m-%dT%H:%M:%S";
+
 std::string protocol(unsigned version) {
   return "HTTP/" + std::to_string(version / 10) + "." + std::to_string(version % 10);
 }
@@ -45,10 +64,7 @@ std::string protocol(unsigned version) {
 
 std::string combined_line(const access_record& r) {
   std::string s = r.client.to_string();
-  char when[64];
-  auto tm = utc(r.when);
-  std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] ", &tm);
-  s += when;
+  s += formatted_second(r.when, combined_time_format);
   std::string request =
       std::string(r.method) + " " + std::string(r.target) + " " + protocol(r.version);
   append_quoted(s, request);
@@ -63,12 +79,10 @@ std::string combined_line(const access_record& r) {
 }
 
 std::string json_line(const access_record& r) {
-  auto tm = utc(r.when);
-  char when[40];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto& when = formatted_second(r.when, json_time_format);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.when.time_since_epoch()) % 1000;
   char full[48];
-  std::snprintf(full, sizeof full, "%s.%03dZ", when, static_cast<int>(ms.count()));
+  std::snprintf(full, sizeof full, "%s.%03dZ", when.c_str(), static_cast<int>(ms.count()));
   boost::json::object o;
   o["time"] = full;
   o["client"] = r.client.to_string();
