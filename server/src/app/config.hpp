@@ -13,6 +13,13 @@
 
 namespace circlecdn::app {
 
+// Logging (`--log-level`, `--access-log`, `--access-log-format`); all of it changes on SIGHUP.
+struct logging_config {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string access_log;      // "" = no access log, "-" = stderr, else a file (appended to)
+  std::string access_log_format = "combined";  // combined | json
+};
+
 struct config {
   std::filesystem::path site;  // SITE_DIR
   std::string listen_address = "127.0.0.1";
@@ -30,10 +37,13 @@ struct config {
   std::string secret;                     // HMAC key for tokens; empty = random per process
   // Bearer token for /metrics, /.circlecdn/stats and the dashboard; empty = they answer 404.
   std::string operator_token;
+  std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP
+  logging_config logging;
   origin_policy origins;         // who may open the signaling socket
   manifest::crowd_filter crowd;  // which public files peers carry (default: all)
   signal::limits limits;
-  signal::ice_config ice;  // STUN/TURN servers, TURN secret, peer path budgets
+  signal::ice_config ice;                  // STUN/TURN servers, TURN secret, peer path budgets
+  std::filesystem::path turn_secret_file;  // read into ice.turn_secret at start and on SIGHUP
 };
 
 }  // namespace circlecdn::app

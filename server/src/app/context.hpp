@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/access_log.hpp"
 #include "app/config.hpp"
 #include "app/miss_ledger.hpp"
 #include "app/possession_proof.hpp"
@@ -53,6 +54,8 @@ struct context {
   miss_ledger misses;
   std::unique_ptr<net::tls_context> tls;   // with --tls-cert/--tls-key: every connection is TLS
   std::vector<net::cidr> trusted_proxies;  // --trust-proxy
+  std::unique_ptr<access_log> access;      // --access-log; null without one (reopened on SIGHUP)
+  std::size_t http_in_flight = 0;          // requests read and not yet answered: the drain waits
   bool stopping = false;
 };
 

@@ -12,6 +12,7 @@
 
 #include "app/dashboard_events.hpp"
 #include "app/operator_routes.hpp"
+#include "app/request_record.hpp"
 #include "app/routes.hpp"
 #include "core/http_date.hpp"
 #include "net/async_stream.hpp"
@@ -59,17 +60,6 @@ http::message_generator plain_error(http::status status, unsigned version, std::
   res.keep_alive(false);
   res.prepare_payload();
   return res;
-}
-
-// "HTTP/1.1 200 OK\r\n..." -> 200; 0 when the text is not a status line.
-unsigned status_of_head(std::string_view head) {
-  if (head.size() < 12 || !head.starts_with("HTTP/1.")) return 0;
-  unsigned s = 0;
-  for (std::size_t i = 9; i < 12; ++i) {
-    if (head[i] < '0' || head[i] > '9') return 0;
-    s = s * 10 + static_cast<unsigned>(head[i] - '0');
-  }
-  return s;
 }
 
 constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
@@ -297,25 +287,28 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
                                 ? http::status::request_header_fields_too_large
                             : ec == http::error::body_limit ? http::status::payload_too_large
                                                             : http::status::bad_request;
-      co_await beast::async_write(stream, plain_error(status, 11, ec.message()),
-                                  asio::as_tuple(asio::use_awaitable));
+      request_record record(ctx, peer);
+      auto w = co_await write_message(stream, plain_error(status, 11, ec.message()));
+      record.finish(w.status, w.body_bytes);
       break;
     }
     auto req = parser.release();
     ++ctx.counters.requests;
     auto visitor = visitor_cookie(req);
     auto from = net::origin_of(req, peer, tls, ctx.trusted_proxies);
-    if (spdlog::should_log(spdlog::level::debug))
-      spdlog::debug("http {} {} {}{}", from.client.to_string(),
-                    std::string_view(req.method_string()), std::string_view(req.target()),
-                    from.https ? " (https)" : "");
+    request_record record(ctx, from.client);
+    record.rec.method = req.method_string();
+    record.rec.target = req.target();
+    record.rec.version = req.version();
+    record.rec.referer = req[http::field::referer];
+    record.rec.user_agent = req[http::field::user_agent];
 
     if (websocket::is_upgrade(req)) {
       std::string_view target = req.target();
       if (target.substr(0, target.find('?')) != "/.circlecdn/ws") {
-        co_await beast::async_write(
-            stream, plain_error(http::status::not_found, req.version(), "no WebSocket here"),
-            asio::as_tuple(asio::use_awaitable));
+        auto w = co_await write_message(
+            stream, plain_error(http::status::not_found, req.version(), "no WebSocket here"));
+        record.finish(w.status, w.body_bytes);
         break;
       }
       ws::upgrade_answer answer;
@@ -333,18 +326,18 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
         answer = ws::answer_upgrade(req, "circlecdn.1");
       }
       if (!answer.accepted()) {
-        co_await beast::async_write(
-            stream,
-            plain_error(answer.status, req.version(), answer.reason,
-                        answer.version_hint
-                            ? std::pair{http::field::sec_websocket_version, std::string_view("13")}
-                            : std::pair<http::field, std::string_view>{}),
-            asio::as_tuple(asio::use_awaitable));
+        auto w = co_await write_message(
+            stream, plain_error(answer.status, req.version(), answer.reason,
+                                answer.version_hint ? std::pair{http::field::sec_websocket_version,
+                                                                std::string_view("13")}
+                                                    : std::pair<http::field, std::string_view>{}));
+        record.finish(w.status, w.body_bytes);
         break;
       }
       stream.expires_after(ctx.cfg.http_idle_timeout);
       auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(answer.response),
                                                   asio::as_tuple(asio::use_awaitable));
+      record.finish(101, 0);
       if (hec) break;
       // The session runs on callbacks of its own, so this coroutine frame, the request, the
       // parser and the read buffer are freed now instead of living as long as the peer. A client
@@ -373,15 +366,17 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
     if (auto* cached = std::get_if<origin::cached_response>(&answer)) {
       keep = cached->keep_alive && !ctx.stopping;
       // A range answer keeps its whole header in `tail`.
-      status = status_of_head(cached->head.empty() ? std::string_view(cached->tail) : cached->head);
+      status = status_of(cached->head.empty() ? std::string_view(cached->tail) : cached->head);
       file_bytes = cached->body.size() + cached->length;
       wec = co_await write_cached_response(stream, *cached, ctx.cfg.http_idle_timeout,
                                            ctx.origin_cap);
+      record.finish(status, cached->body.size() + cached->length);
     } else if (file && (file->body().size() >= sendfile_min_bytes || ctx.origin_cap.enabled())) {
       keep = file->keep_alive() && !ctx.stopping;
       status = file->result_int();
       file_bytes = file->body().size();
       wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
+      record.finish(file->result_int(), file->body().size());
     } else {
       if (file) {
         status = file->result_int();
@@ -389,17 +384,10 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       }
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
-      if (status == 0) {
-        // The status line is the start of the first buffers; asking for them again before they
-        // are consumed returns the same ones, so async_write still sends everything.
-        beast::error_code pec;
-        auto first = msg.prepare(pec);
-        if (!pec && !first.empty())
-          status = status_of_head(
-              {static_cast<const char*>(first.begin()->data()), first.begin()->size()});
-      }
-      std::tie(wec, std::ignore) =
-          co_await beast::async_write(stream, std::move(msg), asio::as_tuple(asio::use_awaitable));
+      auto w = co_await write_message(stream, std::move(msg));
+      wec = w.ec;
+      record.finish(w.status, w.body_bytes);
+      if (status == 0) status = w.status;
     }
     ctx.metrics.http_answered(status, std::chrono::steady_clock::now() - started);
     if (!wec && file_bytes > 0 && (status == 200 || status == 206)) {
@@ -436,7 +424,8 @@ asio::awaitable<void> run_http_session(tcp::socket socket, context& ctx) {
   auto [hec, hn] = co_await stream.async_handshake(asio::as_tuple(asio::use_awaitable));
   if (hec) {
     // A scanner, an old client (TLS < 1.2), one with no ALPN overlap: nothing to answer.
-    spdlog::debug("tls handshake from {}: {}", peer.to_string(), hec.message());
+    spdlog::debug("event=tls_handshake_failed client={} error=\"{}\"", peer.to_string(),
+                  hec.message());
     co_return;
   }
   co_await serve(stream, ctx, peer, true);

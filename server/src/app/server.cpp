@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/background_loop.hpp"
 #include "app/context.hpp"
 #include "app/http_session.hpp"
 #include "app/redirect.hpp"
@@ -47,6 +48,26 @@ context::context(config c)
 
 namespace {
 
+access_format format_named(const std::string& name) {
+  return name == "json" ? access_format::json : access_format::combined;
+}
+
+// Log level and access log from cfg.logging; the access log is (re)opened. Throws naming the
+// option when the access log cannot be opened.
+void apply_logging(context& ctx) {
+  spdlog::set_level(spdlog::level::from_str(ctx.cfg.logging.level));
+  if (ctx.cfg.logging.access_log.empty()) {
+    ctx.access.reset();
+    return;
+  }
+  ctx.access = std::make_unique<access_log>(ctx.cfg.logging.access_log,
+                                            format_named(ctx.cfg.logging.access_log_format));
+}
+
+}  // namespace
+
+namespace {
+
 // "ADDR:PORT" or "[V6]:PORT".
 tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
   auto colon = text.rfind(':');
@@ -75,14 +96,20 @@ void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
 }  // namespace
 
 struct server::impl {
-  explicit impl(config cfg)
-      : ctx(std::move(cfg)), acceptor(io), watcher(io.get_executor(), ctx.manifest) {}
+  impl(config cfg, config_reader r)
+      : ctx(std::move(cfg)),
+        acceptor(io),
+        watcher(io.get_executor(), ctx.manifest),
+        reread(std::move(r)) {
+    apply_logging(ctx);
+  }
 
   asio::io_context io{1};
   context ctx;
   tcp::acceptor acceptor;
   tcp::acceptor redirect_acceptor{io};  // --redirect-http: open only with it
   manifest::watcher watcher;
+  config_reader reread;
   std::thread thread;
   bool started = false, stopped = false;
   std::uint16_t port = 0, redirect_port = 0;
@@ -95,27 +122,77 @@ struct server::impl {
       open_listener(redirect_acceptor,
                     parse_endpoint(ctx.cfg.tls.redirect_http, "--redirect-http"));
       redirect_port = redirect_acceptor.local_endpoint().port();
-      asio::co_spawn(io, redirect_loop(), asio::detached);
+      supervise_loop("redirect", [this] { return redirect_loop(); });
     }
     watcher.start();
-    asio::co_spawn(io, accept_loop(), asio::detached);
-    asio::co_spawn(io, expiry_loop(), asio::detached);
+    supervise_loop("accept", [this] { return accept_loop(); });
+    supervise_loop("expiry", [this] { return expiry_loop(); });
     return port;
   }
 
-  // Everything that can change while running is re-read here (SIGHUP): today the TLS pair. A
-  // pair that does not load or match is refused and the old one stays. True when nothing failed.
+  void supervise_loop(std::string name, loop_factory make) {
+    supervise(io.get_executor(), std::move(name), std::move(make), [this] { return ctx.stopping; });
+  }
+
+  // Everything that can change while running is re-read here (SIGHUP): the configuration's live
+  // options, the access log (reopened, for log rotation) and the TLS pair. A file or a pair that
+  // does not load is refused and the old values stay. True when nothing failed.
   bool reload() {
-    if (!ctx.tls) {
-      spdlog::info("reload: nothing to reload");
-      return true;
-    }
+    bool ok = reload_config();
+    if (!ctx.tls) return ok;
     if (auto why = ctx.tls->reload(); !why.empty()) {
-      spdlog::error("reload: new TLS certificate refused, the old one stays: {}", why);
+      spdlog::error("event=reload_refused what=tls error=\"{}\" (the old certificate stays)", why);
       return false;
     }
-    spdlog::info("reload: TLS certificate {} for new connections", ctx.tls->fingerprint());
+    spdlog::info("event=reload what=tls certificate_sha256={} (for new connections)",
+                 ctx.tls->fingerprint());
+    return ok;
+  }
+
+  bool reload_config() {
+    if (!reread) {
+      spdlog::info("event=reload what=config (started without --config: nothing to re-read)");
+      return true;
+    }
+    auto plan = reread(ctx.cfg);
+    if (!plan.next) {
+      for (const auto& p : plan.problems)
+        spdlog::error("event=reload_refused what=config error=\"{}\"", p);
+      spdlog::error("event=reload_refused what=config (everything stays as it was)");
+      return false;
+    }
+    config before = ctx.cfg;
+    ctx.cfg = std::move(*plan.next);
+    try {
+      apply_live_config();
+    } catch (const std::exception& e) {
+      spdlog::error("event=reload_refused what=config error=\"{}\" (everything stays as it was)",
+                    e.what());
+      ctx.cfg = std::move(before);
+      apply_live_config();
+      return false;
+    }
+    for (const auto& line : plan.changed) spdlog::info("event=reload changed=\"{}\"", line);
+    for (const auto& line : plan.need_restart)
+      spdlog::warn("event=reload needs_restart=\"{}\"", line);
+    if (plan.changed.empty() && plan.need_restart.empty())
+      spdlog::info("event=reload what=config (no option changed)");
     return true;
+  }
+
+  // What the live options feed besides ctx.cfg itself (which the tracker and the sessions read
+  // directly): canonical origins, trusted proxy ranges, the origin's cap, the logs.
+  void apply_live_config() {
+    std::vector<net::cidr> proxies;
+    for (const auto& text : ctx.cfg.tls.trust_proxy) {
+      auto range = net::cidr::parse(text);
+      if (!range) throw std::runtime_error("--trust-proxy: not an address or CIDR: " + text);
+      proxies.push_back(*range);
+    }
+    canonicalise(ctx.cfg.origins);
+    apply_logging(ctx);
+    ctx.trusted_proxies = std::move(proxies);
+    ctx.origin_cap.set_rate(ctx.cfg.origin_rate_limit_bytes_per_s);
   }
 
   // The plain listener of --redirect-http: one request, one 301, per connection.
@@ -141,7 +218,7 @@ struct server::impl {
       auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) {  // e.g. EMFILE: back off briefly instead of spinning
-        spdlog::warn("accept: {}", ec.message());
+        spdlog::warn("event=accept_failed error=\"{}\" retry_in_ms=50", ec.message());
         asio::steady_timer t(io, std::chrono::milliseconds(50));
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
         continue;
@@ -152,7 +229,7 @@ struct server::impl {
         try {
           std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-          spdlog::error("session failed: {}", ex.what());
+          spdlog::error("event=session_failed error=\"{}\"", ex.what());
         }
       });
     }
@@ -177,7 +254,8 @@ struct server::impl {
     }
   }
 
-  // Close frames first, then a hard stop once everyone left or the grace period is over.
+  // Close frames first and no new requests; then a hard stop once every WebSocket left and every
+  // HTTP response in flight was written, or when the grace period is over.
   asio::awaitable<void> graceful_stop() {
     ctx.stopping = true;
     beast::error_code ignored;
@@ -189,16 +267,19 @@ struct server::impl {
     for (auto* s : sessions) s->close(1001, "server shutdown");
     auto deadline = std::chrono::steady_clock::now() + ctx.cfg.shutdown_grace;
     asio::steady_timer t(io);
-    while (std::chrono::steady_clock::now() < deadline && !ctx.ws_hub.sessions.empty()) {
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!ctx.ws_hub.sessions.empty() || ctx.http_in_flight > 0)) {
       t.expires_after(shutdown_poll);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    spdlog::info("stopped ({} signaling sessions cut at the deadline)", ctx.ws_hub.sessions.size());
+    spdlog::info("event=stopped ws_cut={} http_responses_cut={}", ctx.ws_hub.sessions.size(),
+                 ctx.http_in_flight);
     io.stop();
   }
 };
 
-server::server(config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {
+server::server(config cfg, config_reader reread)
+    : impl_(std::make_unique<impl>(std::move(cfg), std::move(reread))) {
   // sendfile(2) has no MSG_NOSIGNAL: a visitor who drops the connection mid-body would otherwise
   // kill the whole process with SIGPIPE. Every write reports EPIPE as an error instead.
   std::signal(SIGPIPE, SIG_IGN);
@@ -235,7 +316,7 @@ bool server::reload() {
 
 void server::run_until_signal() {
   auto port = impl_->bind();
-  spdlog::info("serving {} ({} files, generation {})", impl_->ctx.cfg.site.string(),
+  spdlog::info("event=start site={} files={} generation={}", impl_->ctx.cfg.site.string(),
                impl_->ctx.manifest.current()->files.size(),
                impl_->ctx.manifest.current()->generation);
   // Printed on stdout, not the log: scripts and tests read the port from this line.
@@ -256,15 +337,19 @@ void server::run_until_signal() {
         for (;;) {
           auto [ec, sig] = co_await hup.async_wait(asio::as_tuple(asio::use_awaitable));
           if (ec) co_return;
-          spdlog::info("signal {}: reloading", sig);
-          impl_->reload();
+          spdlog::info("event=signal signal={} action=reload", sig);
+          try {
+            impl_->reload();
+          } catch (const std::exception& e) {  // SIGHUP never ends the process
+            spdlog::error("event=reload_refused error=\"{}\"", e.what());
+          }
         }
       },
       asio::detached);
   asio::signal_set signals(impl_->io, SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {}: closing connections (grace {} ms)", sig,
+    spdlog::info("event=signal signal={} action=drain grace_ms={}", sig,
                  impl_->ctx.cfg.shutdown_grace.count());
     asio::co_spawn(impl_->io, impl_->graceful_stop(), asio::detached);
   });

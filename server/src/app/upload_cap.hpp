@@ -14,6 +14,11 @@ class upload_cap {
   explicit upload_cap(std::uint64_t bytes_per_s) : rate_(bytes_per_s) {}
 
   bool enabled() const { return rate_ > 0; }
+  // A new rate (SIGHUP); what the bucket holds stays, at most one second's worth of the new rate.
+  void set_rate(std::uint64_t bytes_per_s) {
+    rate_ = bytes_per_s;
+    tokens_ = std::min(tokens_, static_cast<double>(rate_));
+  }
   // A slice small enough that waiting for it keeps the flow smooth (a tenth of a second's worth).
   std::uint64_t slice_bytes() const { return std::max<std::uint64_t>(rate_ / 10, 1); }
   // Takes n bytes from the bucket (it may go into debt) and says how long the caller must wait

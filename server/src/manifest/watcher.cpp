@@ -5,6 +5,8 @@
 // worker thread if sites with frequent large writes show up.
 #include "manifest/watcher.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -148,11 +150,25 @@ struct watcher_state {
 
 namespace {
 
+// A read that fails for another reason than stop() is logged and retried after this long, so
+// the manifest does not silently stop following the site.
+constexpr auto read_retry_delay = std::chrono::seconds(1);
+
 asio::awaitable<void> read_loop(std::shared_ptr<watcher_state> s) {
   while (!s->stopped) {
     auto [ec, n] = co_await s->descriptor.async_read_some(asio::buffer(s->buffer),
                                                           asio::as_tuple(asio::use_awaitable));
-    if (ec || s->stopped) co_return;
+    if (s->stopped || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      spdlog::error("event=loop_failed loop=manifest_watch error=\"{}\" restart_in_ms={}",
+                    ec.message(), std::chrono::milliseconds(read_retry_delay).count());
+      asio::steady_timer pause(s->executor, read_retry_delay);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      s->manifest.note_change();  // events may have been lost: rescan everything
+      s->rewatch_all();
+      s->schedule();
+      continue;
+    }
     s->on_events(n);
   }
 }
@@ -165,10 +181,16 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
     s->pending = false;
     s->timer.expires_at(clock::time_point::max());
     try {
+      auto before = s->manifest.current();
       s->manifest.rescan();
       s->rewatch_all();
-    } catch (const std::exception&) {
+      auto after = s->manifest.current();
+      if (after->generation != before->generation)
+        spdlog::info("event=manifest generation={} files={} was_files={}", after->generation,
+                     after->files.size(), before->files.size());
+    } catch (const std::exception& e) {
       // Out of memory or similar mid-scan: the old snapshot stays valid; the next change retries.
+      spdlog::error("event=manifest_rescan_failed error=\"{}\" (the old manifest stays)", e.what());
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "signal/tracker.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "signal/detail/peer_state.hpp"
@@ -108,6 +110,8 @@ void tracker::send_error(peer_state& p, error_code code, std::string_view messag
   if (p.errors >= lim_.errors_before_disconnect) {
     p.closing = true;
     ++counters_.disconnects_for_errors;
+    spdlog::info("event=disconnect peer={} reason=too_many_errors last_error={}", p.id.str(),
+                 to_string(code));
     p.link->close(1008, "too many errors");
   }
 }
@@ -272,6 +276,8 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   } timer{counters_.want_seconds, now};
   auto miss = [&](std::string_view reason) {
     count_miss(reason);
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(), reason);
     auto token =
         tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
     p.link->deliver(make_miss(m.id, m.hash, token, reason));
@@ -323,6 +329,9 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   holder.uploads.push_back({&p, m.id});
   ++wants_in_flight_;
   ++counters_.matches;
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=pairing wanter={} holder={} hash={} connect={}", p.id.str(),
+                  holder.id.str(), m.hash.hex(), connect);
   p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
 }
@@ -330,7 +339,11 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
 void tracker::record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                              clock::time_point now) {
   if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
-  if (holder.outcomes->record(ok, wanter.id, now)) ++counters_.holders_unreachable;
+  if (holder.outcomes->record(ok, wanter.id, now)) {
+    ++counters_.holders_unreachable;
+    spdlog::info("event=holder_unreachable holder={} (its pairings mostly failed)",
+                 holder.id.str());
+  }
   if (ok) return;
   wanter.excluded.add(holder.id, now);
   // Does it hold what it was matched for? A squatter fails at once; an honest holder behind a
@@ -389,6 +402,9 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
       counters_.peer_bytes_other += bytes;
   }
   if (!m.ok) {
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("event=path_failed wanter={} holder={} hash={}", p.id.str(), holder.id.str(),
+                    it->hash.hex());
     if (m.reason == done_reason::connect_failed)
       ++counters_.paths_failed_connect;
     else if (m.reason == done_reason::timeout)

@@ -1,6 +1,8 @@
 // The tracker's reports and possession challenges (docs/protocol.md, "Reports" and "Possession
 // challenges"; docs/security.md, "False reports"): which reports count, what they and challenge
 // outcomes cost, and who gets challenged.
+#include <spdlog/spdlog.h>
+
 #include <random>
 
 #include "signal/detail/peer_state.hpp"
@@ -29,6 +31,7 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
       break;
   }
   ++counters_.reports;
+  spdlog::info("event=report reporter={} peer={} hash={}", p.id.str(), m.peer.str(), m.hash.hex());
   auto it = peers_.find(m.peer);
   peer_state* accused = it == peers_.end() ? nullptr : it->second.get();
   // Whatever the evidence is worth, the reporter is not offered this holder again, and the
@@ -36,8 +39,11 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
   p.excluded.add(m.peer, now);
   if (accused) remove_holding(*accused, m.hash);
   if (penalties_.report(m.peer, accused ? std::string_view(accused->address) : std::string_view(),
-                        p.address, m.hash, now))
+                        p.address, m.hash, now)) {
     ++checks_.penalties;
+    spdlog::info("event=penalty peer={} reason=report evidence={}", m.peer.str(),
+                 penalties_.evidence(m.peer));
+  }
   if (penalties_.penalised(m.peer, now)) p.link->deliver(make_penalised(m.peer));
   if (accused) challenge(*accused, m.hash, challenges::reason::report, now);
 }
@@ -74,7 +80,11 @@ void tracker::challenge_failed(const challenges::open_challenge& c, challenges::
     if (c.why == challenges::reason::sample) return;
   }
   if (!p) return;  // (leave() forgets a peer's challenges: this is a peer that just left)
-  if (penalties_.failed_challenge(c.peer, p->address, c.hash, now)) ++checks_.penalties;
+  if (penalties_.failed_challenge(c.peer, p->address, c.hash, now)) {
+    ++checks_.penalties;
+    spdlog::info("event=penalty peer={} reason=failed_challenge hash={}", c.peer.str(),
+                 c.hash.hex());
+  }
   // It claimed bytes it could not prove: none of its claims are offered any more (it may announce
   // again, and from a penalised address every announce is challenged). Left in the directory they
   // would also crowd real holders out of the tracker's sample of a hash's holders.

@@ -165,7 +165,8 @@ bool session::handle(const event& e) {
       end();
       return false;
     case event::fail:
-      if (e.code != close_code::too_big) spdlog::debug("ws: {} (close {})", e.payload, e.code);
+      if (e.code != close_code::too_big)
+        spdlog::debug("event=ws_protocol_error close={} error=\"{}\"", e.code, e.payload);
       if (!close_sent_) send_close(e.code, e.payload);
       end();
       return false;

@@ -1,24 +1,19 @@
 // The real `circlecdn` binary as a child process: it prints where it listens, holds idle peers in
 // a few KiB each (counted from its own heap counter), and stops cleanly on SIGTERM.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <thread>
 
 #include "core/turn_credentials.hpp"
+#include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/operator_token.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_cert.hpp"
 #include "support/tls_client.hpp"
 #include "support/ws_client.hpp"
-
-extern char** environ;
 
 using namespace circlecdn;
 using namespace circlecdn::test;
@@ -31,84 +26,27 @@ constexpr std::size_t idle_peers = 1000;
 // past 2 KiB (a buffer, a timer or a coroutine frame held per idle peer) fails.
 constexpr std::size_t idle_peer_budget_bytes = 2 * 1024;
 
-struct child_server {
-  explicit child_server(const std::filesystem::path& site,
-                        std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--log-level",
-                                                         "warn"}) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::string site_arg = site.string();
-    std::vector<const char*> argv{CIRCLECDN_BIN, "serve", site_arg.c_str()};
+// The binary with the test's defaults and the operator token, plus the stats endpoint.
+struct server_process : test::child_server {
+  explicit server_process(const std::filesystem::path& site,
+                          std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--log-level",
+                                                           "warn"})
+      : test::child_server(CIRCLECDN_BIN, site, with_token(std::move(args))) {}
+  static std::vector<std::string> with_token(std::vector<std::string> args) {
     args.push_back("--operator-token");
     args.push_back(operator_token);
-    for (auto& a : args) argv.push_back(a.c_str());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
-                    environ) != 0)
-      throw std::runtime_error("cannot start " CIRCLECDN_BIN);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    stdout_ = ::fdopen(out[0], "r");
-    char line[256];
-    if (!std::fgets(line, sizeof line, stdout_)) throw std::runtime_error("no startup line");
-    first_line = line;
-    auto colon = first_line.rfind(':');
-    port = static_cast<std::uint16_t>(std::stoi(first_line.substr(colon + 1)));
-  }
-  ~child_server() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    if (stdout_) std::fclose(stdout_);
-  }
-  int terminate_and_wait() {
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-    return status;
+    return args;
   }
   std::int64_t stat(const char* name) {
     auto o = boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body()).as_object();
     return o[name].to_number<std::int64_t>();
   }
-
-  pid_t pid = -1;
-  std::uint16_t port = 0;
-  std::string first_line;
-  FILE* stdout_ = nullptr;
 };
 
 // Runs the binary to its exit (it is expected to refuse to start); returns its status and stderr.
 std::pair<int, std::string> run_to_exit(std::vector<std::string> args) {
-  int err[2];
-  if (::pipe(err) != 0) throw std::runtime_error("pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  posix_spawn_file_actions_addclose(&actions, err[0]);
-  std::vector<const char*> argv{CIRCLECDN_BIN};
-  for (auto& a : args) argv.push_back(a.c_str());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
-                  environ) != 0)
-    throw std::runtime_error("cannot start " CIRCLECDN_BIN);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(err[1]);
-  std::string text;
-  char buf[512];
-  for (ssize_t n; (n = ::read(err[0], buf, sizeof buf)) > 0;)
-    text.append(buf, static_cast<std::size_t>(n));
-  ::close(err[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return {status, text};
+  auto r = test::run_to_exit(CIRCLECDN_BIN, args);
+  return {r.status, r.err};
 }
 
 void raise_fd_limit() {
@@ -123,7 +61,7 @@ void raise_fd_limit() {
 TEST(Process, PrintsWhereItListensAndServes) {
   temp_dir site;
   site.write("index.html", "<p>hello</p>");
-  child_server server(site.path());
+  server_process server(site.path());
   EXPECT_NE(server.first_line.find("circlecdn listening on http://127.0.0.1:"), std::string::npos);
   EXPECT_EQ(get(server.port, "/").body(), "<p>hello</p>");
   EXPECT_EQ(server.terminate_and_wait(), 0);
@@ -136,7 +74,7 @@ TEST(Process, ReadsTheConfigFileAndTheCommandLineWins) {
   auto file = conf.write("circlecdn.toml",
                          "[serve]\nlisten = \"127.0.0.1:1\"\npiece-size = 1024\n"
                          "log-level = \"warn\"\n");
-  child_server server(site.path(), {"--config", file.string(), "--listen", "127.0.0.1:0"});
+  server_process server(site.path(), {"--config", file.string(), "--listen", "127.0.0.1:0"});
   auto manifest = boost::json::parse(get(server.port, "/.circlecdn/manifest.json").body());
   EXPECT_EQ(manifest.at("piece_size"), 1024);
   EXPECT_EQ(manifest.at("files").at(0).at("pieces").as_array().size(), 3u);
@@ -155,7 +93,7 @@ TEST(Process, IceOptionsFromTheConfigFileReachTheWelcome) {
                      secret.string() +
                      "\"\nturn-ttl = 120\nice-relay-only = true\nconnect-timeout = 4500\n"
                      "first-byte-timeout = 2500\n");
-  child_server server(
+  server_process server(
       site.path(), {"--config", file.string(), "--listen", "127.0.0.1:0", "--log-level", "warn"});
   ws_client ws(server.port);
   auto w = ws.welcome();
@@ -206,7 +144,7 @@ TEST(Process, IdlePeerCostsAboutOneKiB) {
   raise_fd_limit();
   temp_dir site;
   site.write("a.txt", "a");
-  child_server server(site.path());
+  server_process server(site.path());
   std::vector<std::unique_ptr<ws_client>> warmup;
   for (int i = 0; i < 50; ++i) warmup.push_back(std::make_unique<ws_client>(server.port));
   auto before = server.stat("heap_bytes");
@@ -237,8 +175,9 @@ TEST(Process, IdleTlsPeerHoldsNoRecordBuffers) {
   site.write("a.txt", "a");
   temp_dir certs;
   auto cert = make_test_cert(certs.path(), "idle");
-  child_server server(site.path(), {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
-                                    cert.cert_file.string(), "--tls-key", cert.key_file.string()});
+  server_process server(site.path(),
+                        {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
+                         cert.cert_file.string(), "--tls-key", cert.key_file.string()});
   std::vector<std::unique_ptr<wss_client>> warmup;
   for (int i = 0; i < 20; ++i) warmup.push_back(std::make_unique<wss_client>(server.port));
   auto stat = [&](const char* name) {
@@ -260,7 +199,7 @@ TEST(Process, IdleTlsPeerHoldsNoRecordBuffers) {
 TEST(Process, SigtermClosesWebSocketsWithGoingAwayAndExitsCleanly) {
   temp_dir site;
   site.write("a.txt", "a");
-  child_server server(site.path());
+  server_process server(site.path());
   ws_client a(server.port), b(server.port);
   std::thread killer([&] { EXPECT_EQ(server.terminate_and_wait(), 0); });
   EXPECT_EQ(a.read()["code"], "shutting_down");
@@ -273,7 +212,7 @@ TEST(Process, SigtermClosesWebSocketsWithGoingAwayAndExitsCleanly) {
 TEST(Process, SighupWithoutTlsHasNothingToReloadAndKillsNothing) {
   temp_dir site;
   site.write("a.txt", "a");
-  child_server server(site.path());
+  server_process server(site.path());
   ws_client peer(server.port);
   ::kill(server.pid, SIGHUP);
   ::kill(server.pid, SIGHUP);
@@ -293,8 +232,9 @@ TEST(Process, SighupReloadsTheCertificateWithoutDroppingConnections) {
   auto live_cert = certs.path() / "live.crt", live_key = certs.path() / "live.key";
   std::filesystem::copy_file(a.cert_file, live_cert);
   std::filesystem::copy_file(a.key_file, live_key);
-  child_server server(site.path(), {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
-                                    live_cert.string(), "--tls-key", live_key.string()});
+  server_process server(site.path(),
+                        {"--listen", "127.0.0.1:0", "--log-level", "warn", "--tls-cert",
+                         live_cert.string(), "--tls-key", live_key.string()});
   EXPECT_NE(server.first_line.find("circlecdn listening on https://127.0.0.1:"), std::string::npos)
       << server.first_line;
   wss_client open_before(server.port);
