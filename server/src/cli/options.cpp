@@ -180,6 +180,14 @@ std::vector<option_spec> make_table() {
       "first-byte-timeout", "MS",
       "from an open channel to the first chunk before the wanter gives up", true, 100, 60'000,
       [](C & c) -> auto& { return c.ice.first_byte_timeout; }));
+  t.push_back(integer(
+      "new-holders-per-min", "N",
+      "holders one peer may meet for the first time per minute (browsing inference); past it "
+      "only known holders, else miss holder_rate",
+      true, 1, 100'000, [](C & c) -> auto& { return c.limits.new_holders_per_min; }));
+  t.push_back(integer(
+      "signals-per-pairing", "N", "signals one peer may relay to one partner per pairing", true, 8,
+      100'000, [](C & c) -> auto& { return c.limits.signals_per_pairing; }));
   // Proof of possession (docs/protocol.md, "Possession challenges").
   auto challenge_rate = named("challenge-rate", "FRACTION",
                               "share of announces whose peer must prove it holds one hash", "0..1");

@@ -25,6 +25,12 @@ struct limits {
   std::size_t holdings_total = 2'000'000;
   std::size_t hashes_per_message = 1024;
   std::size_t pairs_per_peer = 64;
+  // Signals one peer relays to one partner per pairing: an offer, an answer and a few dozen ICE
+  // candidates (~10-30 per side), with room for restarts; more is a flood.
+  std::uint32_t signals_per_pairing = 128;
+  // New holders one peer may be paired with per minute (a bucket of this size, refilled over a
+  // minute): a 76-item page meets a handful; enumerating who holds what needs thousands.
+  std::uint32_t new_holders_per_min = 120;
   std::uint32_t uploads_per_holder = 4;
   double errors_before_disconnect = 32;  // a leaky count: see error_decay_per_s
   double error_decay_per_s = 0.1;        // one forgiven error every 10 s
@@ -45,7 +51,9 @@ struct limits {
   std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds ping_after{30};    // a silent peer is pinged, then dropped as long again
   std::chrono::seconds close_timeout{5};  // for the peer's answer to our close frame
-  std::chrono::seconds resume_token_life{24 * 3600};
+  // Every welcome hands out a fresh token, so it need only outlive a reconnect; a short life keeps
+  // a leaked one from resuming an id for long (tokens are stateless: they rotate by expiring).
+  std::chrono::seconds resume_token_life{600};
   std::chrono::seconds miss_token_life{300};
   // Not enforced here: what every library is told to enforce on its own uploads
   // (`welcome.uploads`).

@@ -47,6 +47,8 @@ std::string_view to_string(error_code c) {
       return "already_reported";
     case error_code::unknown_challenge:
       return "unknown_challenge";
+    case error_code::too_many_signals:
+      return "too_many_signals";
   }
   return "unknown";
 }

@@ -35,6 +35,7 @@ enum class error_code {
   report_too_early,   // report: that holder never answered your connection: no bytes came from it
   already_reported,   // report: once per pairing
   unknown_challenge,  // proof: no challenge with this id is open for you
+  too_many_signals,   // signal: over limits::signals_per_pairing to that peer; dropped
 };
 std::string_view to_string(error_code c);
 
@@ -102,8 +103,8 @@ using inbound = std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_m
 // The message types, in the order of `inbound`'s alternatives (metrics label them so).
 inline constexpr std::array<std::string_view, std::variant_size_v<inbound>> inbound_type_names = {
     "hello", "announce", "drop", "want", "done", "signal", "report", "usage", "proof"};
-inline constexpr std::size_t error_code_count = 19;  // the enumerators of error_code
-static_assert(static_cast<std::size_t>(error_code::unknown_challenge) + 1 == error_code_count);
+inline constexpr std::size_t error_code_count = 20;  // the enumerators of error_code
+static_assert(static_cast<std::size_t>(error_code::too_many_signals) + 1 == error_code_count);
 
 struct parse_error {
   error_code code;

@@ -234,14 +234,14 @@ void tracker::on_drop(peer_state& p, const drop_msg& m) {
 }
 
 bool tracker::is_paired(const peer_state& a, const peer_id& b) const {
-  return std::find(a.paired.begin(), a.paired.end(), b) != a.paired.end();
+  return std::any_of(a.paired.begin(), a.paired.end(), [&](auto& x) { return x.id == b; });
 }
 
 void tracker::pair(peer_state& a, peer_state& b) {
   for (auto [x, y] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
     if (is_paired(*x, y->id)) continue;
     if (x->paired.size() >= lim_.pairs_per_peer) x->paired.erase(x->paired.begin());
-    x->paired.push_back(y->id);
+    x->paired.push_back({y->id});
   }
 }
 
@@ -289,11 +289,18 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   auto& states = candidate_states_;
   candidates.clear();
   states.clear();
+  // Out of new-holder budget: only holders this wanter already knows (browsing inference).
+  bool may_discover = p.discovery.available(lim_.new_holders_per_min, now);
+  bool held_by_strangers = false;
   for (auto& id : sample_) {
     auto it = peers_.find(id);
     if (it == peers_.end()) continue;  // a shared directory may know peers of other processes
     auto& h = *it->second;
     if (h.closing || skipped_holder(p, h, now)) continue;
+    if (!may_discover && !is_paired(p, h.id)) {
+      held_by_strangers = true;
+      continue;
+    }
     candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
                           is_penalised(h.id, now), is_paired(p, h.id), h.uploads_completed,
                           penalties_.suspect(h.address, now)});
@@ -301,6 +308,7 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   }
   auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
   if (!pick.index) {
+    if (held_by_strangers) return miss("holder_rate");
     if (pick.miss_reason != "no_holder") return miss(pick.miss_reason);
     // Nobody holds it. If another online peer is fetching it from the origin, wait for that peer
     // rather than fetch the same bytes again; otherwise this wanter becomes the one fetching.
@@ -322,6 +330,7 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
 
   auto& holder = *states[*pick.index];
   bool connect = !candidates[*pick.index].paired_with_wanter;
+  if (connect) p.discovery.take();
   pair(p, holder);
   if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
   p.pairings->matched(holder.id, m.hash);
@@ -416,8 +425,18 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
 }
 
 void tracker::on_signal(peer_state& p, const signal_msg& m) {
-  if (!is_paired(p, m.to))
+  auto link = std::find_if(p.paired.begin(), p.paired.end(), [&](auto& x) { return x.id == m.to; });
+  if (link == p.paired.end())
     return send_error(p, error_code::not_paired, "you are not paired with that peer", "signal");
+  // A pairing needs an offer, an answer and some candidates (and a few more for ICE restarts);
+  // more is a peer flooding its partner through us. The excess is dropped with an error to the
+  // sender; the receiver is not disconnected for what someone else sent.
+  if (link->signals >= lim_.signals_per_pairing)
+    return send_error(
+        p, error_code::too_many_signals,
+        "over " + std::to_string(lim_.signals_per_pairing) + " signals to this peer: dropped",
+        "signal");
+  ++link->signals;
   auto it = peers_.find(m.to);
   if (it == peers_.end() || it->second->closing)
     return send_error(p, error_code::peer_gone, "that peer has disconnected", "signal");

@@ -33,8 +33,8 @@ namespace circlecdn::signal {
 struct peer_state;
 
 // The miss reasons, as `miss.reason` spells them (docs/protocol.md).
-inline constexpr std::array<std::string_view, 4> miss_reason_names = {"no_holder", "all_busy",
-                                                                      "fetching", "unknown_hash"};
+inline constexpr std::array<std::string_view, 5> miss_reason_names = {
+    "no_holder", "all_busy", "fetching", "unknown_hash", "holder_rate"};
 
 // The signaling side's metric state (the HTTP side's is metrics::registry). Read by /metrics,
 // /.circlecdn/stats and the dashboard.

@@ -10,6 +10,7 @@
 
 #include "core/content_hash.hpp"
 #include "core/peer_id.hpp"
+#include "signal/discovery_budget.hpp"
 #include "signal/path_outcomes.hpp"
 #include "signal/peer_link.hpp"
 #include "signal/reports.hpp"
@@ -40,7 +41,14 @@ struct peer_state {
   std::unordered_set<content_hash> holdings;
   std::vector<want_slot> wants;
   std::vector<upload_slot> uploads;
-  std::vector<peer_id> paired;         // oldest first; ids, so a partner that left reads as gone
+  // Peers the server paired this one with, oldest first (ids, so a partner that left reads as
+  // gone), with the signals this one relayed to each (bounded per pairing).
+  struct pairing {
+    peer_id id;
+    std::uint32_t signals = 0;
+  };
+  std::vector<pairing> paired;
+  discovery_budget discovery;          // new holders it may still learn (docs/security.md)
   std::vector<content_hash> fetching;  // hashes others wait for this peer to fetch (see incoming_)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error
