@@ -34,7 +34,13 @@ struct config {
   std::chrono::seconds http_idle_timeout{30};
   std::size_t served_ids_max = 20'000;    // visitors whose served hashes are remembered
   std::size_t served_hashes_per_id = 64;  // hashes remembered per visitor (~40 MiB worst)
-  std::string secret;                     // HMAC key for tokens; empty = random per process
+  // Admission of signaling peers (docs/security.md, "Exhaustion"): past either cap the upgrade is
+  // refused, the origin keeps answering. Many visitors share an address behind a NAT (an office, a
+  // carrier's CGNAT), so the per-address cap is generous.
+  std::size_t peers_per_address = 500;
+  std::size_t peers_max = 0;      // 0 = the open-file limit less fd_reserve
+  std::size_t fd_reserve = 1024;  // descriptors kept for the origin, files and the listener
+  std::string secret;             // HMAC key for tokens; empty = random per process
   // Bearer token for /metrics, /.circlecdn/stats and the dashboard; empty = they answer 404.
   std::string operator_token;
   std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP

@@ -28,7 +28,9 @@ namespace circlecdn::app {
 struct origin_counters {
   std::uint64_t requests = 0, miss_tokens_valid = 0, miss_tokens_invalid = 0;
   std::uint64_t miss_tokens_reused = 0;
-  std::uint64_t ws_refused_origin = 0;  // upgrades from a page of another site
+  std::uint64_t ws_refused_origin = 0;   // upgrades from a page of another site
+  std::uint64_t ws_refused_full = 0;     // upgrades past the peer limit (descriptors kept back)
+  std::uint64_t ws_refused_address = 0;  // upgrades past --peers-per-address
   std::uint64_t cookies_set = 0;
   std::uint64_t connections = 0, connections_open = 0;  // HTTP (and TLS) connections
 };
@@ -56,6 +58,8 @@ struct context {
   std::vector<net::cidr> trusted_proxies;  // --trust-proxy
   std::unique_ptr<access_log> access;      // --access-log; null without one (reopened on SIGHUP)
   std::size_t http_in_flight = 0;          // requests read and not yet answered: the drain waits
+  // Signaling peers admitted at most: --peers-max, or the descriptor limit less --fd-reserve.
+  std::size_t peers_max = 0;
   bool stopping = false;
 };
 

@@ -322,6 +322,15 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
         ++ctx.counters.ws_refused_origin;
         answer.status = http::status::forbidden;
         answer.reason = "origin not allowed";
+      } else if (ctx.tracker.peers_online() >= ctx.peers_max) {
+        // The descriptors left are the origin's: a full crowd must not stop the site.
+        ++ctx.counters.ws_refused_full;
+        answer.status = http::status::service_unavailable;
+        answer.reason = "peer limit reached";
+      } else if (ctx.tracker.peers_from(from.client.to_string()) >= ctx.cfg.peers_per_address) {
+        ++ctx.counters.ws_refused_address;
+        answer.status = http::status::too_many_requests;
+        answer.reason = "too many connections from your address";
       } else {
         answer = ws::answer_upgrade(req, "circlecdn.1");
       }

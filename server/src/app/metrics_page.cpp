@@ -23,6 +23,12 @@ void signaling(exposition& e, context& ctx) {
   e.counter("circlecdn_websocket_refused_origin_total",
             "WebSocket upgrades refused with 403 because of their Origin.",
             static_cast<double>(ctx.counters.ws_refused_origin));
+  e.counter("circlecdn_websocket_refused_full_total",
+            "WebSocket upgrades refused with 503 at the peer limit (descriptors kept back).",
+            static_cast<double>(ctx.counters.ws_refused_full));
+  e.counter("circlecdn_websocket_refused_address_total",
+            "WebSocket upgrades refused with 429 past the per-address cap.",
+            static_cast<double>(ctx.counters.ws_refused_address));
 
   e.family("circlecdn_signal_messages_total", family_type::counter,
            "Valid signaling messages received, by type.");

@@ -74,6 +74,9 @@ std::string stats_json(context& ctx) {
   o["miss_tokens_invalid"] = ctx.counters.miss_tokens_invalid;
   o["miss_tokens_reused"] = ctx.counters.miss_tokens_reused;
   o["ws_refused_origin"] = ctx.counters.ws_refused_origin;
+  o["ws_refused_full"] = ctx.counters.ws_refused_full;
+  o["ws_refused_address"] = ctx.counters.ws_refused_address;
+  o["peers_max"] = ctx.peers_max;
   o["http_requests"] = ctx.counters.requests;
   o["cookies_set"] = ctx.counters.cookies_set;
   o["generation"] = ctx.manifest.current()->generation;

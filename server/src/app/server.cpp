@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <future>
@@ -33,6 +34,12 @@ context::context(config c)
           signal::tracker::wall_clock::now,
           [this](const content_hash& h, std::string_view nonce) { return proofs(h, nonce); }) {
   cfg.limits.item_bytes_max = cfg.piece_size_bytes;  // no item is larger than a piece
+  peers_max = cfg.peers_max;
+  if (rlimit lim{}; peers_max == 0 && ::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    auto fds = static_cast<std::size_t>(lim.rlim_cur);
+    // Never less than half the descriptors for peers, whatever the reserve asks.
+    peers_max = fds > 2 * cfg.fd_reserve ? fds - cfg.fd_reserve : fds / 2;
+  }
   if (cfg.tls.enabled()) {
     if (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");

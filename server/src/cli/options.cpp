@@ -181,6 +181,17 @@ std::vector<option_spec> make_table() {
       "from an open channel to the first chunk before the wanter gives up", true, 100, 60'000,
       [](C & c) -> auto& { return c.ice.first_byte_timeout; }));
   t.push_back(integer(
+      "peers-per-address", "N",
+      "signaling peers from one client address (via --trust-proxy behind a proxy); more get 429",
+      true, 1, 10'000'000, [](C & c) -> auto& { return c.peers_per_address; }));
+  t.push_back(integer(
+      "peers-max", "N",
+      "signaling peers in all; more get 503 (0 = the open-file limit less --fd-reserve)", false, 0,
+      100'000'000, [](C & c) -> auto& { return c.peers_max; }));
+  t.push_back(integer(
+      "fd-reserve", "N", "descriptors kept for the origin when the peer limit is automatic", false,
+      16, 1'000'000, [](C & c) -> auto& { return c.fd_reserve; }));
+  t.push_back(integer(
       "new-holders-per-min", "N",
       "holders one peer may meet for the first time per minute (browsing inference); past it "
       "only known holders, else miss holder_rate",

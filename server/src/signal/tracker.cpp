@@ -52,6 +52,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   state->last_refill = now;
   state->usage.start(lim_, now);
   auto* p = state.get();
+  if (!p->address.empty()) ++per_address_[p->address];
   peers_.emplace(id, std::move(state));
   send_welcome(*p, now);
   return p;
@@ -83,6 +84,8 @@ void tracker::leave(peer_state* p) {
   for (auto& h : p->fetching)  // nobody should wait for a fetch that will never be announced
     if (auto it = incoming_.find(h); it != incoming_.end() && it->second.fetcher == p->id)
       incoming_.erase(it);
+  if (auto it = per_address_.find(p->address); it != per_address_.end() && --it->second == 0)
+    per_address_.erase(it);
   peers_.erase(p->id);
 }
 

@@ -110,6 +110,11 @@ class tracker {
   void announce_shutdown();
 
   std::size_t peers_online() const { return peers_.size(); }
+  // Peers online from one client address (the upgrade's admission check: --peers-per-address).
+  std::size_t peers_from(const std::string& address) const {
+    auto it = per_address_.find(address);
+    return it == per_address_.end() ? 0 : it->second;
+  }
   std::size_t holdings() const;
   std::size_t fetches_remembered() const { return incoming_.size(); }
   std::size_t ice_renewals_queued() const { return renewals_.size(); }
@@ -170,7 +175,8 @@ class tracker {
   wall_fn wall_;
   proof_fn proof_;
   std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
-  swarm::penalties penalties_;  // bounded: see swarm/penalties.hpp
+  std::unordered_map<std::string, std::uint32_t> per_address_;  // online peers per client address
+  swarm::penalties penalties_;                                  // bounded: see swarm/penalties.hpp
   challenges challenges_;
   std::minstd_rand sample_rng_{std::random_device{}()};
   // Hashes a peer is fetching from the origin right now (it was just told `miss` / no_holder):

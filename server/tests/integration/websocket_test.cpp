@@ -283,3 +283,34 @@ TEST(WebSocket, FreeRidingFromAnotherSitesPageIsRefused) {
   EXPECT_TRUE(
       raw_upgrade(strict_site.port, "Origin: http://127.0.0.1\r\n").starts_with("HTTP/1.1 101 "));
 }
+
+// Found by thinking as an attacker: one address could open signaling sockets until the process ran
+// out of descriptors, and then the origin itself stopped answering. Now one address gets
+// --peers-per-address sockets (429 past it), all of them together --peers-max (503 past it, the
+// rest of the descriptors being the origin's), and the site keeps serving throughout.
+TEST(WebSocket, ConnectionFloodFromOneAddressIsCappedAndTheOriginKeepsAnswering) {
+  app::config cfg;
+  cfg.peers_per_address = 3;
+  test_site site(2, cfg);
+  std::vector<std::unique_ptr<raw_ws>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(joined(site.port));
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 3));
+  auto r = raw_upgrade(site.port, "");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 429 ")) << r;
+  EXPECT_EQ(stat(site.port, "ws_refused_address"), 1);
+  EXPECT_EQ(get(site.port, "/f0.txt").result_int(), 200u);  // the origin still answers
+  held.pop_back();                                          // one leaves: room for one more
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 2));
+  held.push_back(joined(site.port));
+  ASSERT_TRUE(wait_for_stat(site.port, "peers_online", 3));
+
+  app::config full;
+  full.peers_max = 2;
+  test_site small(2, full);
+  auto a = joined(small.port), b = joined(small.port);
+  ASSERT_TRUE(wait_for_stat(small.port, "peers_online", 2));
+  auto refused = raw_upgrade(small.port, "");
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 503 ")) << refused;
+  EXPECT_EQ(stat(small.port, "ws_refused_full"), 1);
+  EXPECT_EQ(get(small.port, "/f1.txt").result_int(), 200u);
+}
