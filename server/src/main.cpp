@@ -8,6 +8,7 @@
 
 #include "app/server.hpp"
 #include "cli/ice_options.hpp"
+#include "cli/origin_options.hpp"
 
 int main(int argc, char** argv) {
   using namespace circlecdn;
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   serve->add_option("--shutdown-grace-ms", grace_ms, "time for close frames before a hard stop");
   circlecdn::cli::ice_options ice_opts;  // --stun, --turn, --turn-secret(-file), budgets
   ice_opts.add(*serve, cfg.ice);
+  circlecdn::cli::origin_options origin_opts;  // --cache-control, --hash-cache
+  origin_opts.add(*serve);
   // TLS and reverse proxies (app/tls_config.hpp).
   serve->add_option("--tls-cert", cfg.tls.cert_file,
                     "PEM certificate chain: serve HTTPS and WSS (SIGHUP reloads it)");
@@ -76,6 +79,10 @@ int main(int argc, char** argv) {
     cfg.listen_port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
   } catch (const std::exception&) {
     std::fprintf(stderr, "--listen: bad port in %s\n", listen.c_str());
+    return 2;
+  }
+  if (auto problem = origin_opts.finish(cfg)) {
+    std::fprintf(stderr, "%s\n", problem->c_str());
     return 2;
   }
   if (auto problem = ice_opts.finish(cfg.ice)) {
