@@ -20,9 +20,10 @@ namespace circlecdn::origin {
 // video and archives are compressed already).
 bool is_compressible(std::string_view content_type);
 
-// gzip at level 9 and brotli at quality 9 window 22: made once per content, so the best ratio
-// that stays fast; brotli 11 costs ~20x the time of 9 for ~3% fewer bytes (measured in
-// docs/benchmarks.md, "Compression").
+// gzip at level 9 and brotli at quality 9 window 22: made once per content, on the io thread of the
+// first request that wants it. Brotli 11 took ~10x the CPU of 9 (~290 vs ~28 ms for a 280 KB
+// script) for 7-12% fewer bytes: too long a stall for every other request on that thread
+// (docs/benchmarks.md, "Compression"; bench/origin/compression-levels.py).
 std::string gzip_compress(std::string_view bytes);
 std::string brotli_compress(std::string_view bytes);
 

@@ -123,6 +123,7 @@ TEST(Signaling, CookieFromTheManifestBindsTheSocket) {
 
   auto second = get(site.port, "/.circlecdn/manifest.json", {{"Cookie", "theme=dark; " + cookie}});
   EXPECT_EQ(second.count(http::field::set_cookie), 0u);  // known visitor: no new cookie
+  EXPECT_EQ(get(site.port, "/f3.txt", {{"Cookie", cookie}}).result_int(), 200);
 
   ws_client ws(site.port, with_cookie(cookie));
   EXPECT_NE(ws.peer(), id);  // the socket is bound to the visitor, under a public id of its own
