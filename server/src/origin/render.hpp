@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "core/content_hash.hpp"
 #include "origin/reply.hpp"
 #include "origin/response_plan.hpp"
 
@@ -32,6 +33,7 @@ struct owned_representation {
 struct prepared_file {
   owned_representation rep;
   std::shared_ptr<const cached_file> data;  // the representation's bytes
+  content_hash hash;                        // of the identity bytes (what a visitor was served)
   std::string ok;                           // write_head of a 200 (HTTP/1.1)
   std::string not_modified;                 // write_head of a 304 (HTTP/1.1)
 };

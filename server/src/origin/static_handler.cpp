@@ -179,6 +179,7 @@ std::shared_ptr<const prepared_file> static_handler::encoded_form(
   auto p = std::make_shared<prepared_file>();
   describe(p->rep, file, &entry, entry.version, coding, form->bytes().size());
   p->data = std::move(form);
+  p->hash = entry.sha256;
   return prepared_.emplace(std::move(key), prepare(std::move(p))).first->second;
 }
 
@@ -208,20 +209,23 @@ std::optional<static_result> static_handler::from_cache(const request& req, cons
   std::string index;
   std::string_view file = url;
   if (url.back() == '/') file = index = url + "index.html";
-  const auto* entry = snapshot_->find(file);
-  if (!entry) return std::nullopt;
-  const auto coding = negotiate(req, true, is_compressible(mime_type(file)));
   auto it = prepared_.find(file);
   if (it == prepared_.end()) {
+    const auto* entry = snapshot_->find(file);
+    if (!entry) return std::nullopt;
     auto data = cache_.find(*entry);
     if (!data) return std::nullopt;
     auto p = std::make_shared<prepared_file>();
     describe(p->rep, file, entry, entry->version, content_coding::identity, entry->size);
     p->data = std::move(data);
+    p->hash = entry->sha256;
     it = prepared_.emplace(std::string(file), prepare(std::move(p))).first;
   }
   auto prepared = it->second;
+  // Only text has encoded forms (vary_encoding): the other requests never look at the header.
+  const auto coding = negotiate(req, true, prepared->rep.fields.vary_encoding);
   if (coding != content_coding::identity) {
+    const auto* entry = snapshot_->find(file);
     const auto& data = prepared->data;
     auto form = encoded_form(file, *entry, coding, [&data, entry](std::string& out) {
       if (data->in_memory()) return out = data->bytes(), true;
@@ -229,7 +233,8 @@ std::optional<static_result> static_handler::from_cache(const request& req, cons
     });
     if (form) prepared = std::move(form);
   }
-  return answer_from_memory(req, std::move(prepared), entry->sha256, new_cookie);
+  const auto hash = prepared->hash;
+  return answer_from_memory(req, std::move(prepared), hash, new_cookie);
 }
 
 static_result static_handler::handle(const request& req, std::string_view new_cookie) {
