@@ -33,7 +33,11 @@ export async function spawnUntil(cmd, args, { cwd, pattern, timeoutMs = START_TI
 
 export async function startServer({ bin, site, clientDir, root, args: extra = [], quiet = false }) {
   const [cmd, ...pre] = bin.split(/\s+/).filter(Boolean);
-  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, ...extra];
+  // No hash cache unless asked for: every run hashes its site before listening, so a test's
+  // manifest is complete from the first request (with a cache file from an earlier run, files
+  // rebuilt since would be hashed after listening), and nothing is written under $HOME.
+  const cache = extra.includes('--hash-cache') ? [] : ['--hash-cache', 'none'];
+  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, ...cache, ...extra];
   const started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });
   const { child, exited, err } = started;
   const url = started.found;
