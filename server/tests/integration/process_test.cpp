@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -43,6 +44,11 @@ struct child_server {
     std::string site_arg = site.string();
     std::vector<const char*> argv{CIRCLECDN_BIN, "serve", site_arg.c_str()};
     for (auto& a : args) argv.push_back(a.c_str());
+    // No hash cache file under $HOME for every temporary site (restart_test.cpp tests it).
+    if (std::find(args.begin(), args.end(), "--hash-cache") == args.end()) {
+      argv.push_back("--hash-cache");
+      argv.push_back("none");
+    }
     argv.push_back(nullptr);
     if (posix_spawn(&pid, CIRCLECDN_BIN, &actions, nullptr, const_cast<char**>(argv.data()),
                     environ) != 0)
