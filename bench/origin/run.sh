@@ -3,7 +3,9 @@
 #   bench/origin/run.sh                 full run (1 KiB, 100 KiB, 50 MiB; 3 runs of 5 s each)
 #   RUNS=5 DURATION=10 bench/origin/run.sh
 #   SMOKE=1 bench/origin/run.sh         tiny sizes, 1 s runs, 1 run: checks the harness, no timings asserted
-# Environment: CIRCLECDN (server binary; default build/release/server/circlecdn),
+# Environment: CIRCLECDN (server binary; default build/release/server/circlecdn), BASELINE (a
+#   second circlecdn binary, e.g. the commit before a change, measured interleaved with the two
+#   others as "baseline"),
 #   SERVER_CPU / CLIENT_CPU (cores for the servers and for wrk; default 0 / 1),
 #   CONNS_SMALL / CONNS_LARGE (wrk connections; default 64 / 4), OUT (results file).
 # Each server gets one core (nginx: 1 worker, sendfile on; circlecdn: it runs one io thread per
@@ -100,11 +102,21 @@ CPID=$!
 PIDS+=($CPID)
 CPORT="$(wait_port "$TMP/circlecdn.out" "$CIRCLECDN_LISTENING" "$CPID")" ||
   { echo "origin bench: circlecdn did not start" >&2; cat "$TMP/circlecdn.out" >&2; exit 1; }
+SERVERS="nginx circlecdn"
+if [[ -n "${BASELINE:-}" ]]; then
+  taskset -c "$SERVER_CPU" "$BASELINE" serve "$SITE" --listen 127.0.0.1:0 \
+    --client-dir "$ROOT/client/dist" --log-level warn > "$TMP/baseline.out" 2>&1 &
+  BPID=$!
+  PIDS+=($BPID)
+  BPORT="$(wait_port "$TMP/baseline.out" "$CIRCLECDN_LISTENING" "$BPID")" ||
+    { echo "origin bench: baseline did not start" >&2; cat "$TMP/baseline.out" >&2; exit 1; }
+  SERVERS="nginx circlecdn baseline"
+fi
 
 # both must serve the same bytes
 for s in $SIZES; do
   name="${s%%:*}"
-  for port in "$NPORT" "$CPORT"; do
+  for port in "$NPORT" "$CPORT" ${BPORT:-}; do
     ok=0
     for _ in $(seq 1 50); do
       if curl -sf -o "$TMP/check.bin" "http://127.0.0.1:$port/$name.bin" && cmp -s "$TMP/check.bin" "$SITE/$name.bin"; then ok=1; break; fi
@@ -147,11 +159,14 @@ for s in $SIZES; do
   name="${s%%:*}"; bytes="${s##*:}"
   conns="$CONNS_SMALL"; [[ "$bytes" -gt 1048576 ]] && conns="$CONNS_LARGE"
   for r in $(seq 1 "$RUNS"); do
-    # alternate the order so drift on a shared machine hits both alike
-    if (( r % 2 )); then order="nginx circlecdn"; else order="circlecdn nginx"; fi
+    # rotate the order so drift on a shared machine hits every server alike
+    read -r -a list <<<"$SERVERS"
+    order=""
+    for k in "${!list[@]}"; do order+="${list[$(( (k + r) % ${#list[@]} ))]} "; done
     for server in $order; do
       port="$NPORT"; pid="$NWORKER"
       [[ "$server" == circlecdn ]] && { port="$CPORT"; pid="$CPID"; }
+      [[ "$server" == baseline ]] && { port="$BPORT"; pid="$BPID"; }
       read -r rps mbs cpu < <(measure "$port" "$name.bin" "$conns" "$pid" "$bytes")
       echo "$name $server run$r req/s=$rps MiB/s=$mbs server_cpu_us/req=$cpu"
       echo "$name $server $rps $mbs $cpu" >> "$OUT"
@@ -174,5 +189,17 @@ for s in $SIZES; do
   cratio="$(awk -v a="$cc" -v b="$nc" 'BEGIN {if (b>0) printf "%.2f", a/b; else print "-"}')"
   printf '%-6s %12.0f %12.0f %10.1f %10.1f %7s %10s %10s %9s\n' "$name" "$nr" "$cr" "$nm" "$cm" "$ratio" "$nc" "$cc" "$cratio"
 done
+if [[ -n "${BASELINE:-}" ]]; then
+  echo
+  echo "baseline ($BASELINE), same runs: ratio = baseline/nginx throughput; cpu = baseline CPU us per request"
+  for s in $SIZES; do
+    name="${s%%:*}"
+    nr="$(awk -v n="$name" '$1==n && $2=="nginx" {print $3}' "$OUT" | median)"
+    br="$(awk -v n="$name" '$1==n && $2=="baseline" {print $3}' "$OUT" | median)"
+    bm="$(awk -v n="$name" '$1==n && $2=="baseline" {print $4}' "$OUT" | median)"
+    bc="$(awk -v n="$name" '$1==n && $2=="baseline" {print $5}' "$OUT" | median)"
+    printf '%-6s baseline_req/s=%.0f MiB/s=%.1f ratio=%s cpu=%s\n' "$name" "$br" "$bm" "$(awk -v a="$br" -v b="$nr" 'BEGIN {printf "%.2f", a/b}')" "$bc"
+  done
+fi
 # the servers must still be alive at the end (a crash under load is a harness failure)
 for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null || { echo "origin bench: a server died" >&2; exit 1; }; done

@@ -42,7 +42,11 @@ export async function startServer({ bin, site, clientDir, root, args: extra = []
   const tokenDir = mkdtempSync(join(tmpdir(), 'circlecdn-e2e-'));
   const tokenFile = join(tokenDir, 'operator-token');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, '--operator-token-file', tokenFile, ...extra];
+  // No hash cache unless asked for: every run hashes its site before listening, so a test's
+  // manifest is complete from the first request (with a cache file from an earlier run, files
+  // rebuilt since would be hashed after listening), and nothing is written under $HOME.
+  const cache = extra.includes('--hash-cache') ? [] : ['--hash-cache', 'none'];
+  const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, '--operator-token-file', tokenFile, ...cache, ...extra];
   let started;
   try {
     started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });

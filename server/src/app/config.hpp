@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "app/origin_policy.hpp"
 #include "app/tls_config.hpp"
 #include "manifest/crowd_filter.hpp"
+#include "origin/cache_policy.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
 
@@ -45,8 +47,14 @@ struct config {
   std::string operator_token;
   std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP
   logging_config logging;
-  origin_policy origins;         // who may open the signaling socket
-  manifest::crowd_filter crowd;  // which public files peers carry (default: all)
+  origin_policy origins;                          // who may open the signaling socket
+  manifest::crowd_filter crowd;                   // which public files peers carry (default: all)
+  std::vector<origin::cache_rule> cache_control;  // --cache-control GLOB=VALUE, first match wins
+  // --hash-cache: where file hashes persist across restarts; empty = none (the option table picks
+  // the default location).
+  std::filesystem::path hash_cache;
+  std::vector<std::string> cache_control_text;  // the --cache-control values as given
+  std::string hash_cache_option;                // the --hash-cache value as given ("" = default)
   signal::limits limits;
   signal::ice_config ice;                  // STUN/TURN servers, TURN secret, peer path budgets
   std::filesystem::path turn_secret_file;  // read into ice.turn_secret at start and on SIGHUP

@@ -10,7 +10,6 @@
 #include "app/config.hpp"
 #include "app/miss_ledger.hpp"
 #include "app/possession_proof.hpp"
-#include "app/upload_cap.hpp"
 #include "assets/asset_set.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
@@ -18,6 +17,7 @@
 #include "net/cidr.hpp"
 #include "net/tls_context.hpp"
 #include "origin/static_handler.hpp"
+#include "origin/upload_cap.hpp"
 #include "signal/tracker.hpp"
 #include "swarm/memory_directory.hpp"
 #include "swarm/served_record.hpp"
@@ -42,7 +42,7 @@ struct context {
   token_signer tokens;
   manifest::store manifest;
   origin::static_handler origin;
-  upload_cap origin_cap;
+  origin::upload_cap origin_cap;
   swarm::memory_directory directory;
   swarm::served_record served;
   possession_proof proofs{manifest};  // the tracker's possession challenges read through it

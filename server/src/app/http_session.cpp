@@ -1,9 +1,5 @@
 #include "app/http_session.hpp"
 
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-
-#include <array>
 #include <boost/asio/ssl/error.hpp>
 #include <tuple>
 #include <utility>
@@ -17,6 +13,7 @@
 #include "core/http_date.hpp"
 #include "net/async_stream.hpp"
 #include "net/forwarded.hpp"
+#include "origin/reply_writer.hpp"
 #include "origin/target.hpp"
 #include "signal/tracker_session.hpp"
 #include "ws/handshake.hpp"
@@ -62,195 +59,7 @@ http::message_generator plain_error(http::status status, unsigned version, std::
   return res;
 }
 
-constexpr std::size_t sendfile_slice_bytes = 1 << 20;  // one call's share, so others get a turn
-// Below this a body is read into memory and written with its header in one sendmsg (one TCP
-// segment); above it sendfile's zero copy wins over the extra syscall.
-constexpr std::uint64_t sendfile_min_bytes = 64 * 1024;
-
-// Waits until the socket can take more bytes, or gives up on a stalled peer.
-asio::awaitable<beast::error_code> wait_writable(tcp::socket& socket,
-                                                 std::chrono::seconds stall_timeout) {
-  asio::steady_timer deadline(socket.get_executor(), stall_timeout);
-  deadline.async_wait([&socket](const beast::error_code& e) {
-    if (!e) socket.cancel();
-  });
-  auto [wait_ec] =
-      co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
-  deadline.cancel();
-  if (wait_ec)
-    co_return wait_ec == asio::error::operation_aborted ? beast::error::timeout : wait_ec;
-  co_return beast::error_code{};
-}
-
-beast::error_code make_non_blocking(tcp::socket& socket) {
-  beast::error_code ec;
-  if (!socket.native_non_blocking()) socket.native_non_blocking(true, ec);
-  return ec;
-}
-
-// Sends [offset, offset + length) of fd straight from the page cache to the socket with
-// sendfile(2), waiting for writability (with a deadline) whenever the socket buffer is full. No
-// user-space copy, one syscall per socket-buffer's worth.
-asio::awaitable<beast::error_code> send_file_range(tcp::socket& socket, int fd, off_t offset,
-                                                   std::uint64_t left,
-                                                   std::chrono::seconds stall_timeout,
-                                                   upload_cap& cap) {
-  while (left > 0) {
-    auto slice = static_cast<std::size_t>(std::min<std::uint64_t>(left, sendfile_slice_bytes));
-    if (cap.enabled()) {
-      slice = static_cast<std::size_t>(std::min<std::uint64_t>(slice, cap.slice_bytes()));
-      if (auto wait = cap.take(slice, upload_cap::clock::now()); wait.count() > 0) {
-        asio::steady_timer pause(socket.get_executor(), wait);
-        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-      }
-    }
-    ssize_t sent = ::sendfile(socket.native_handle(), fd, &offset, slice);
-    if (cap.enabled() && static_cast<std::size_t>(std::max<ssize_t>(sent, 0)) < slice)
-      cap.refund(slice - static_cast<std::size_t>(std::max<ssize_t>(sent, 0)));
-    if (sent > 0) {
-      left -= static_cast<std::uint64_t>(sent);
-      continue;
-    }
-    if (sent == 0) co_return http::error::short_read;  // the file shrank under us
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) co_return beast::error_code(errno, beast::system_category());
-    if (auto ec = co_await wait_writable(socket, stall_timeout)) co_return ec;
-  }
-  co_return beast::error_code{};
-}
-
-// Writes a file response: the header through Beast, then the body with sendfile.
-asio::awaitable<beast::error_code> write_file_response(beast::tcp_stream& stream,
-                                                       origin::file_response& res,
-                                                       std::chrono::seconds stall_timeout,
-                                                       upload_cap& cap) {
-  http::serializer<false, origin::file_range_body> sr(res);
-  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return ec;
-  auto& socket = stream.socket();
-  if ((ec = make_non_blocking(socket))) co_return ec;
-  co_return co_await send_file_range(socket, res.body().fd(),
-                                     static_cast<off_t>(res.body().offset()), res.body().size(),
-                                     stall_timeout, cap);
-}
-
-// Writes an answer from the origin's cache: its header block, the per-request lines and a body
-// held in memory in one sendmsg (no serializer, no copy); a cached descriptor's bytes follow with
-// sendfile, the header sent with MSG_MORE so that it shares the first segment with them.
-asio::awaitable<beast::error_code> write_cached_response(beast::tcp_stream& stream,
-                                                         origin::cached_response& res,
-                                                         std::chrono::seconds stall_timeout,
-                                                         upload_cap& cap) {
-  auto& socket = stream.socket();
-  if (auto ec = make_non_blocking(socket)) co_return ec;
-  if (cap.enabled() && !res.body.empty()) {
-    if (auto wait = cap.take(res.body.size(), upload_cap::clock::now()); wait.count() > 0) {
-      asio::steady_timer pause(socket.get_executor(), wait);
-      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-  }
-  std::array<iovec, 3> iov{{{const_cast<char*>(res.head.data()), res.head.size()},
-                            {res.tail.data(), res.tail.size()},
-                            {const_cast<char*>(res.body.data()), res.body.size()}}};
-  std::size_t first = 0;
-  const int flags = MSG_NOSIGNAL | (res.length > 0 ? MSG_MORE : 0);
-  while (first < iov.size()) {
-    msghdr msg{};
-    msg.msg_iov = iov.data() + first;
-    msg.msg_iovlen = iov.size() - first;
-    const ssize_t sent = ::sendmsg(socket.native_handle(), &msg, flags);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) co_return beast::error_code(errno, beast::system_category());
-      if (auto ec = co_await wait_writable(socket, stall_timeout)) co_return ec;
-      continue;
-    }
-    for (auto n = static_cast<std::size_t>(sent); first < iov.size(); ++first) {
-      if (n < iov[first].iov_len) {
-        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + n;
-        iov[first].iov_len -= n;
-        break;
-      }
-      n -= iov[first].iov_len;
-    }
-  }
-  co_return co_await send_file_range(socket, res.fd, static_cast<off_t>(res.offset), res.length,
-                                     stall_timeout, cap);
-}
-
-// --- Over TLS there is no sendfile: file bytes go through one bounded buffer into SSL_write.
-
-// One pread and one write per slice (four TLS records); the buffer lives only while a body is
-// being written.
-constexpr std::size_t tls_body_slice_bytes = 64 * 1024;
-
-// Writes [offset, offset + left) of fd, each slice within the stall timeout, under the cap.
-asio::awaitable<beast::error_code> send_file_range(net::async_stream& stream, int fd,
-                                                   std::uint64_t offset, std::uint64_t left,
-                                                   std::chrono::seconds stall_timeout,
-                                                   upload_cap& cap) {
-  if (left == 0) co_return beast::error_code{};
-  auto buffer = std::make_unique<char[]>(std::min<std::uint64_t>(left, tls_body_slice_bytes));
-  while (left > 0) {
-    auto slice = static_cast<std::size_t>(std::min<std::uint64_t>(left, tls_body_slice_bytes));
-    if (cap.enabled()) {
-      slice = static_cast<std::size_t>(std::min<std::uint64_t>(slice, cap.slice_bytes()));
-      if (auto wait = cap.take(slice, upload_cap::clock::now()); wait.count() > 0) {
-        asio::steady_timer pause(stream.get_executor(), wait);
-        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-      }
-    }
-    ssize_t got = ::pread(fd, buffer.get(), slice, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) {
-      if (cap.enabled()) cap.refund(slice);
-      continue;
-    }
-    if (cap.enabled() && static_cast<std::size_t>(std::max<ssize_t>(got, 0)) < slice)
-      cap.refund(slice - static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
-    if (got == 0) co_return http::error::short_read;  // the file shrank under us
-    if (got < 0) co_return beast::error_code(errno, beast::system_category());
-    stream.expires_after(stall_timeout);
-    auto [ec, n] = co_await asio::async_write(
-        stream, asio::buffer(buffer.get(), static_cast<std::size_t>(got)),
-        asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return ec;
-    offset += static_cast<std::uint64_t>(got);
-    left -= static_cast<std::uint64_t>(got);
-  }
-  co_return beast::error_code{};
-}
-
-asio::awaitable<beast::error_code> write_file_response(net::async_stream& stream,
-                                                       origin::file_response& res,
-                                                       std::chrono::seconds stall_timeout,
-                                                       upload_cap& cap) {
-  http::serializer<false, origin::file_range_body> sr(res);
-  stream.expires_after(stall_timeout);
-  auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return ec;
-  co_return co_await send_file_range(stream, res.body().fd(), res.body().offset(),
-                                     res.body().size(), stall_timeout, cap);
-}
-
-asio::awaitable<beast::error_code> write_cached_response(net::async_stream& stream,
-                                                         origin::cached_response& res,
-                                                         std::chrono::seconds stall_timeout,
-                                                         upload_cap& cap) {
-  if (cap.enabled() && !res.body.empty()) {
-    if (auto wait = cap.take(res.body.size(), upload_cap::clock::now()); wait.count() > 0) {
-      asio::steady_timer pause(stream.get_executor(), wait);
-      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-  }
-  std::array<asio::const_buffer, 3> parts{asio::buffer(res.head), asio::buffer(res.tail),
-                                          asio::buffer(res.body)};
-  stream.expires_after(stall_timeout);
-  auto [ec, n] = co_await asio::async_write(stream, parts, asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return ec;
-  co_return co_await send_file_range(stream, res.fd, res.offset, res.length, stall_timeout, cap);
-}
-
-// --- What differs between the two streams besides the body writers.
+// --- What differs between the two streams.
 
 net::stream take_stream(beast::tcp_stream& s) {
   s.expires_never();
@@ -371,26 +180,14 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
     bool keep;
     unsigned status = 0;
     std::uint64_t file_bytes = 0;  // a site file's body bytes (200/206), for the origin's count
-    auto* file = std::get_if<origin::file_response>(&answer);
-    if (auto* cached = std::get_if<origin::cached_response>(&answer)) {
-      keep = cached->keep_alive && !ctx.stopping;
-      // A range answer keeps its whole header in `tail`.
-      status = status_of(cached->head.empty() ? std::string_view(cached->tail) : cached->head);
-      file_bytes = cached->body.size() + cached->length;
-      wec = co_await write_cached_response(stream, *cached, ctx.cfg.http_idle_timeout,
-                                           ctx.origin_cap);
-      record.finish(status, cached->body.size() + cached->length);
-    } else if (file && (file->body().size() >= sendfile_min_bytes || ctx.origin_cap.enabled())) {
-      keep = file->keep_alive() && !ctx.stopping;
-      status = file->result_int();
-      file_bytes = file->body().size();
-      wec = co_await write_file_response(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
-      record.finish(file->result_int(), file->body().size());
+    if (auto* file = std::get_if<origin::reply>(&answer)) {
+      keep = file->keep_alive && !ctx.stopping;
+      // The status line starts the prepared head, or the tail when there is none (a range).
+      status = status_of(file->head.empty() ? std::string_view(file->tail) : file->head);
+      file_bytes = file->omits_body ? 0 : file->length;
+      wec = co_await origin::write_reply(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
+      record.finish(status, file_bytes);
     } else {
-      if (file) {
-        status = file->result_int();
-        file_bytes = file->body().size();
-      }
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
       auto w = co_await write_message(stream, std::move(msg));

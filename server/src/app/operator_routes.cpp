@@ -83,6 +83,7 @@ std::string stats_json(context& ctx) {
   o["heap_bytes"] = heap_bytes_in_use();
   o["origin_capped_bytes"] = ctx.origin_cap.bytes();
   o["origin_cap_waits"] = ctx.origin_cap.waits();
+  o["origin_compressions"] = ctx.origin.encoded().compressions();
   o["origin_served_bytes"] = ctx.metrics.origin_body_bytes();
   o["reported_bytes_peer"] = t.reported_bytes[0];
   o["reported_bytes_origin"] = t.reported_bytes[1];

@@ -26,18 +26,12 @@ http::response<http::string_body> text_response(const http::request<http::string
   return res;
 }
 
-http::message_generator manifest_response(context& ctx,
-                                          const http::request<http::string_body>& req) {
-  auto snap = ctx.manifest.current();
-  std::string etag = "\"g" + std::to_string(snap->generation) + "\"";
-  if (req[http::field::if_none_match] == etag) {
-    auto res = text_response(req, http::status::not_modified, "application/json", "");
-    res.set(http::field::etag, etag);
-    return res;
-  }
-  auto res = text_response(req, http::status::ok, "application/json", snap->json);
-  res.set(http::field::etag, etag);
-  return res;
+// A Set-Cookie value with a new visitor secret.
+std::string new_cookie(const context& ctx, bool https) {
+  std::string cookie = std::string(cookie_name) + "=" + peer_id::random().str() +
+                       "; Path=/; HttpOnly; SameSite=Strict";
+  if (ctx.cfg.secure_cookies || https) cookie += "; Secure";
+  return cookie;
 }
 
 }  // namespace
@@ -51,7 +45,11 @@ response route(context& ctx, const http::request<http::string_body>& req,
   if (readable)
     if (auto answer = operator_route(ctx, req, path)) return std::move(*answer);
   if (path.starts_with("/.circlecdn/") && readable) {
-    if (path == "/.circlecdn/manifest.json") return manifest_response(ctx, req);
+    if (path == "/.circlecdn/manifest.json") {
+      auto result = ctx.origin.manifest(req, cookie_id ? "" : new_cookie(ctx, https));
+      if (result.cookie_set) ++ctx.counters.cookies_set;
+      return std::move(result.message);
+    }
     if (auto lib = assets::library_answer(ctx.assets, req, path.substr(12)))
       return http::message_generator(std::move(*lib));
     return http::message_generator(
@@ -77,20 +75,13 @@ response route(context& ctx, const http::request<http::string_body>& req,
     }
   }
 
-  // The visitor's secret: from the cookie, or a new one set on this response.
-  peer_id visitor = cookie_id ? *cookie_id : peer_id::random();
-  std::vector<std::pair<http::field, std::string>> extra;
-  if (!cookie_id) {
-    std::string cookie =
-        std::string(cookie_name) + "=" + visitor.str() + "; Path=/; HttpOnly; SameSite=Strict";
-    if (ctx.cfg.secure_cookies || https) cookie += "; Secure";
-    extra.emplace_back(http::field::set_cookie, std::move(cookie));
-    ++ctx.counters.cookies_set;
-  }
-  auto result = ctx.origin.handle(req, extra);
+  // A visitor without the cookie is offered a new one; the origin puts it only on an HTML answer
+  // (made `private`, so no shared cache stores it), never on an asset a CDN would keep.
+  auto result = ctx.origin.handle(req, cookie_id ? "" : new_cookie(ctx, https));
+  if (result.cookie_set) ++ctx.counters.cookies_set;
   // Only a visitor who came back with its cookie is recorded: a request without one would add a
   // record nobody can ever claim, and 20,000 of them used to push every real visitor's out.
-  if (result.served && cookie_id) ctx.served.record(visitor, *result.served);
+  if (result.served && cookie_id) ctx.served.record(*cookie_id, *result.served);
   return std::move(result.message);
 }
 

@@ -10,8 +10,8 @@ namespace circlecdn::app {
 
 using response = origin::response;
 
-// The answer to one request: a file body (which the session may sendfile), an answer from the
-// origin's cache (which it writes as it is) or any other message. `https`: the visitor reached us
+// The answer to one request: a file's reply (which the session writes with
+// origin::write_reply) or any other message. `https`: the visitor reached us
 // over TLS (here, or at a trusted proxy): a cookie set now is `Secure`.
 response route(context& ctx, const http::request<http::string_body>& req,
                const std::optional<peer_id>& cookie_id, bool https = false);

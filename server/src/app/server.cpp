@@ -24,8 +24,8 @@ constexpr auto shutdown_poll = std::chrono::milliseconds(20);
 context::context(config c)
     : cfg(std::move(c)),
       tokens(cfg.secret),
-      manifest(cfg.site, cfg.piece_size_bytes, {}, cfg.crowd),
-      origin(cfg.site, manifest),
+      manifest(cfg.site, cfg.piece_size_bytes, cfg.crowd, cfg.hash_cache),
+      origin(cfg.site, manifest, circlecdn::origin::cache_policy(cfg.cache_control)),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(

@@ -2,6 +2,7 @@
 
 #include "cli/detail/option_kinds.hpp"
 #include "net/cidr.hpp"
+#include "origin/cache_policy.hpp"
 
 namespace circlecdn::cli {
 
@@ -199,6 +200,35 @@ std::vector<option_spec> make_table() {
   t.push_back(integer(
       "signals-per-pairing", "N", "signals one peer may relay to one partner per pairing", true, 8,
       100'000, [](C & c) -> auto& { return c.limits.signals_per_pairing; }));
+  // Caching for proxies and CDNs, and the hash cache for fast restarts (docs/operations.md).
+  auto cache = list(
+      "cache-control", "GLOB=VALUE",
+      "Cache-Control for URL paths matching GLOB (repeatable, first match wins; "
+      "default: immutable for fingerprinted names, no-cache otherwise)",
+      false, "GLOB=VALUE", [](C & c) -> auto& { return c.cache_control_text; });
+  cache.set = [](const option_value& v, C& c) -> std::optional<std::string> {
+    std::vector<origin::cache_rule> rules;
+    for (const auto& text : v.values) {
+      std::string error;
+      auto rule = origin::parse_cache_rule(text, error);
+      if (!rule) return "'" + text + "': " + error;
+      rules.push_back(std::move(*rule));
+    }
+    c.cache_control_text = v.values;
+    c.cache_control = std::move(rules);
+    return std::nullopt;
+  };
+  cache.copy = [](const C& from, C& to) {
+    to.cache_control_text = from.cache_control_text;
+    to.cache_control = from.cache_control;
+  };
+  t.push_back(std::move(cache));
+  t.push_back(text(
+      "hash-cache", "FILE|none",
+      "file where file hashes persist across restarts, or none (default: $STATE_DIRECTORY, "
+      "$XDG_STATE_HOME/circlecdn or ~/.local/state/circlecdn)",
+      false, "a path outside the site, or none",
+      [](C & c) -> auto& { return c.hash_cache_option; }));
   // Proof of possession (docs/protocol.md, "Possession challenges").
   auto challenge_rate = named("challenge-rate", "FRACTION",
                               "share of announces whose peer must prove it holds one hash", "0..1");

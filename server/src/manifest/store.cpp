@@ -2,12 +2,9 @@
 // Policy (see docs/origin.md): dotfiles and dot-directories are skipped (except .well-known),
 // symlinks are listed only when they resolve to a regular file inside the root, directory symlinks
 // are not followed (no loops, no double listing), other non-regular files are skipped.
-// The open-file cache rides along: a file's bytes (or its descriptor) are kept from the very read
-// that hashed them, so cached bytes and hash always agree.
 #include "manifest/store.hpp"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+
+#include <spdlog/spdlog.h>
 
 #include "manifest/file_info.hpp"
 #include "manifest/visibility.hpp"
@@ -40,27 +39,6 @@ struct found_file {
   fs::path path;    // on disk (may be a symlink to a file inside the root)
   std::string url;  // "/a/b.png"
   bool symlink = false;
-};
-
-// What one rescan may still put in the cache.
-struct cache_budget {
-  cache_limits limits;
-  std::uint64_t bytes = 0;
-  std::size_t descriptors = 0;
-
-  bool fits_memory(std::uint64_t size) const {
-    return size <= limits.file_bytes && bytes + size <= limits.memory_bytes;
-  }
-  bool fits_descriptor() const { return descriptors < limits.descriptors; }
-  // Charges a cache carried over from the previous snapshot; false when it no longer fits.
-  bool take(const cached_file& c, std::uint64_t size) {
-    if (c.in_memory() ? !fits_memory(size) : !fits_descriptor()) return false;
-    if (c.in_memory())
-      bytes += size;
-    else
-      ++descriptors;
-    return true;
-  }
 };
 
 bool inside(const fs::path& root, const fs::path& p) {
@@ -141,22 +119,14 @@ struct fd_guard {
 };
 
 // Hashes one file. nullopt when it cannot be read or changed while being read (a writer is busy;
-// the watcher will report its close and the next rescan picks it up). When `cacheable` and the
-// budget allows, keeps the bytes just hashed (small files) or the descriptor they were read from.
-// Not for files with other hard links: a write through a name outside the site is not reported.
+// the watcher will report its close and the next rescan picks it up).
 std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::uint64_t piece_size,
-                                    std::vector<char>& buffer, bool cacheable,
-                                    cache_budget& budget) {
+                                    std::vector<char>& buffer) {
   // O_NONBLOCK: a FIFO swapped in since the walk cannot block the rescan.
   fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) return std::nullopt;
   const auto before = file_info_of(f.fd);
   if (!before || !before->regular) return std::nullopt;
-  cacheable = cacheable && before->links == 1;
-  const bool keep_bytes = cacheable && budget.fits_memory(before->size);
-  const bool keep_descriptor = cacheable && !keep_bytes && budget.fits_descriptor();
-  std::string bytes;
-  if (keep_bytes) bytes.reserve(static_cast<std::size_t>(before->size));
 
   const bool pieced = before->size > piece_size;
   sha256_stream whole, piece;
@@ -170,10 +140,7 @@ std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::
     const auto got = static_cast<std::uint64_t>(n);
     whole.update(buffer.data(), got);
     total += got;
-    if (keep_bytes) {
-      if (total > before->size) return std::nullopt;  // grew while being read
-      bytes.append(buffer.data(), static_cast<std::size_t>(got));
-    }
+    if (total > before->size) return std::nullopt;  // grew while being read
     if (!pieced) continue;
     for (std::uint64_t used = 0; used < got;) {
       const auto take = std::min(got - used, piece_size - in_piece);
@@ -196,13 +163,6 @@ std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::
   e.sha256 = whole.finish();
   e.pieces = std::move(pieces);
   e.version = *before;
-  if (keep_bytes) {
-    e.cache = std::make_shared<cached_file>(std::move(bytes));
-    budget.bytes += total;
-  } else if (keep_descriptor) {
-    e.cache = std::make_shared<cached_file>(std::exchange(f.fd, -1));
-    ++budget.descriptors;
-  }
   return e;
 }
 
@@ -225,7 +185,7 @@ bool same_versions(const snapshot& a, const snapshot& b) {
   return true;
 }
 
-std::string serialise(const snapshot& s) {
+std::string serialise(const snapshot& s, bool with_generation = true) {
   std::vector<const file_entry*> sorted;
   sorted.reserve(s.files.size());
   for (const auto& [path, e] : s.files) sorted.push_back(&e);
@@ -250,7 +210,7 @@ std::string serialise(const snapshot& s) {
   }
   boost::json::object root;
   root["version"] = manifest_version;
-  root["generation"] = s.generation;
+  if (with_generation) root["generation"] = s.generation;
   root["piece_size"] = s.piece_size;
   root["files"] = std::move(files);
   return boost::json::serialize(root);
@@ -263,12 +223,9 @@ const file_entry* snapshot::find(std::string_view url_path) const {
   return it == files.end() ? nullptr : &it->second;
 }
 
-store::store(fs::path root, std::uint64_t piece_size, cache_limits limits, crowd_filter crowd)
-    : piece_size_(piece_size), limits_(limits), crowd_(std::move(crowd)) {
+store::store(fs::path root, std::uint64_t piece_size, crowd_filter crowd, fs::path hash_cache)
+    : piece_size_(piece_size), crowd_(std::move(crowd)), hash_cache_(std::move(hash_cache)) {
   if (piece_size_ == 0) throw std::invalid_argument("manifest: piece size must be positive");
-  // Cached descriptors must leave room for connections: at most a quarter of the fd limit.
-  if (rlimit r{}; ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY)
-    limits_.descriptors = std::min<std::size_t>(limits_.descriptors, r.rlim_cur / 4);
   // A missing root is not fatal here: the manifest is simply empty until the directory exists.
   std::error_code ec;
   root_ = fs::weakly_canonical(root, ec);
@@ -277,15 +234,37 @@ store::store(fs::path root, std::uint64_t piece_size, cache_limits limits, crowd
   empty->generation = first_generation - 1;
   empty->piece_size = piece_size_;
   current_ = std::move(empty);
+  if (!hash_cache_.empty()) {
+    auto loaded = load_hashes(hash_cache_, piece_size_);
+    if (!loaded.problem.empty())
+      spdlog::warn("hash cache {} ignored: {}", hash_cache_.string(), loaded.problem);
+    loaded_ = std::move(loaded.files);
+    defer_unknown_ = loaded.found;
+  }
   rescan();
+  defer_unknown_ = false;
   // The first scan is generation 1 even for an empty site, so 0 never names a published state.
   if (current()->generation == 0) {
     auto first = std::make_shared<snapshot>(*current());
     first->generation = first_generation;
     first->json = serialise(*first);
+    first->content_tag = content_hash::of(serialise(*first, false));
     std::lock_guard lock(mutex_);
     current_ = std::move(first);
   }
+}
+
+store::scan_counts store::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+void store::save(const snapshot& s) const {
+  std::vector<hashed_file> files;
+  files.reserve(s.files.size());
+  for (const auto& [url, e] : s.files) files.push_back({&url, &e.version, &e.sha256, &e.pieces});
+  if (auto error = save_hashes(hash_cache_, piece_size_, files); !error.empty())
+    spdlog::warn("hash cache: {}", error);
 }
 
 std::shared_ptr<const snapshot> store::current() const {
@@ -319,23 +298,58 @@ void store::rescan() {
   auto next = std::make_shared<snapshot>();
   next->piece_size = piece_size_;
   std::vector<char> buffer;
-  cache_budget budget{limits_};
+  scan_counts counts;
   for (auto& f : found) {
     const auto info = file_info_of(f.path.c_str());
     if (!info || !info->regular) continue;
     if (const auto* prev = old->find(f.url); prev && prev->version.same_version(*info)) {
-      auto& e = next->files.emplace(f.url, *prev).first->second;
-      if (e.cache && !budget.take(*e.cache, e.size)) e.cache.reset();
+      next->files.emplace(f.url, *prev);
+      continue;
+    }
+    if (const auto it = loaded_.find(f.url);
+        it != loaded_.end() && it->second.version.same_version(*info)) {
+      file_entry e;
+      e.path = f.url;
+      e.size = info->size;
+      e.sha256 = it->second.sha256;
+      e.pieces = std::move(it->second.pieces);
+      e.version = *info;
+      next->files.emplace(f.url, std::move(e));
+      ++counts.from_hash_cache;
+      continue;
+    }
+    if (defer_unknown_) {
+      ++counts.waiting;
       continue;
     }
     if (buffer.empty()) buffer.resize(read_chunk_bytes);
-    if (auto e = hash_file(f.path, f.url, piece_size_, buffer, !f.symlink, budget))
+    if (auto e = hash_file(f.path, f.url, piece_size_, buffer)) {
+      ++counts.hashed;
+      counts.hashed_bytes += e->size;
       next->files.emplace(f.url, std::move(*e));
+    }
   }
+  if (!defer_unknown_) loaded_.clear();  // every file is in the snapshots from now on
+  {
+    std::lock_guard lock(mutex_);
+    counts_.from_hash_cache += counts.from_hash_cache;
+    counts_.hashed += counts.hashed;
+    counts_.hashed_bytes += counts.hashed_bytes;
+    counts_.waiting = counts.waiting;
+  }
+  // After publishing: whoever reads the line finds the snapshot it describes.
+  const bool save_cache =
+      !hash_cache_.empty() && (counts.hashed > 0 || next->files.size() < old->files.size());
+  auto report = [&] {
+    if (counts.waiting > 0 || counts.from_hash_cache > 0 || counts.hashed > 0)
+      spdlog::info("manifest: {} files from the hash cache, {} hashed ({} bytes), {} left to hash",
+                   counts.from_hash_cache, counts.hashed, counts.hashed_bytes, counts.waiting);
+  };
 
   const bool content_changed = !same_content(*old, *next);
   if (!content_changed && same_versions(*old, *next)) {  // nothing new to publish
     settled_.store(seen, std::memory_order_release);
+    report();
     return;
   }
   for (auto& [path, e] : next->files) {
@@ -347,17 +361,21 @@ void store::rescan() {
   if (content_changed) {
     next->generation = old->generation + 1;
     next->json = serialise(*next);
+    next->content_tag = content_hash::of(serialise(*next, false));
   } else {
     // Only mtimes moved (a touch, a copy of identical bytes): same generation, same JSON, but the
     // new mtimes so the origin keeps recognising the files as hashed.
     next->generation = old->generation;
     next->json = old->json;
+    next->content_tag = old->content_tag;
   }
+  if (save_cache) save(*next);
   {
     std::lock_guard lock(mutex_);
     current_ = std::move(next);
   }
   settled_.store(seen, std::memory_order_release);  // after the snapshot it vouches for
+  report();
 }
 
 }  // namespace circlecdn::manifest

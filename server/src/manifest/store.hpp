@@ -1,8 +1,8 @@
 #pragma once
 // The site's content manifest: every file's size and SHA-256, and piece hashes for large files.
-// A snapshot is immutable; the store swaps in a new one when the site changes. It also carries the
-// origin's open-file cache (manifest/cached_file.hpp), trusted only while a watcher reports
-// changes.
+// A snapshot is immutable; the store swaps in a new one when the site changes. It also says
+// whether a watcher vouches that the snapshot matches the disk (the origin's open-file cache,
+// origin/open_file_cache.hpp, is used only then).
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -15,24 +15,13 @@
 #include <vector>
 
 #include "core/content_hash.hpp"
-#include "manifest/cached_file.hpp"
 #include "manifest/crowd_filter.hpp"
 #include "manifest/file_info.hpp"
+#include "manifest/hash_cache.hpp"
 
 namespace circlecdn::manifest {
 
 inline constexpr std::uint64_t default_piece_size_bytes = 256 * 1024;
-
-// Bounds of the open-file cache. Files of at most file_bytes are kept in memory while the total
-// stays under memory_bytes; larger ones keep their descriptor open, at most `descriptors` of them
-// (and never more than a quarter of the process's RLIMIT_NOFILE). What does not fit is served by
-// the origin's uncached path. Defaults: 64 KiB (the size above which sendfile beats one write
-// from memory, app/http_session.cpp), 64 MiB, 1,024 descriptors (nginx's open_file_cache max=1000).
-struct cache_limits {
-  std::uint64_t file_bytes = 64 * 1024;
-  std::uint64_t memory_bytes = 64 * 1024 * 1024;
-  std::size_t descriptors = 1024;
-};
 
 struct file_entry {
   std::string path;  // URL path, "/img/cat.png"
@@ -40,9 +29,6 @@ struct file_entry {
   content_hash sha256;
   std::vector<content_hash> pieces;  // empty when size <= piece size
   file_info version;  // size, mtime, ctime, inode when hashed: notices a change not yet reported
-  // The hashed bytes or a descriptor on the hashed inode; null when over the cache's limits, for a
-  // symlink, or for a file with other hard links (writes through those are not reported).
-  std::shared_ptr<const cached_file> cache;
   bool crowd = true;  // listed in the manifest and carried by peers (crowd_filter)
 };
 
@@ -58,6 +44,9 @@ struct snapshot {
   std::unordered_map<std::string, file_entry, path_hash, std::equal_to<>> files;  // by URL path
   std::unordered_set<content_hash> hashes;  // every file and piece hash the crowd carries
   std::string json;  // serialised once per generation: the crowd's files only
+  // SHA-256 of the JSON with the generation left out: equal for equal content whenever and by
+  // whichever process it was built, so the manifest's ETag survives restarts.
+  content_hash content_tag;
 
   const file_entry* find(std::string_view url_path) const;
   bool knows(const content_hash& h) const { return hashes.contains(h); }
@@ -65,17 +54,31 @@ struct snapshot {
 
 class store {
  public:
+  // With a hash_cache file (manifest/hash_cache.hpp) that exists and reads whole, the first
+  // snapshot holds only the files whose hashes it vouches for, and the constructor reads no file:
+  // the next rescan (the watcher's first, on its worker thread) hashes the rest. Without one (or
+  // on the first start, when it does not exist yet), the constructor hashes the whole site and
+  // writes the file.
   explicit store(std::filesystem::path root, std::uint64_t piece_size = default_piece_size_bytes,
-                 cache_limits limits = {}, crowd_filter crowd = {});
+                 crowd_filter crowd = {}, std::filesystem::path hash_cache = {});
 
   // The current snapshot; readers keep it alive as long as they need it.
   std::shared_ptr<const snapshot> current() const;
   // Rebuilds from disk, rehashing only files whose size or mtime changed. Bumps the generation
   // only when something changed. Safe to call from any thread.
   void rescan();
+
+  // What the scans did, for logs and tests.
+  struct scan_counts {
+    std::uint64_t from_hash_cache = 0;  // files taken from the hash cache file at start
+    std::uint64_t hashed = 0;           // files read and hashed (every scan)
+    std::uint64_t hashed_bytes = 0;
+    std::uint64_t waiting = 0;  // files left for the next rescan (start with a hash cache)
+  };
+  scan_counts counts() const;
   const std::filesystem::path& root() const { return root_; }
 
-  // The cache in the snapshot may be used instead of the file system only while a watcher runs
+  // The origin's cache may be used instead of the file system only while a watcher runs
   // and every change it reported has been rescanned: from the first event after a rescan until
   // the next rescan ends, the origin goes to the disk. The watcher calls these.
   void watch_started();  // counts as a change: what happened before the watches is unknown
@@ -87,14 +90,21 @@ class store {
   }
 
  private:
+  void save(const snapshot& s) const;  // writes the hash cache file (scan_mutex_ held)
+
   std::filesystem::path root_;
   std::uint64_t piece_size_;
-  cache_limits limits_;
   crowd_filter crowd_;
   std::atomic<bool> watching_{false};
   std::atomic<std::uint64_t> changes_{0};  // bumped per reported change
   std::atomic<std::uint64_t> settled_{0};  // changes_ as read at the start of the last rescan
   std::mutex scan_mutex_;  // one rescan at a time, so each builds on the snapshot it replaces
+  // Guarded by scan_mutex_: the hash cache file, what was loaded from it (dropped after the first
+  // full rescan) and whether this rescan may leave unknown files for the next one.
+  std::filesystem::path hash_cache_;
+  std::unordered_map<std::string, cached_hashes> loaded_;
+  bool defer_unknown_ = false;
+  scan_counts counts_;  // guarded by mutex_
   mutable std::mutex mutex_;
   std::shared_ptr<const snapshot> current_;
 };

@@ -1,8 +1,9 @@
 // inotify watcher. Two coroutines on the executor: a reader that turns events into "something
 // changed" (adding watches for new directories at once), and a debouncer that rescans the store
-// once the site has been quiet for a moment. The rescan runs on the executor thread: hashing a
-// freshly written 50 MiB file blocks it for ~100 ms, acceptable for a site update; move it to a
-// worker thread if sites with frequent large writes show up.
+// once the site has been quiet for a moment. The rescan runs on a worker thread of its own: hashing
+// a freshly written 50 MiB file took ~100 ms, and a restart with a hash cache leaves every changed
+// file of a large site to this rescan, so the io thread keeps serving meanwhile (the origin
+// serves a file the manifest has not hashed yet from disk, without an ETag).
 #include "manifest/watcher.hpp"
 
 #include <spdlog/spdlog.h>
@@ -18,6 +19,8 @@
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <boost/asio/thread_pool.hpp>
 
 #include "manifest/visibility.hpp"
 
@@ -45,10 +48,15 @@ constexpr std::uint32_t watch_mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOS
 }  // namespace
 
 struct watcher_state {
-  watcher_state(asio::any_io_executor ex, store& s)
-      : executor(ex), manifest(s), descriptor(ex), timer(ex, clock::time_point::max()) {}
+  watcher_state(asio::any_io_executor ex, asio::any_io_executor hashing, store& s)
+      : executor(ex),
+        hashing(hashing),
+        manifest(s),
+        descriptor(ex),
+        timer(ex, clock::time_point::max()) {}
 
   asio::any_io_executor executor;
+  asio::any_io_executor hashing;  // the worker thread rescans run on
   store& manifest;
   asio::posix::stream_descriptor descriptor;
   asio::steady_timer timer;                   // at "never" while nothing is pending
@@ -180,17 +188,32 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
     if (!s->pending || clock::now() < s->deadline) continue;
     s->pending = false;
     s->timer.expires_at(clock::time_point::max());
-    try {
-      auto before = s->manifest.current();
-      s->manifest.rescan();
+    auto& manifest = s->manifest;
+    auto before = manifest.current();
+    auto [error] = co_await asio::co_spawn(
+        s->hashing,
+        [&manifest]() -> asio::awaitable<void> {
+          manifest.rescan();
+          co_return;
+        },
+        asio::as_tuple(asio::use_awaitable));
+    if (s->stopped) co_return;
+    if (error) {
+      // Out of memory or similar mid-scan: the old snapshot stays valid; the next change retries.
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        spdlog::error("event=manifest_rescan_failed error=\"{}\" (the old manifest stays)",
+                      e.what());
+      } catch (...) {
+        spdlog::error("event=manifest_rescan_failed (the old manifest stays)");
+      }
+    } else {
       s->rewatch_all();
-      auto after = s->manifest.current();
+      auto after = manifest.current();
       if (after->generation != before->generation)
         spdlog::info("event=manifest generation={} files={} was_files={}", after->generation,
                      after->files.size(), before->files.size());
-    } catch (const std::exception& e) {
-      // Out of memory or similar mid-scan: the old snapshot stays valid; the next change retries.
-      spdlog::error("event=manifest_rescan_failed error=\"{}\" (the old manifest stays)", e.what());
     }
   }
 }
@@ -198,14 +221,18 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
 }  // namespace
 
 struct watcher::impl {
+  // Declared first, destroyed last: its destructor waits for a rescan in progress.
+  asio::thread_pool hashing{1};
   std::shared_ptr<watcher_state> state;
 };
 
-watcher::watcher(asio::any_io_executor ex, store& s)
-    : impl_(std::make_unique<impl>(impl{std::make_shared<watcher_state>(ex, s)})) {}
+watcher::watcher(asio::any_io_executor ex, store& s) : impl_(std::make_unique<impl>()) {
+  impl_->state = std::make_shared<watcher_state>(ex, impl_->hashing.get_executor(), s);
+}
 
 watcher::~watcher() {
   stop();
+  impl_->hashing.join();
 }
 
 void watcher::start() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -35,6 +36,11 @@ struct server_process : test::child_server {
   static std::vector<std::string> with_token(std::vector<std::string> args) {
     args.push_back("--operator-token");
     args.push_back(operator_token);
+    // No hash cache file under $HOME for every temporary site (restart_test.cpp tests it).
+    if (std::find(args.begin(), args.end(), "--hash-cache") == args.end()) {
+      args.push_back("--hash-cache");
+      args.push_back("none");
+    }
     return args;
   }
   std::int64_t stat(const char* name) {

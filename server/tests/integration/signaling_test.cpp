@@ -108,9 +108,11 @@ TEST(Signaling, ThreePeersAnnounceWantPairAndRelaySignals) {
   EXPECT_EQ(stat(site.port, "signals_relayed"), 3);
 }
 
-TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
+// The cookie comes with the manifest (or an HTML page), never with an asset a CDN would store.
+TEST(Signaling, CookieFromTheManifestBindsTheSocket) {
   test_site site;
-  auto first = get(site.port, "/f2.txt");
+  EXPECT_EQ(get(site.port, "/f2.txt").count(http::field::set_cookie), 0u);
+  auto first = get(site.port, "/.circlecdn/manifest.json");
   ASSERT_EQ(first.result_int(), 200);
   std::string set_cookie(first[http::field::set_cookie]);
   EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
@@ -120,8 +122,9 @@ TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
   auto id = cookie.substr(cookie.find('=') + 1);
   EXPECT_EQ(id.size(), 22u);  // 128 bits, base64url
 
-  auto second = get(site.port, "/f3.txt", {{"Cookie", "theme=dark; " + cookie}});
+  auto second = get(site.port, "/.circlecdn/manifest.json", {{"Cookie", "theme=dark; " + cookie}});
   EXPECT_EQ(second.count(http::field::set_cookie), 0u);  // known visitor: no new cookie
+  EXPECT_EQ(get(site.port, "/f3.txt", {{"Cookie", cookie}}).result_int(), 200);
 
   ws_client ws(site.port, with_cookie(cookie));
   EXPECT_NE(ws.peer(), id);  // the socket is bound to the visitor, under a public id of its own
@@ -149,7 +152,7 @@ TEST(Signaling, CookieFromFirstHttpResponseBindsTheSocket) {
 // peer or a page can read is checked for it here.
 TEST(Signaling, CookieHarvestingThroughPeerIdsAndTokensFindsNothing) {
   test_site site;
-  auto first = get(site.port, "/f0.txt");
+  auto first = get(site.port, "/.circlecdn/manifest.json");
   std::string set_cookie(first[http::field::set_cookie]);
   std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   const auto secret = cookie.substr(cookie.find('=') + 1);
@@ -422,7 +425,7 @@ TEST(Signaling, ServedRecordFloodAndPartialAnswersRecordNothing) {
   app::config cfg;
   cfg.served_ids_max = 4;  // a small record, so a flood that counted would evict the victim
   test_site site(4, cfg);
-  auto first = get(site.port, "/f0.txt");
+  auto first = get(site.port, "/.circlecdn/manifest.json");
   std::string set_cookie(first[http::field::set_cookie]);
   std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
   EXPECT_EQ(get(site.port, "/f1.txt", {{"Cookie", cookie}}).result_int(), 200);

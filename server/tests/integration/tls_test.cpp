@@ -85,13 +85,13 @@ TEST(Tls, HttpsServesFilesUnderTheOriginCap) {
 
 TEST(Tls, CookiesAreSecureByThemselves) {
   tls_site s;
-  auto res = https_get(s.port(), "/f1.txt");
+  auto res = https_get(s.port(), "/.circlecdn/manifest.json");
   auto cookie = std::string(res[http::field::set_cookie]);
   EXPECT_TRUE(cookie.starts_with("circle_id=")) << cookie;
   EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
   // The same server's plain twin does not mark them.
   test_site plain;
-  auto p = get(plain.port, "/f1.txt");
+  auto p = get(plain.port, "/.circlecdn/manifest.json");
   EXPECT_EQ(std::string(p[http::field::set_cookie]).find("Secure"), std::string::npos);
 }
 
@@ -230,7 +230,7 @@ TEST(TrustProxy, ForgedHeadersFromAnUntrustedAddressAreIgnored) {
     cfg.tls.trust_proxy = {"10.0.0.0/8", "::1/128"};  // not 127.0.0.1, where the test connects from
     cfg.logging.access_log = (logs.path() / "untrusted.log").string();
     test_site site(8, cfg);
-    auto res = get(site.port, "/f0.txt?untrusted", forged);
+    auto res = get(site.port, "/.circlecdn/manifest.json?untrusted", forged);
     EXPECT_EQ(std::string(res[http::field::set_cookie]).find("Secure"), std::string::npos);
     EXPECT_TRUE(wait_for_text(logs.path() / "untrusted.log", "127.0.0.1 - - ["))
         << read_text(logs.path() / "untrusted.log");
@@ -241,12 +241,12 @@ TEST(TrustProxy, ForgedHeadersFromAnUntrustedAddressAreIgnored) {
     cfg.tls.trust_proxy = {"127.0.0.1/32"};
     cfg.logging.access_log = (logs.path() / "trusted.log").string();
     test_site site(8, cfg);
-    auto res = get(site.port, "/f0.txt?trusted", forged);
+    auto res = get(site.port, "/.circlecdn/manifest.json?trusted", forged);
     EXPECT_NE(std::string(res[http::field::set_cookie]).find("; Secure"), std::string::npos);
     EXPECT_TRUE(wait_for_text(logs.path() / "trusted.log", "203.0.113.77 - - ["))
         << read_text(logs.path() / "trusted.log");
     // Without the headers, the same trusted proxy's request is plain.
-    auto bare = get(site.port, "/f0.txt?bare");
+    auto bare = get(site.port, "/.circlecdn/manifest.json?bare");
     EXPECT_EQ(std::string(bare[http::field::set_cookie]).find("Secure"), std::string::npos);
   }
 }

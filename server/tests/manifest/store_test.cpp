@@ -226,8 +226,7 @@ TEST(manifest_store, crowd_filter_limits_what_is_listed_not_what_is_known_to_the
   site.write("img/b.jpg", "b");
   site.write("account/avatar.png", "private avatar");
   site.write("big.iso", "iso");
-  store s(site.path(), default_piece_size_bytes, {},
-          crowd_filter{{"/img/*", "*.png"}, {"/account/*"}});
+  store s(site.path(), default_piece_size_bytes, crowd_filter{{"/img/*", "*.png"}, {"/account/*"}});
   const auto snap = s.current();
   EXPECT_EQ(snap->files.size(), 4u);
   ASSERT_NE(snap->find("/account/avatar.png"), nullptr);
@@ -330,68 +329,7 @@ TEST(manifest_store, rewriting_identical_bytes_does_not_bump) {
   EXPECT_EQ(s.current()->generation, 1u);
 }
 
-// The open-file cache: the bytes hashed (small files) or the descriptor they were read from.
-TEST(manifest_store_cache, small_files_in_memory_larger_ones_by_descriptor) {
-  temp_dir site;
-  const auto big = pattern_bytes(200 * 1024, 5);
-  site.write("small.txt", "small");
-  site.write("empty.txt", "");
-  site.write("big.bin", big);
-  store s(site.path());
-  const auto snap = s.current();
-  const auto& small = snap->find("/small.txt")->cache;
-  ASSERT_TRUE(small);
-  EXPECT_TRUE(small->in_memory());
-  EXPECT_EQ(small->bytes(), "small");
-  ASSERT_TRUE(snap->find("/empty.txt")->cache);
-  EXPECT_EQ(snap->find("/empty.txt")->cache->bytes(), "");
-  const auto& large = snap->find("/big.bin")->cache;
-  ASSERT_TRUE(large);
-  EXPECT_FALSE(large->in_memory());
-  std::string read(big.size(), '\0');
-  EXPECT_EQ(::pread(large->fd(), read.data(), read.size(), 0), static_cast<ssize_t>(big.size()));
-  EXPECT_TRUE(read == big);
-}
-
-TEST(manifest_store_cache, symlinks_and_hard_links_are_not_cached) {
-  temp_dir site;
-  site.write("a.txt", "a");
-  site.write("linked.txt", "linked");
-  fs::create_symlink(site.path() / "a.txt", site.path() / "alias.txt");
-  fs::create_hard_link(site.path() / "linked.txt", site.path() / ".other-name");
-  store s(site.path());
-  const auto snap = s.current();
-  EXPECT_TRUE(snap->find("/a.txt")->cache);
-  ASSERT_NE(snap->find("/alias.txt"), nullptr);
-  EXPECT_FALSE(snap->find("/alias.txt")->cache);  // its target may live where nobody watches
-  ASSERT_NE(snap->find("/linked.txt"), nullptr);
-  EXPECT_FALSE(snap->find("/linked.txt")->cache);  // written through the other name unreported
-}
-
-TEST(manifest_store_cache, limits_bound_bytes_and_descriptors) {
-  temp_dir site;
-  for (int i = 0; i < 10; ++i) site.write("s" + std::to_string(i) + ".txt", std::string(10, 'x'));
-  for (int i = 0; i < 5; ++i) site.write("b" + std::to_string(i) + ".bin", std::string(100, 'y'));
-  cache_limits limits;
-  limits.file_bytes = 16;
-  limits.memory_bytes = 35;  // three of the small files
-  limits.descriptors = 2;
-  store s(site.path(), default_piece_size_bytes, limits);
-  std::uint64_t bytes = 0;
-  std::size_t descriptors = 0, uncached = 0;
-  for (const auto& [path, e] : s.current()->files) {
-    if (!e.cache)
-      ++uncached;
-    else if (e.cache->in_memory())
-      bytes += e.cache->bytes().size();
-    else
-      ++descriptors;
-  }
-  EXPECT_EQ(bytes, 30u);
-  EXPECT_EQ(descriptors, 2u);
-  EXPECT_EQ(uncached, 15u - 3u - 2u);
-}
-
+// Whether the origin may trust its open-file cache (origin/open_file_cache.hpp).
 TEST(manifest_store_cache, trusted_only_while_watched_and_settled) {
   temp_dir site;
   site.write("a.txt", "a");
@@ -409,20 +347,8 @@ TEST(manifest_store_cache, trusted_only_while_watched_and_settled) {
   EXPECT_FALSE(s.cache_trusted());
 }
 
-TEST(manifest_store_cache, replaced_file_gets_new_bytes_and_hash) {
-  temp_dir site;
-  site.write("a.txt", "old");
-  store s(site.path());
-  site.write(".a.tmp", "new");
-  fs::rename(site.path() / ".a.tmp", site.path() / "a.txt");
-  s.rescan();
-  const auto* e = s.current()->find("/a.txt");
-  EXPECT_EQ(e->sha256, content_hash::of("new"));
-  EXPECT_EQ(e->cache->bytes(), "new");
-}
-
 // `cp -p` and `touch -r` put the old mtime back on new bytes of the same size; ctime still moves.
-TEST(manifest_store_cache, same_size_rewrite_with_old_mtime_is_noticed) {
+TEST(manifest_store, same_size_rewrite_with_old_mtime_is_noticed) {
   temp_dir site;
   const auto p = site.write("a.txt", "one");
   set_mtime(p, 1'000'000);
@@ -432,7 +358,6 @@ TEST(manifest_store_cache, same_size_rewrite_with_old_mtime_is_noticed) {
   s.rescan();
   const auto* e = s.current()->find("/a.txt");
   EXPECT_EQ(e->sha256, content_hash::of("two"));
-  EXPECT_EQ(e->cache->bytes(), "two");
 }
 
 }  // namespace

@@ -1,15 +1,16 @@
 #pragma once
-// What the manifest keeps of a file besides its hashes, so the origin can answer without touching
-// the file system: the bytes themselves (small files) or a descriptor open on the very inode that
-// was hashed (larger ones). Immutable and shared: a snapshot, and every response being written
-// from it, hold it; the descriptor closes when the last of them lets go.
+// One file as the origin keeps it open: its bytes (small files) or a descriptor on the very inode
+// the manifest hashed (larger ones). Immutable and shared: the open-file cache and every response
+// being written from it hold it; the descriptor closes when the last of them lets go. A file
+// opened for one response only (the disk renderer) is wrapped the same way, so both renderers
+// hand the writer the same kind of body.
 #include <unistd.h>
 
 #include <cstdint>
 #include <string>
 #include <utility>
 
-namespace circlecdn::manifest {
+namespace circlecdn::origin {
 
 class cached_file {
  public:
@@ -31,4 +32,4 @@ class cached_file {
   bool in_memory_ = false;
 };
 
-}  // namespace circlecdn::manifest
+}  // namespace circlecdn::origin

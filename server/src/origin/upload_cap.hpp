@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace circlecdn::app {
+namespace circlecdn::origin {
 
 class upload_cap {
  public:
@@ -49,4 +49,4 @@ class upload_cap {
   std::uint64_t bytes_ = 0, waits_ = 0;
 };
 
-}  // namespace circlecdn::app
+}  // namespace circlecdn::origin
