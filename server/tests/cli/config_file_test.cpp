@@ -31,12 +31,20 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
       {"access-log-format", "\"json\""},
       {"access-log", "\"-\""},
       {"redirect-http", "\"127.0.0.1:0\""},
+      {"gpc", "\"ignore\""},
+      {"hidden-uploads", "\"continue\""},
+      {"challenge-rate", "0.5"},
+      {"cache-control", "[\"*.css=no-cache\"]"},
+      {"hash-cache", "\"none\""},
+      {"operator-token", "\"0123456789abcdef0\""},
   };
   if (auto it = values.find(spec.name); it != values.end()) return it->second;
   if (spec.name == "client-dir") return "\"" + dir.path().string() + "\"";
   if (spec.name == "tls-cert" || spec.name == "tls-key")
     return "\"" + dir.write(spec.name + ".pem", "x").string() + "\"";
   if (spec.name == "turn-secret-file") return "\"" + dir.write("secret", "s\n").string() + "\"";
+  if (spec.name == "operator-token-file")
+    return "\"" + dir.write("token", "0123456789abcdef0\n").string() + "\"";
   if (spec.name == "secret" || spec.name == "turn-secret") return "\"s\"";
   // Numbers: the lower end of the range ("0 or 1024..N" -> 0; "60..604800" -> 60).
   return spec.range.substr(0, spec.range.find_first_of(". "));

@@ -59,12 +59,29 @@ const std::vector<bad_value> bad_values = {
     {"redirect-http", "0.0.0.0:70000", "0..65535"},
     {"trust-proxy", "10.0.0.0/33", "address or CIDR"},
     {"trust-proxy", "proxy.example", "address or CIDR"},
+    {"peers-per-address", "0", "1..10000000"},
+    {"peers-max", "-1", "0..100000000"},
+    {"fd-reserve", "1", "16..1000000"},
+    {"new-holders-per-min", "0", "1..100000"},
+    {"signals-per-pairing", "2", "8..100000"},
+    {"cache-control", "no-equals-sign", "GLOB=VALUE"},
+    {"challenge-rate", "2", "0..1"},
+    {"challenge-rate", "half", "0..1"},
+    {"challenge-timeout-ms", "50", "100..600000"},
+    {"challenges-per-s", "-1", "0..100000"},
+    {"gpc", "maybe", "honor|ignore"},
+    {"upload-budget", "-1", "0.."},
+    {"hidden-uploads", "stop", "pause|continue"},
+    {"operator-token", "short", "shorter than 16"},
+    {"operator-token", "sixteen chars with spaces", "printable ASCII without spaces"},
+    {"operator-token-file", "/nonexistent/token", "cannot read"},
 };
 
 // Options whose every value is valid on its own (free text, globs, flags).
+// (--hash-cache is any path outside the site: restart_test checks the refusal inside it.)
 const std::set<std::string> any_value = {"secret",         "crowd-include",  "crowd-exclude",
                                          "require-origin", "secure-cookies", "turn-secret",
-                                         "ice-relay-only"};
+                                         "ice-relay-only", "hash-cache"};
 
 parse_result serve_with(const test::temp_dir& site, std::vector<std::string> extra) {
   std::vector<std::string> args{"circlecdn", "serve", site.path().string()};
@@ -179,6 +196,7 @@ TEST(Options, SecretsAreNeverShown) {
   app::config c;
   c.secret = "hunter2";
   c.ice.turn_secret = "hunter3";
+  c.operator_token = "hunter4-operator-token";
   for (const auto& spec : serve_options())
     if (spec.sensitive) {
       EXPECT_EQ(shown_value(spec, c), "(hidden)") << spec.name;

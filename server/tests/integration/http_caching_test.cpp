@@ -11,6 +11,7 @@
 #include "app/server.hpp"
 #include "core/content_hash.hpp"
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/temp_dir.hpp"
 
 namespace circlecdn {
@@ -56,12 +57,14 @@ class http_caching_test : public ::testing::Test {
     cfg.site = site_.path();
     cfg.listen_port = 0;
     cfg.cache_control = {{"/fonts/*", "public, max-age=604800"}};
+    cfg.operator_token = test::operator_token;
     server_ = std::make_unique<app::server>(cfg);
     port_ = server_->start();
   }
   void TearDown() override { server_->stop(); }
   std::int64_t stat(const char* name) {
-    auto o = boost::json::parse(get(port_, "/.circlecdn/stats").body()).as_object();
+    auto o = boost::json::parse(get(port_, "/.circlecdn/stats", test::operator_auth()).body())
+                 .as_object();
     return o[name].to_number<std::int64_t>();
   }
 

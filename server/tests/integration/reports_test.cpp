@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/operator_token.hpp"
 #include "support/test_site.hpp"
 #include "support/ws_client.hpp"
 
@@ -45,7 +46,7 @@ std::string proof(const boost::json::object& c, const std::string& bytes) {
          s.finish().hex() + R"("})";
 }
 std::int64_t stat(std::uint16_t port, const char* name) {
-  return boost::json::parse(get(port, "/.circlecdn/stats").body())
+  return boost::json::parse(get(port, "/.circlecdn/stats", operator_auth()).body())
       .as_object()[name]
       .to_number<std::int64_t>();
 }

@@ -20,16 +20,17 @@ TEST_F(fixture, EnumeratingHoldersIsCappedPerMinuteButKnownHoldersStillServe) {
     holders.push_back(join());
     announce(*holders.back(), 1);
   }
+  // The spy never finishes its wants: every holder keeps a clean record, so each match is a
+  // random one of the six, and a busy holder (4 uploads) sends the next want elsewhere.
   auto spy = join();
   std::set<std::string> learned;
   for (int id = 1; id <= 12; ++id) {
     want(*spy, id, 1);
     auto m = spy->link.next();
-    ASSERT_EQ(m["type"], "match") << id;  // a known holder still serves once the budget is spent
+    ASSERT_EQ(m["type"], "match") << id;  // known holders still serve once the budget is spent
     learned.insert(std::string(m["peer"].as_string()));
-    send(*spy, R"({"type":"done","id":)" + std::to_string(id) + R"(,"ok":true})");
   }
-  EXPECT_EQ(learned.size(), 3u);  // of 6 holders
+  EXPECT_EQ(learned.size(), 3u);  // of 6 holders: 3 known holders x 4 uploads = 12 matches
 
   auto other = join();  // the only holder of hash 2, a stranger to the spy
   announce(*other, 2);
