@@ -30,7 +30,7 @@ NS_ORIGIN=${PREFIX}origin
 
 # Defaults (issue 10): homes 20-80 ms RTT spread across homes, 0.5 % loss, 10/50 Mbit/s.
 DEFAULT_KINDS="port-restricted port-restricted symmetric symmetric full-cone full-cone port-restricted symmetric"
-TBF_LATENCY=200ms          # tbf queue length in time: above a home's largest bandwidth-delay product
+TBF_LATENCY=${LAB_TBF_QUEUE_MS:-100}ms  # tbf queue in time: a home router's buffer (50-100 ms at the link rate; lab/README.md)
 COTURN_READY_MS=10000
 KILL_GRACE_MS=3000
 

@@ -7,7 +7,8 @@ export const LAB_PAGE = `<!doctype html>
 <title>CircleCDN e2e lab</title>
 <script type="module">
   import { CircleCDN } from '/.circlecdn/circlecdn.js';
-  const cdn = new CircleCDN();
+  // The tests prove the peer paths: on one machine the origin would win every race (docs/client.md).
+  const cdn = new CircleCDN({ preferPeers: true });
   window.circlecdn = cdn;
   for (const t of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror', 'disabled'])
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));

@@ -367,11 +367,14 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
 }
 
-void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok,
-                             clock::time_point now) {
+void tracker::record_outcome(peer_state& wanter, peer_state& holder, bool ok, clock::time_point now,
+                             done_reason why) {
   if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
   if (holder.outcomes->record(ok, wanter.id, now)) ++counters_.holders_unreachable;
-  if (!ok) wanter.excluded.add(holder.id, now);
+  if (!ok)
+    wanter.excluded.add(holder.id, now,
+                        why == done_reason::timeout ? path_rules::timeout_exclusion_life
+                                                    : path_rules::exclusion_life);
 }
 
 // A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
@@ -404,9 +407,11 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
   auto& holder = *it->holder;
-  record_outcome(p, holder, m.ok, now);
+  // A want the wanter gave up because the origin won its race is no outcome of this path: the
+  // holder is neither credited nor blamed, only its slot is freed.
+  if (m.reason != done_reason::superseded) record_outcome(p, holder, m.ok, now, m.reason);
   if (m.ok) ++holder.uploads_completed;
-  if (!m.ok) {
+  if (!m.ok && m.reason != done_reason::superseded) {
     if (m.reason == done_reason::connect_failed)
       ++counters_.paths_failed_connect;
     else if (m.reason == done_reason::timeout)
@@ -414,6 +419,9 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     else
       ++counters_.paths_failed_closed;
   }
+  // The wanter gave up: the holder stops pushing what nobody reads (a race the origin won left
+  // holders pushing whole pieces through TURN in the WAN lab).
+  if (!m.ok) holder.link->deliver(make_cancel(m.id, it->hash, p.id, "holder", "abandoned"));
   release_want(p, static_cast<std::size_t>(it - p.wants.begin()));
 }
 
