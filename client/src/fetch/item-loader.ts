@@ -51,6 +51,16 @@ const ORIGIN_MARGIN = 2;
 // Checked every RACE_CHECK_MS.
 const RACE_MARGIN = 2;
 const RACE_CHECK_MS = 250;
+// A `fetching` miss means another visitor is getting the same item from the origin right now: a
+// crowd. For CROWD_MS after one, nothing goes straight to the origin: each visitor's share of a busy
+// origin can still look fast next to slow peers, and direct fetches are copies the tracker cannot
+// see (WAN lab flash crowd: 149 direct items, the origin sent 69 MiB, every visitor done at 63 s).
+const CROWD_MS = 30_000;
+// In a crowd, origin fetches run CROWD_ORIGIN_FETCHES at a time: the origin is shared by every
+// visitor, and a piece that arrives whole in a few seconds is announced and spread by the crowd,
+// where six pieces that share our slice of it all arrive late (past the tracker's 10 s `fetching`
+// grace: then others fetch them too).
+const CROWD_ORIGIN_FETCHES = 2;
 
 export type Source = 'store' | 'peer' | 'origin';
 
@@ -72,6 +82,9 @@ export interface LoaderHooks {
 export class ItemLoader {
   private _inflight = new Map<string, Promise<Loaded>>();
   private _fromPeerAt = 0; // ms: when an item last reached us from a peer
+  private _crowdAt = -CROWD_MS; // ms: the last `fetching` miss
+  private _originBusy = 0; // crowd-mode origin fetches in flight, and those waiting for one
+  private _originWait: Array<() => void> = [];
   private _later: Array<[Item, Uint8Array]> = []; // origin items to store when the loads are over
   private _peerRate = PEER_RATE; // bytes per ms of peer items once their bytes flow (moving average)
 
@@ -96,7 +109,7 @@ export class ItemLoader {
     const [a] = items;
     const span = { hash: '', start: a.start, end: items[items.length - 1].end, whole: false };
     const whole =
-      items.length > 1 && this._originFirst(a.end - a.start) && !items.some((i) => this._store.has(i.hash) || this._inflight.has(i.hash))
+      items.length > 1 && this._originFirst(a.end - a.start, span.end - span.start) && !items.some((i) => this._store.has(i.hash) || this._inflight.has(i.hash))
         ? this._fromOrigin(url, span, '').catch(() => undefined) // failed: each piece the usual way
         : undefined;
     return Promise.all(
@@ -146,7 +159,10 @@ export class ItemLoader {
         if ('token' in r) {
           why = r.reason;
           let wait = 0;
-          if (why === 'fetching') wait = (fetchingSince ||= now) + FETCHING_DEADLINE_MS - now;
+          if (why === 'fetching') {
+            this._crowdAt = now;
+            wait = (fetchingSince ||= now) + FETCHING_DEADLINE_MS - now;
+          }
           else if (why === 'all_busy') {
             busySince ||= now;
             const quiet = Math.max(busySince, this._fromPeerAt) + BUSY_DEADLINE_MS;
@@ -182,11 +198,17 @@ export class ItemLoader {
 
   // An item goes straight to the origin when the origin is clearly faster for us than a peer
   // (unsaturated, or the item is small), else to the tracker, as it does while the origin's speed
-  // is unknown. The origin's own queue does not count here: a page asks for all its items at once,
-  // and a queue it drains at 50 Mbit/s is no reason to wait for 2 Mbit/s peers (WAN lab: with it
-  // counted, the last quarter of each page went to peers and p95 doubled). It counts in the race.
-  private _originFirst(size: number): boolean {
-    return ORIGIN_MARGIN * (this.origin?.eta(size, false) ?? Infinity) < PEER_SETUP_MS + size / this._peerRate;
+  // is unknown and in a crowd. The bytes already owed by our fetches in flight count once (the
+  // item waits behind them), the item's own ORIGIN_MARGIN times: a page asks for all its items at
+  // once, and one early sample must not commit the whole page to an origin that a crowd is about to
+  // share (WAN lab, flash crowd: the first visitor, alone for 0.2 s, took all 13.5 MiB from the
+  // origin, unseen by the tracker, and three others got `no_holder` copies). Items that are not
+  // sent now are asked again when they get a want slot. A whole file (`all` bytes) goes to the
+  // origin in one request only if it would arrive before one piece from a peer.
+  private _originFirst(size: number, all = 0): boolean {
+    const peer = PEER_SETUP_MS + size / this._peerRate;
+    const eta = (n: number) => this.origin?.eta(n) ?? Infinity;
+    return Date.now() - this._crowdAt > CROWD_MS && eta(ORIGIN_MARGIN * size) < peer && eta(all) < peer;
   }
 
   // One peer path, raced by the origin once the path falls behind it (RACE_MARGIN). The first
@@ -231,6 +253,11 @@ export class ItemLoader {
     if (!item.whole) headers.Range = `bytes=${item.start}-${item.end - 1}`;
     const size = item.end - item.start;
     const meter = this.origin;
+    const crowd = meter && Date.now() - this._crowdAt < CROWD_MS;
+    if (crowd) {
+      while (this._originBusy >= CROWD_ORIGIN_FETCHES) await new Promise<void>((r) => this._originWait.push(r));
+      this._originBusy++;
+    }
     meter?.start(size);
     let got = 0;
     try {
@@ -242,6 +269,7 @@ export class ItemLoader {
       return !item.whole && res.status === 200 ? bytes.subarray(item.start, item.end) : bytes;
     } finally {
       meter?.end(size, got);
+      if (crowd) this._originBusy--, this._originWait.shift()?.();
     }
   }
 

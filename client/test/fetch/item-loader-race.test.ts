@@ -105,15 +105,18 @@ describe('ItemLoader with the origin as a source', () => {
     expect(origin).toEqual([]);
   });
 
-  it('bytes owed by fetches in flight do not keep an unsaturated origin from an item, but count in a race', async () => {
+  it('bytes owed by fetches in flight count: once the origin has enough to do, the rest asks the crowd', async () => {
     const meter = meterAt(5_000);
-    meter.start(100 * PIECE); // 26 MB already asked of the origin: 5 s of its time
-    const { load, asked, origin } = await setup(meter);
-    load();
+    meter.start(4 * PIECE); // 1 MB already asked of the origin: 0.2 s of its time
+    const first = await setup(meter);
+    first.load();
     await settle(0);
-    expect(asked).toEqual([]);
-    expect(origin.length).toBe(1);
-    expect(meter.eta(PIECE)).toBeGreaterThan(5_000);
+    expect(first.asked).toEqual([]); // still straight to the origin
+    meter.start(100 * PIECE); // 26 MB more: 5 s
+    const second = await setup(meter);
+    second.load();
+    await settle(0);
+    expect(second.asked.length).toBe(1);
   });
 
   it('a path with no first byte well after its setup is raced; the origin copy wins, the want is superseded', async () => {
@@ -269,5 +272,23 @@ describe('ItemLoader, storing', () => {
     await pb;
     await new Promise((r) => setTimeout(r, 50));
     expect(stored.sort()).toEqual([ia.hash, ib.hash].sort());
+  });
+});
+
+describe('ItemLoader in a crowd', () => {
+  it('after a `fetching` miss nothing goes straight to the origin for 30 s, however fast it looks', async () => {
+    const meter = new OriginMeter();
+    const { load, asked, origin } = await setup(meter);
+    const p = load();
+    await settle(0);
+    asked[0].end({ token: 'T', reason: 'fetching' }); // another visitor is fetching it: a crowd
+    meter.start(1_000_000);
+    vi.setSystemTime(Date.now() + 100);
+    meter.end(1_000_000, 1_000_000); // and the origin now looks fast (10,000 bytes per ms)
+    await settle(1_500);
+    expect(asked.length).toBe(2); // asked the tracker again, not the origin
+    asked[1].end({ bytes: file, peer: 'H' });
+    expect(await p).toMatchObject({ source: 'peer' });
+    expect(origin).toEqual([]);
   });
 });
