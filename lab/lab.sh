@@ -11,7 +11,7 @@
 #        lab.sh services start|stop          coturn only (the circlecdn server is the tests' to start)
 # Environment: LAB_PREFIX (namespace prefix, default ccl-), LAB_RUN (run folder), LAB_HOMES_N,
 # LAB_KINDS, LAB_ORIGIN_RATE, LAB_RTT_MIN/LAB_RTT_MAX, LAB_JITTER, LAB_LOSS, LAB_UP, LAB_DOWN,
-# LAB_TURN_SECRET.
+# LAB_TURN_SECRET, LAB_TBF_QUEUE_MS (tbf queue, default 200).
 set -Eeuo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +30,7 @@ NS_ORIGIN=${PREFIX}origin
 
 # Defaults (issue 10): homes 20-80 ms RTT spread across homes, 0.5 % loss, 10/50 Mbit/s.
 DEFAULT_KINDS="port-restricted port-restricted symmetric symmetric full-cone full-cone port-restricted symmetric"
-TBF_LATENCY=200ms          # tbf queue length in time: above a home's largest bandwidth-delay product
+TBF_LATENCY=${LAB_TBF_QUEUE_MS:-200}ms  # tbf queue in time: above a home's largest bandwidth-delay product (lab/README.md)
 COTURN_READY_MS=10000
 KILL_GRACE_MS=3000
 

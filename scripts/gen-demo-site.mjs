@@ -151,7 +151,8 @@ ${images.map((im) => `  <img data-circle-src="/${im.name}" width="${im.width}" h
 </section>
 <script type="module">
   import { CircleCDN } from '/.circlecdn/circlecdn.js';
-  const cdn = new CircleCDN();
+  // preferPeers: the demo shows the crowd at work; on one machine the origin would win every race.
+  const cdn = new CircleCDN({ preferPeers: true });
   window.circlecdn = cdn;
   const $ = (id) => document.getElementById(id);
   const size = (n) => n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(2) + ' MiB';

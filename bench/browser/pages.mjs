@@ -20,7 +20,7 @@ export const CIRCLE_PAGE = `<!doctype html>
 <script>
 ${COMMON}
   const q = new URLSearchParams(location.search);
-  const cdn = (window.circlecdn = new CircleCDN({ storeQuotaBytes: Number(q.get('quota') ?? 256 * 1048576),
+  const cdn = (window.circlecdn = new CircleCDN({ preferPeers: true, storeQuotaBytes: Number(q.get('quota') ?? 256 * 1048576),
                                                   maxUploads: q.get('uploads') ? Number(q.get('uploads')) : undefined }));
   const events = [];
   for (const t of ['ready', 'peerconnect', 'peerclose', 'verifyfailure', 'servererror'])

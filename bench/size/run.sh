@@ -38,6 +38,7 @@ done | sort
 wt="$(for k in "${!G[@]}"; do if [[ $k == webtorrent* ]]; then echo "${G[$k]}"; fi; done)"
 pj="$(for k in "${!G[@]}"; do if [[ $k == peerjs* ]]; then echo "${G[$k]}"; fi; done)"
 echo "targets (issue 5):"
-awk -v a="$c" 'BEGIN {printf "  <= 8 KiB gzip:            %d B = %.2f KiB -> %s\n", a, a/1024, (a<=8192?"met":"NOT met")}'
+# Raised from 8 KiB by issue 10 section 7: the origin as one more source (docs/benchmarks.md, Script size).
+awk -v a="$c" 'BEGIN {printf "  <= 9 KiB gzip:            %d B = %.2f KiB -> %s\n", a, a/1024, (a<=9216?"met":"NOT met")}'
 awk -v a="$c" -v b="$wt" 'BEGIN {printf "  <= 1/8 of WebTorrent:     limit %.0f B -> %s\n", b/8, (a<=b/8?"met":"NOT met")}'
 awk -v a="$c" -v b="$pj" 'BEGIN {printf "  <  1/2 of PeerJS:         limit %.0f B -> %s\n", b/2, (a<b/2?"met":"NOT met")}'

@@ -4,6 +4,7 @@ import { applySource, circleElements } from './dom/declarative';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
+import { OriginMeter } from './fetch/origin-meter';
 import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
 import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import { answerChallenge } from './signal/challenge';
@@ -34,6 +35,12 @@ export interface CircleOptions {
   enabled?: boolean;
   /** Concurrent pushes to other visitors; 0 = take from peers but never upload. Default 4. */
   maxUploads?: number;
+  /**
+   * true: every item asks the crowd first and the origin is only the fallback, for the most
+   * offload. Default false: the origin is one more source (docs/client.md), so pages are not
+   * slower than without the library when the origin is not loaded.
+   */
+  preferPeers?: boolean;
   /** Concurrent wants with the tracker. Default 6. */
   maxWants?: number;
   /** Bytes of verified content kept in IndexedDB (least recently used evicted). Default 64 MiB. */
@@ -194,15 +201,22 @@ export class CircleCDN extends EventTarget {
       await 0; // listeners added right after start(), scan() or fetch() still hear it
       return this._emit('disabled', { reason: off });
     }
+    const meter = o.preferPeers ? undefined : new OriginMeter();
+    // The store opens while the manifest comes (IndexedDB is slow on a busy machine).
+    const opening = ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
+      (hashes) => this._tracker!.send({ type: 'drop', hashes }));
     try {
-      const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
-      this._manifest = Manifest.parse(await res.json());
+      // The manifest is the origin meter's first sample: a small file, so a latency-bound
+      // (low) rate that makes only small items go straight to the origin until real ones come.
+      meter?.start(0);
+      const text = await (await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' })).text();
+      meter?.end(0, text.length);
+      this._manifest = Manifest.parse(JSON.parse(text));
     } catch {
       return; // no manifest: every fetch goes to the origin as is
     }
     const maxUploads = o.maxUploads ?? DEFAULT_MAX_UPLOADS;
-    const store = (this._store = await ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
-      (hashes) => this._tracker!.send({ type: 'drop', hashes })));
+    const store = (this._store = await opening);
     const ws = new URL(PREFIX + 'ws', this._base);
     ws.protocol = ws.protocol.replace('http', 'ws'); // https: -> wss:, http: -> ws:
     const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
@@ -275,7 +289,7 @@ export class CircleCDN extends EventTarget {
         this._emit('verifyfailure', { hash, peer });
       },
       originMismatch: (hash) => this._emit('verifyfailure', { hash }),
-    });
+    }, meter);
     this._wants = wants;
     this._uploader = uploader;
     tracker.start();

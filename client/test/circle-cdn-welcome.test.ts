@@ -62,7 +62,8 @@ async function boot(welcome: object) {
     origin.push(String(url));
     return new Response(body);
   });
-  const cdn = new CircleCDN({ iceServers: [PAGE], dbName: `welcome-${db++}` });
+  // preferPeers: these paths are the subject; the fake origin answers at once and would win races.
+  const cdn = new CircleCDN({ iceServers: [PAGE], dbName: `welcome-${db++}`, preferPeers: true });
   await cdn.start();
   const ws = FakeSocket.last;
   ws.receive({ type: 'welcome', peer: 'ME', resume: 'R', protocol: 1, served: [], limits: {}, ...welcome });

@@ -8,7 +8,9 @@ export const LAB_PAGE = `<!doctype html>
 <title>CircleCDN e2e lab</title>
 <script type="module">
   import { CircleCDN } from '/.circlecdn/circlecdn.js';
-  const cdn = new CircleCDN(JSON.parse(new URLSearchParams(location.search).get('options') ?? '{}'));
+  // The tests prove the peer paths: on one machine the origin would win every race (docs/client.md).
+  const options = JSON.parse(new URLSearchParams(location.search).get('options') ?? '{}');
+  const cdn = new CircleCDN({ preferPeers: true, ...options });
   window.circlecdn = cdn;
   for (const t of ['ready', 'peerconnect', 'peerclose', 'item', 'upload', 'verifyfailure', 'penalised', 'servererror', 'disabled'])
     cdn.addEventListener(t, (e) => console.log('circlecdn', t, JSON.stringify(e.detail)));

@@ -26,6 +26,9 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 1_500;
 const MAX_WANT_ID = 2 ** 31 - 1;
 const CANCELLED = { fail: 'ERR_CANCELLED' };
+// The loader got the item from the origin first (it raced this path): `done` says `superseded`,
+// which frees the holder's slot and neither blames nor credits it (protocol.md).
+export const SUPERSEDED = 'ERR_SUPERSEDED';
 // Failure codes of a matched want and the `done` reason each is reported with (protocol.md).
 // ERR_DEADLINE: open, but no first byte in time (or a stall); ERR_PEER_GONE and ERR_HOLDER_ABORT:
 // the channel closed, or the holder gave up, mid-transfer ("closed").
@@ -39,8 +42,15 @@ export type WantResult =
 
 // The first-byte deadline that every peer path of one item shares (ms since the epoch), set at the
 // item's first `match`: that match's connect + first-byte budget. Later paths are cut to it.
+// The current path's progress, for the loader's race with the origin: when it was matched, when
+// its first byte came, and its bytes so far. `direct`, asked once a want slot is free: true sends
+// the item to the origin without asking the tracker (a `miss` with reason `origin`).
 export interface Budget {
   until?: number;
+  at?: number;
+  first?: number;
+  got?: number;
+  direct?: () => boolean;
 }
 
 interface Pending {
@@ -74,6 +84,7 @@ export class Wants {
     if (this._active >= this._maxInFlight) await new Promise<void>((r) => this._slots.push(r));
     this._active++;
     try {
+      if (budget.direct?.()) return { token: '', reason: 'origin' };
       const id = this._nextId;
       this._nextId = (this._nextId % MAX_WANT_ID) + 1;
       const r = await this._once(id, hash, size, budget);
@@ -110,6 +121,8 @@ export class Wants {
     if (!w || w.hash !== m.hash || w._matched) return;
     w._matched = true;
     w.peer ??= m.peer;
+    w._budget.at = Date.now();
+    w._budget.first = w._budget.got = undefined;
     const connectMs = this._pool.connectMs;
     w._budget.until ??= Date.now() + connectMs + this.firstByteMs;
     if (this._pool.connect(m.peer).isOpen) this._opened(w);
@@ -158,6 +171,10 @@ export class Wants {
     // holder. (This want's own timer is set again just below.)
     for (const o of this._pending.values()) if (o.peer === peer && o._open && !o._assembly) this._arm(o, this.firstByteMs, 'ERR_DEADLINE');
     if (f.kind === FRAME_ABORT) return w._settle({ fail: 'ERR_HOLDER_ABORT' });
+    const b = w._budget;
+    b.first ??= Date.now();
+    b.at ??= b.first; // chunks can beat the match
+    b.got = (b.got ?? 0) + f.payload.length;
     try {
       if (f.total !== w.size) throw new CircleError('ERR_FRAME_SIZE');
       w._assembly ??= new Assembly(w.size);
@@ -166,6 +183,11 @@ export class Wants {
     } catch {
       w._settle({ raw: new Uint8Array(0), peer }); // fails verification: reported like altered bytes
     }
+  }
+
+  // The origin won the race for the item of `budget`: this path ends as `superseded`.
+  supersede(budget: Budget): void {
+    for (const w of this._pending.values()) if (w._budget === budget) w._settle({ fail: SUPERSEDED });
   }
 
   // Before the channel opened this is a failed connection (ICE or DTLS failed, or connectMs passed).
@@ -193,7 +215,7 @@ export class Wants {
           clearTimeout(w._timer);
           this._pending.delete(id);
           // A matched want that ends without bytes still frees the holder's slot.
-          if (w._matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false, reason: r.fail == CONNECT_FAILED ? 'connect_failed' : r.fail == 'ERR_DEADLINE' ? 'timeout' : 'closed' });
+          if (w._matched && 'fail' in r) this._tracker.send({ type: 'done', id, ok: false, reason: r.fail == CONNECT_FAILED ? 'connect_failed' : r.fail == 'ERR_DEADLINE' ? 'timeout' : r.fail == SUPERSEDED ? 'superseded' : 'closed' });
           if ((w._matched || r === CANCELLED) && 'fail' in r) this._slotFreed();
           resolve(r);
         },

@@ -63,6 +63,8 @@ std::string_view to_string(done_reason r) {
       return "timeout";
     case done_reason::closed:
       return "closed";
+    case done_reason::superseded:
+      return "superseded";
   }
   return "unknown";
 }
@@ -239,10 +241,11 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
     }
     if (auto* v = r.get("reason", false)) {
       auto* s = v->if_string();
-      for (auto reason : {done_reason::connect_failed, done_reason::timeout, done_reason::closed})
+      for (auto reason : {done_reason::connect_failed, done_reason::timeout, done_reason::closed,
+                          done_reason::superseded})
         if (s && *s == to_string(reason)) m.reason = reason;
       if (m.reason == done_reason::none && !r.error)
-        r.error = r.fail("reason", "expected connect_failed, timeout or closed");
+        r.error = r.fail("reason", "expected connect_failed, timeout, closed or superseded");
     }
     // Only a failure has a reason; one that gives none is a channel that closed.
     if (m.ok)

@@ -60,6 +60,7 @@ enum class done_reason : std::uint8_t {
   connect_failed,  // ICE/DTLS/channel did not open within connect_timeout, or failed
   timeout,         // connected, but no first byte within first_byte_timeout (or a stall later)
   closed,          // the channel or connection closed mid-transfer
+  superseded,      // no failure: the wanter got the item elsewhere first (it raced the origin)
 };
 std::string_view to_string(done_reason r);
 

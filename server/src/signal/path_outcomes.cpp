@@ -4,8 +4,9 @@
 
 namespace circlecdn::signal {
 
-void path_exclusions::add(const peer_id& holder, path_clock::time_point now) {
-  auto until = now + path_rules::exclusion_life;
+void path_exclusions::add(const peer_id& holder, path_clock::time_point now,
+                          path_clock::duration life) {
+  auto until = now + life;
   std::erase_if(entries_, [&](const entry& e) { return e.until <= now || e.holder == holder; });
   if (entries_.size() >= path_rules::exclusions_per_wanter) entries_.erase(entries_.begin());
   entries_.push_back({holder, until});  // oldest first

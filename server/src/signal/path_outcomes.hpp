@@ -17,6 +17,11 @@ using namespace std::chrono_literals;
 // A wanter skips a holder it failed with for this long: long enough to outlast a page's life, short
 // enough that a NAT or firewall that changes gets another try.
 constexpr auto exclusion_life = 10min;
+// ...except after a `timeout`: the channel opened, so the holder is reachable, only slow or busy
+// (WAN lab, loaded machine: a busy holder's channel was silent 3-6 s on a lossy path, and one such
+// timeout kept a healthy holder from that wanter for the rest of its page). Short enough for the
+// next items of the page, long enough that a silent holder costs a wanter one budget per minute.
+constexpr auto timeout_exclusion_life = 1min;
 // Holders one wanter excludes at once (oldest forgotten first): 24 bytes each.
 constexpr std::size_t exclusions_per_wanter = 16;
 // "Unreachable": among the holder's last `window` outcomes, at least `min_failures` failures from
@@ -32,7 +37,8 @@ using path_clock = std::chrono::steady_clock;
 // Holders one wanter is not offered again, each until its exclusion expires.
 class path_exclusions {
  public:
-  void add(const peer_id& holder, path_clock::time_point now);
+  void add(const peer_id& holder, path_clock::time_point now,
+           path_clock::duration life = path_rules::exclusion_life);
   bool contains(const peer_id& holder, path_clock::time_point now) const;
   std::size_t size() const { return entries_.size(); }
 

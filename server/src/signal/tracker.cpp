@@ -349,7 +349,7 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
 }
 
 void tracker::record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
-                             clock::time_point now) {
+                             clock::time_point now, done_reason why) {
   if (!holder.outcomes) holder.outcomes = std::make_unique<holder_outcomes>();
   if (holder.outcomes->record(ok, wanter.id, now)) {
     ++counters_.holders_unreachable;
@@ -357,7 +357,10 @@ void tracker::record_outcome(peer_state& wanter, peer_state& holder, const conte
                  holder.id.str());
   }
   if (ok) return;
-  wanter.excluded.add(holder.id, now);
+  // A timeout came after the channel opened: the holder is slow, not unreachable.
+  wanter.excluded.add(holder.id, now,
+                      why == done_reason::timeout ? path_rules::timeout_exclusion_life
+                                                  : path_rules::exclusion_life);
   // Does it hold what it was matched for? A squatter fails at once; an honest holder behind a
   // hostile NAT passes and only loses this wanter (tracker_checks.cpp).
   challenge(holder, h, challenges::reason::failed_path, now);
@@ -397,7 +400,9 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     return send_error(p, error_code::unknown_want, "no want with this id is in flight", "done", {},
                       m.id);
   auto& holder = *it->holder;
-  record_outcome(p, holder, it->hash, m.ok, now);
+  // A want the wanter gave up because the origin won its race is no outcome of this path: the
+  // holder is neither credited nor blamed, only its slot is freed.
+  if (m.reason != done_reason::superseded) record_outcome(p, holder, it->hash, m.ok, now, m.reason);
   if (m.ok) {
     ++holder.uploads_completed;
     auto matched_at = it->deadline - lim_.want_timeout;
@@ -413,7 +418,7 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     else
       counters_.peer_bytes_other += bytes;
   }
-  if (!m.ok) {
+  if (!m.ok && m.reason != done_reason::superseded) {
     if (spdlog::should_log(spdlog::level::debug))
       spdlog::debug("event=path_failed wanter={} holder={} hash={}", p.id.str(), holder.id.str(),
                     it->hash.hex());
@@ -424,6 +429,9 @@ void tracker::on_done(peer_state& p, const done_msg& m, clock::time_point now) {
     else
       ++counters_.paths_failed_closed;
   }
+  // The wanter gave up: the holder stops pushing what nobody reads (a race the origin won left
+  // holders pushing whole pieces through TURN in the WAN lab).
+  if (!m.ok) holder.link->deliver(make_cancel(m.id, it->hash, p.id, "holder", "abandoned"));
   release_want(p, static_cast<std::size_t>(it - p.wants.begin()));
 }
 

@@ -109,6 +109,7 @@ TEST(Message, DoneReasons) {
   EXPECT_EQ(reason(R"("ok":false,"reason":"connect_failed")"), done_reason::connect_failed);
   EXPECT_EQ(reason(R"("ok":false,"reason":"timeout")"), done_reason::timeout);
   EXPECT_EQ(reason(R"("ok":false,"reason":"closed")"), done_reason::closed);
+  EXPECT_EQ(reason(R"("ok":false,"reason":"superseded")"), done_reason::superseded);
   EXPECT_EQ(reason(R"("ok":false)"), done_reason::closed);  // no reason: the channel closed
   EXPECT_EQ(reason(R"("ok":true)"), done_reason::none);
   EXPECT_EQ(reason(R"("ok":true,"reason":"timeout")"), done_reason::none);  // only failures

@@ -242,3 +242,69 @@ TEST_F(fixture, SuccessesKeepAHolderChosenDespiteSomeFailures) {
   want(*c, ++id, 1);
   EXPECT_EQ(c->link.next()["peer"], boost::json::value(h->id));
 }
+
+TEST_F(fixture, TimeoutExcludesTheHolderForAMinuteOnly) {
+  auto h = join(), a = join();
+  announce(*h, 1);
+  want(*a, 1, 1);
+  ASSERT_EQ(a->link.next_type(), "match");
+  send(*a, done_msg_text(1, false, "timeout"));
+  want(*a, 2, 1);
+  EXPECT_EQ(a->link.next()["reason"], "no_holder");
+  // The channel had opened: a slow holder, not an unreachable one, gets another try soon.
+  now += path_rules::timeout_exclusion_life;
+  want(*a, 3, 1);
+  EXPECT_EQ(a->link.next()["peer"], boost::json::value(h->id));
+}
+
+TEST_F(fixture, SupersededFreesTheSlotAndNeitherBlamesNorCreditsTheHolder) {
+  auto h = join(), a = join(), b = join(), c = join();
+  announce(*h, 1);
+  int id = 0;
+  for (int round = 0; round < 4; ++round)
+    for (auto* p : {a.get(), b.get()}) {
+      want(*p, ++id, 1);
+      ASSERT_EQ(p->link.next()["peer"], boost::json::value(h->id));  // never excluded
+      send(*p, done_msg_text(id, false, "superseded"));
+    }
+  EXPECT_EQ(t->counters().holders_unreachable, 0u);
+  EXPECT_EQ(t->counters().paths_failed_connect + t->counters().paths_failed_timeout +
+                t->counters().paths_failed_closed,
+            0u);
+  // Its slot was freed each time, and it was not credited: a holder with one real success ranks
+  // above it for a wanter paired with neither.
+  auto g = join(), d = join();
+  send(*h, R"({"type":"drop","hashes":[")" + hash_of(1).hex() + R"("]})");
+  announce(*g, 1);
+  want(*c, ++id, 1);
+  ASSERT_EQ(c->link.next()["peer"], boost::json::value(g->id));
+  send(*c, done_msg_text(id, true));
+  announce(*h, 1);
+  want(*d, ++id, 1);
+  EXPECT_EQ(d->link.next()["peer"], boost::json::value(g->id));
+}
+
+TEST_F(fixture, HolderIsToldToStopPushingWhenTheWanterGivesUp) {
+  auto h = join(), a = join();
+  announce(*h, 1);
+  int id = 0;
+  for (auto reason : {"superseded", "timeout", "connect_failed", "closed"}) {
+    now += path_rules::exclusion_life;
+    want(*a, ++id, 1);
+    auto m = a->link.next();
+    ASSERT_EQ(m["type"], "match") << boost::json::serialize(m);
+    ASSERT_EQ(h->link.next_type(), "push");
+    send(*a, done_msg_text(id, false, reason));
+    auto c = h->link.next();
+    EXPECT_EQ(c["type"], "cancel") << reason;
+    EXPECT_EQ(c["role"], "holder");
+    EXPECT_EQ(c["reason"], "abandoned");
+    EXPECT_EQ(c["id"], id);
+  }
+  now += path_rules::exclusion_life;
+  want(*a, ++id, 1);
+  ASSERT_EQ(a->link.next_type(), "match");
+  ASSERT_EQ(h->link.next_type(), "push");
+  send(*a, done_msg_text(id, true));
+  EXPECT_TRUE(h->link.inbox.empty());  // a finished want: nothing to stop
+}
