@@ -11,6 +11,7 @@
 #include "app/miss_ledger.hpp"
 #include "app/possession_proof.hpp"
 #include "assets/asset_set.hpp"
+#include "core/memory_trim.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
 #include "metrics/registry.hpp"
@@ -58,6 +59,7 @@ struct context {
   std::vector<net::cidr> trusted_proxies;  // --trust-proxy
   std::unique_ptr<access_log> access;      // --access-log; null without one (reopened on SIGHUP)
   std::size_t http_in_flight = 0;          // requests read and not yet answered: the drain waits
+  memory_trim trim;                        // returns freed heap to the system after a crowd leaves
   // Signaling peers admitted at most: --peers-max, or the descriptor limit less --fd-reserve.
   std::size_t peers_max = 0;
   bool stopping = false;

@@ -23,6 +23,9 @@ void signaling(exposition& e, context& ctx) {
   e.counter("circlecdn_websocket_refused_origin_total",
             "WebSocket upgrades refused with 403 because of their Origin.",
             static_cast<double>(ctx.counters.ws_refused_origin));
+  e.counter("circlecdn_memory_trims_total",
+            "Times freed heap was returned to the system after the peers online halved.",
+            static_cast<double>(ctx.trim.trims()));
   e.counter("circlecdn_websocket_refused_full_total",
             "WebSocket upgrades refused with 503 at the peer limit (descriptors kept back).",
             static_cast<double>(ctx.counters.ws_refused_full));

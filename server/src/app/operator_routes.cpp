@@ -77,6 +77,7 @@ std::string stats_json(context& ctx) {
   o["ws_refused_full"] = ctx.counters.ws_refused_full;
   o["ws_refused_address"] = ctx.counters.ws_refused_address;
   o["peers_max"] = ctx.peers_max;
+  o["memory_trims"] = ctx.trim.trims();
   o["http_requests"] = ctx.counters.requests;
   o["cookies_set"] = ctx.counters.cookies_set;
   o["generation"] = ctx.manifest.current()->generation;

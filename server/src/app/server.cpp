@@ -12,6 +12,7 @@
 #include "app/context.hpp"
 #include "app/http_session.hpp"
 #include "app/redirect.hpp"
+#include "core/heap_usage.hpp"
 #include "manifest/watcher.hpp"
 
 namespace circlecdn::app {
@@ -253,6 +254,9 @@ struct server::impl {
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       auto now = signal::tracker::clock::now();
       if (!ctx.stopping) ctx.tracker.expire(now);
+      if (ctx.trim.observe(ctx.tracker.peers_online(), ctx.tracker.take_peak()))
+        spdlog::info("event=memory_trim peers_online={} heap_bytes={}", ctx.tracker.peers_online(),
+                     heap_bytes_in_use());
       if (now >= next_sweep) {
         ws::keep_alive(ctx.ws_hub.sessions, now);
         next_sweep = now + sweep_every;

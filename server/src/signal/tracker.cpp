@@ -54,6 +54,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   auto* p = state.get();
   if (!p->address.empty()) ++per_address_[p->address];
   peers_.emplace(id, std::move(state));
+  peak_ = std::max(peak_, peers_.size());
   send_welcome(*p, now);
   return p;
 }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/token.hpp"
@@ -110,6 +111,8 @@ class tracker {
   void announce_shutdown();
 
   std::size_t peers_online() const { return peers_.size(); }
+  // The most peers online since the last call (then it starts again from now).
+  std::size_t take_peak() { return std::exchange(peak_, peers_.size()); }
   // Peers online from one client address (the upgrade's admission check: --peers-per-address).
   std::size_t peers_from(const std::string& address) const {
     auto it = per_address_.find(address);
@@ -175,8 +178,9 @@ class tracker {
   wall_fn wall_;
   proof_fn proof_;
   std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
-  std::unordered_map<std::string, std::uint32_t> per_address_;  // online peers per client address
-  swarm::penalties penalties_;                                  // bounded: see swarm/penalties.hpp
+  std::unordered_map<std::string, std::uint32_t> per_address_;
+  std::size_t peak_ = 0;        // see take_peak()  // online peers per client address
+  swarm::penalties penalties_;  // bounded: see swarm/penalties.hpp
   challenges challenges_;
   std::minstd_rand sample_rng_{std::random_device{}()};
   // Hashes a peer is fetching from the origin right now (it was just told `miss` / no_holder):

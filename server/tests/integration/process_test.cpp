@@ -170,6 +170,10 @@ TEST(Process, IdlePeerCostsAboutOneKiB) {
   for (int i = 0; i < 500 && server.stat("peers_online") != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(server.stat("peers_online"), 0);
+  // The crowd left: its freed heap goes back to the system (malloc_trim, once a second at most).
+  for (int i = 0; i < 500 && server.stat("memory_trims") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.stat("memory_trims"), 1);
 }
 
 // Under TLS an idle peer costs OpenSSL's per-connection state (~15 KiB, docs/benchmarks.md) but no
