@@ -68,11 +68,13 @@ start_server() { # name -> SPID, SPORT
       # the per-peer message rate limit (default 50/s) is lifted: the load generator's offerers
       # send faster than a browser would, and we measure relaying, not throttling; every peer comes
       # from a few loopback addresses, so the per-address cap (500) is lifted too; and the load
-      # generator's peers hold nothing, so sampled possession challenges are off
+      # generator's peers hold nothing, so sampled possession challenges are off; and each pair
+      # relays its round trips through one pairing forever, so the per-pairing signal cap is lifted
       local tls=()
       [[ "$name" == *+tls ]] && tls=(--tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key")
       taskset -c "$SERVER_CPU" "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 \
         --client-dir "$ROOT/client/dist" --log-level warn --messages-per-s 1000000 --peers-per-address 10000000 --challenge-rate 0 \
+        --signals-per-pairing 4000000000 \
         "${tls[@]}" \
         --operator-token "$CIRCLECDN_OPERATOR_TOKEN" \
         > "$out" 2>&1 &

@@ -198,8 +198,10 @@ std::vector<option_spec> make_table() {
       "only known holders, else miss holder_rate",
       true, 1, 100'000, [](C & c) -> auto& { return c.limits.new_holders_per_min; }));
   t.push_back(integer(
-      "signals-per-pairing", "N", "signals one peer may relay to one partner per pairing", true, 8,
-      100'000, [](C & c) -> auto& { return c.limits.signals_per_pairing; }));
+      "signals-per-pairing", "N",
+      "signals one peer may relay to one partner per pairing (a benchmark relaying through one "
+      "pairing forever raises it)",
+      true, 8, 4'000'000'000, [](C & c) -> auto& { return c.limits.signals_per_pairing; }));
   // Caching for proxies and CDNs, and the hash cache for fast restarts (docs/operations.md).
   auto cache = list(
       "cache-control", "GLOB=VALUE",

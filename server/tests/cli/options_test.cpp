@@ -63,7 +63,7 @@ const std::vector<bad_value> bad_values = {
     {"peers-max", "-1", "0..100000000"},
     {"fd-reserve", "1", "16..1000000"},
     {"new-holders-per-min", "0", "1..100000"},
-    {"signals-per-pairing", "2", "8..100000"},
+    {"signals-per-pairing", "2", "8..4000000000"},
     {"cache-control", "no-equals-sign", "GLOB=VALUE"},
     {"challenge-rate", "2", "0..1"},
     {"challenge-rate", "half", "0..1"},
