@@ -58,54 +58,54 @@ class raw_download {
   slow_download result_;
 };
 
+// The binary serving one big file slowly (--origin-rate-limit), with the given grace period.
+std::unique_ptr<child_server> slow_server(const temp_dir& site, const char* grace_ms) {
+  site.write("big.bin", std::string(big_file_bytes, 'x'));
+  return std::make_unique<child_server>(
+      CIRCLECDN_BIN, site.path(),
+      std::vector<std::string>{"--listen", "127.0.0.1:0", "--origin-rate-limit", rate_bytes_per_s,
+                               "--shutdown-grace-ms", grace_ms, "--log-level", "warn"});
+}
+
 }  // namespace
 
 TEST(Drain, SigtermLetsASlowResponseInFlightCompleteWithinGrace) {
   temp_dir site;
-  site.write("big.bin", std::string(big_file_bytes, 'x'));
-  child_server server(CIRCLECDN_BIN, site.path(),
-                      {"--listen", "127.0.0.1:0", "--origin-rate-limit", rate_bytes_per_s,
-                       "--shutdown-grace-ms", "60000", "--log-level", "warn"});
-  raw_download download(server.port);
-  ::kill(server.pid, SIGTERM);
+  auto server = slow_server(site, "60000");
+  raw_download download(server->port);
+  ::kill(server->pid, SIGTERM);
   auto got = download.finish();
   EXPECT_EQ(got.content_length, big_file_bytes);
   EXPECT_EQ(got.body_received, big_file_bytes);  // every byte, though the server was stopping
-  EXPECT_EQ(server.wait(), 0);
+  EXPECT_EQ(server->wait(), 0);
 }
 
 TEST(Drain, ResponsesPastTheGracePeriodAreCut) {
   temp_dir site;
-  site.write("big.bin", std::string(big_file_bytes, 'x'));
-  child_server server(CIRCLECDN_BIN, site.path(),
-                      {"--listen", "127.0.0.1:0", "--origin-rate-limit", rate_bytes_per_s,
-                       "--shutdown-grace-ms", "200", "--log-level", "warn"});
-  raw_download download(server.port);
-  ::kill(server.pid, SIGTERM);
+  auto server = slow_server(site, "200");
+  raw_download download(server->port);
+  ::kill(server->pid, SIGTERM);
   auto got = download.finish();
   EXPECT_LT(got.body_received, big_file_bytes);  // 200 ms of a ~2 s body
-  EXPECT_EQ(server.wait(), 0);
+  EXPECT_EQ(server->wait(), 0);
 }
 
 TEST(Drain, StopsAcceptingAtOnce) {
   temp_dir site;
-  site.write("big.bin", std::string(big_file_bytes, 'x'));
-  child_server server(CIRCLECDN_BIN, site.path(),
-                      {"--listen", "127.0.0.1:0", "--origin-rate-limit", rate_bytes_per_s,
-                       "--shutdown-grace-ms", "60000", "--log-level", "warn"});
-  raw_download download(server.port);
-  ::kill(server.pid, SIGTERM);
+  auto server = slow_server(site, "60000");
+  raw_download download(server->port);
+  ::kill(server->pid, SIGTERM);
   // While the slow response drains, new connections are refused (the listener is closed).
   bool refused = false;
   for (int i = 0; i < 500 && !refused; ++i) {
     asio::io_context ioc;
     tcp::socket s(ioc);
     beast::error_code ec;
-    s.connect({asio::ip::make_address("127.0.0.1"), server.port}, ec);
+    s.connect({asio::ip::make_address("127.0.0.1"), server->port}, ec);
     refused = ec == asio::error::connection_refused;
     if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(refused);
   EXPECT_EQ(download.finish().body_received, big_file_bytes);
-  EXPECT_EQ(server.wait(), 0);
+  EXPECT_EQ(server->wait(), 0);
 }
