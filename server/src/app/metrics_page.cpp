@@ -80,6 +80,9 @@ void signaling(exposition& e, context& ctx) {
   e.sample({{"source", "usage"}}, static_cast<double>(t.reported_verify_failures));
   e.counter("circlecdn_penalties_total", "Penalties given to holders.",
             static_cast<double>(ctx.tracker.checks().penalties));
+  e.counter("circlecdn_penalties_lifted_total",
+            "Penalties on one report lifted when the holder proved possession.",
+            static_cast<double>(ctx.tracker.checks().penalties_lifted));
   e.gauge("circlecdn_penalised_peers", "Peers under a penalty now.",
           static_cast<double>(ctx.tracker.penalised_now(signal::tracker::clock::now())));
 

@@ -64,6 +64,7 @@ std::string stats_json(context& ctx) {
   o["reports_refused"] = c.reports_refused;
   o["penalties"] = c.penalties;
   o["reporters_contradicted"] = c.reporters_contradicted;
+  o["penalties_lifted"] = c.penalties_lifted;
   o["challenges_sent"] = c.challenges_sent;
   o["challenges_passed"] = c.challenges_passed;
   o["challenges_failed"] = c.challenges_failed;

@@ -72,6 +72,7 @@ struct tracker_counters {
 // Reports and possession challenges (docs/protocol.md, "Reports" and "Possession challenges").
 struct check_counters {
   std::uint64_t reports_refused = 0, penalties = 0, reporters_contradicted = 0;
+  std::uint64_t penalties_lifted = 0;  // a lone report's penalty ended by the holder's proof
   std::uint64_t challenges_sent = 0, challenges_passed = 0, challenges_failed = 0;
   std::uint64_t challenges_refused = 0, challenges_unanswered = 0, challenges_skipped = 0;
 };

@@ -56,7 +56,13 @@ void tracker::on_proof(peer_state& p, const proof_msg& m, clock::time_point now)
   if (!m.digest) return challenge_failed(*c, challenges::failure::refused, now);
   if (*m.digest != c->expected) return challenge_failed(*c, challenges::failure::wrong_digest, now);
   ++checks_.challenges_passed;
-  checks_.reporters_contradicted += penalties_.passed_challenge(p.id, c->hash);
+  auto contradicted = penalties_.passed_challenge(p.id, c->hash, now);
+  checks_.reporters_contradicted += contradicted.reporters;
+  if (contradicted.lifted) {
+    ++checks_.penalties_lifted;
+    spdlog::info("event=penalty_lifted peer={} hash={} evidence={}", p.id.str(), c->hash.hex(),
+                 penalties_.evidence(p.id));
+  }
   // A report took the holding away; the proof gives it back (within the caps).
   if (c->why == challenges::reason::report && !p.holdings.contains(c->hash) &&
       known_hash_(c->hash) && p.holdings.size() < lim_.holdings_per_peer &&

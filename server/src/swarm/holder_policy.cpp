@@ -21,10 +21,14 @@ choice choose_holder(std::span<const candidate> candidates, const peer_id& wante
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   };
+  auto eligible = [&](const candidate& c) {
+    return c.id != wanter && !c.penalised && c.max_uploads != 0;
+  };
+  bool unaccused_exists = false;
+  for (const auto& c : candidates) unaccused_exists |= eligible(c) && !c.accused;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto& c = candidates[i];
-    if (c.id == wanter) continue;
-    if (c.penalised || c.max_uploads == 0) continue;
+    if (!eligible(c) || (c.accused && unaccused_exists)) continue;
     if (c.uploads_in_flight >= c.max_uploads) {
       anyone_busy = true;
       continue;

@@ -1,6 +1,7 @@
 #pragma once
 // The holder policy, as a pure function so it is tested on its own: which of a hash's holders
-// serves a want. Filters: not the wanter, not opted out or at its upload cap, not penalised.
+// serves a want. Filters: not the wanter, not opted out or at its upload cap, not penalised, not
+// accused while an unaccused holder exists.
 // Order: not a suspect, fewest uploads in flight, then already paired with the wanter (its channel
 // is reused), then most uploads completed, then a random choice among equals. Completed uploads,
 // not recent activity: any message refreshed activity, so 5 fake holders among 55 took 67 of 100
@@ -24,6 +25,11 @@ struct candidate {
   // Connected from an address where a peer was penalised (swarm/penalties.hpp): chosen only when
   // no other holder is free, never excluded (many honest visitors can share one address).
   bool suspect = false;
+  // Reported by a wanter and not penalised (the report was contradicted by a proof, so it may be
+  // a Sybil's, or the holder lies on the wire while holding the bytes): offered only when no
+  // unaccused holder has the hash at all, free or busy. A busy honest holder is worth a retry; an
+  // accused one costs the wanter an item when it does lie.
+  bool accused = false;
 };
 
 struct choice {

@@ -54,6 +54,7 @@ bool penalties::add(const peer_id& accused, std::string_view address, item it,
   h.points = points;
   auto doublings = std::min(h.points - 1, penalty_rules::max_doublings);
   h.until = now + base_ * (1u << doublings);
+  h.address = std::string(address);
   strike(address, h.until, now);
   return true;
 }
@@ -77,20 +78,43 @@ bool penalties::failed_challenge(const peer_id& accused, std::string_view accuse
   return add(accused, accused_address, {std::string(), hash, 1.0}, now);
 }
 
-std::size_t penalties::passed_challenge(const peer_id& accused, const content_hash& hash) {
+penalties::contradiction penalties::passed_challenge(const peer_id& accused,
+                                                     const content_hash& hash,
+                                                     penalty_clock::time_point now) {
+  contradiction out;
   auto it = holders_.find(accused);
-  if (it == holders_.end()) return 0;
-  std::size_t contradicted = 0;
-  for (auto& i : it->second.items) {
+  if (it == holders_.end()) return out;
+  auto& h = it->second;
+  auto contradicted_before = [&h](const std::string& reporter) {
+    for (const auto& i : h.items)
+      if (i.reporter == reporter && i.hash == content_hash{}) return true;
+    return false;
+  };
+  for (auto& i : h.items) {
     if (i.reporter.empty() || i.hash != hash) continue;
-    if (!weights_.contains(i.reporter))
-      make_room(weights_, penalty_rules::max_addresses, [](const auto&) { return false; });
-    auto [w, fresh] = weights_.try_emplace(i.reporter, 1.0);
-    w->second *= penalty_rules::contradicted_factor;
+    // A receiver reports a wire liar once per item it got from it: one claim about this holder,
+    // so its weight halves once per holder, not once per hash.
+    if (!contradicted_before(i.reporter)) {
+      if (!weights_.contains(i.reporter))
+        make_room(weights_, penalty_rules::max_addresses, [](const auto&) { return false; });
+      auto [w, fresh] = weights_.try_emplace(i.reporter, 1.0);
+      w->second *= penalty_rules::contradicted_factor;
+    }
+    i.worth *= penalty_rules::contradicted_factor;
     i.hash = content_hash{};  // contradicted once: a second challenge does not halve it again
-    ++contradicted;
+    ++out.reporters;
   }
-  return contradicted;
+  if (out.reporters == 0) return out;
+  auto points = static_cast<std::uint32_t>(std::floor(worth(h) / penalty_rules::threshold));
+  if (points < h.points) h.points = points;  // what is left must earn its next point again
+  if (h.until > now && points == 0) {
+    // The strike this penalty left goes with it, unless a later penalty from there renewed it.
+    if (auto s = strikes_.find(h.address); s != strikes_.end() && s->second == h.until)
+      strikes_.erase(s);
+    h.until = now;
+    out.lifted = true;
+  }
+  return out;
 }
 
 void penalties::strike(std::string_view address, penalty_clock::time_point until,

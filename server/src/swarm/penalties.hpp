@@ -10,8 +10,16 @@
 // doubles the penalty. Repetition adds nothing.
 //
 // Reporter weight lives per address: 1 at first, halved each time a report of it is contradicted
-// (the accused passes a possession challenge for that hash), back to 1 when one is confirmed (the
-// accused fails it). Below `min_weight` a report counts nothing.
+// (the accused passes a possession challenge for that hash; once per accused holder, however many
+// of its items the reporter reported), back to 1 when one is confirmed (the accused fails it).
+// Below `min_weight` a report counts nothing.
+//
+// A contradicted report also loses half of what it was worth against that holder. One reporter
+// at full weight penalises at once (a liar should not serve the next wanter while its challenge
+// is in flight), but when the holder then proves it holds the bytes, that lone word is worth 0.5
+// and the penalty is lifted: a Sybil that got an honest holder to answer one fake offer cannot
+// keep it penalised. A holder that proves possession and still sends wrong bytes is convicted by
+// a second reporter address (0.5 + 1, and 0.5 + 0.5 after that one's challenge too).
 //
 // A penalty is kept under the holder's public id (which a resume carries over) and leaves a strike
 // on its address: new connections from there are suspects (challenged on every announce, chosen
@@ -52,16 +60,21 @@ class penalties {
   // the reporters of (accused, h) are confirmed. True when it penalised or lengthened.
   bool failed_challenge(const peer_id& accused, std::string_view accused_address,
                         const content_hash& h, penalty_clock::time_point now);
-  // The holder proved it holds `h`: every reporter of (accused, h) loses half its weight.
-  // Returns how many reporters were contradicted.
-  std::size_t passed_challenge(const peer_id& accused, const content_hash& h);
+  struct contradiction {
+    std::size_t reporters = 0;  // reports of (accused, h) contradicted now
+    bool lifted = false;        // what was left of the evidence no longer justified the penalty
+  };
+  // The holder proved it holds `h`: every reporter of (accused, h) loses half its weight, and
+  // each of those reports half its worth; a penalty they no longer justify ends now.
+  contradiction passed_challenge(const peer_id& accused, const content_hash& h,
+                                 penalty_clock::time_point now);
 
   bool penalised(const peer_id& id, penalty_clock::time_point now) const;
   // Peers under a penalty now (the dashboard's and the metrics' gauge).
   std::size_t penalised_count(penalty_clock::time_point now) const;
   bool suspect(std::string_view address, penalty_clock::time_point now) const;
   double weight(std::string_view reporter) const;
-  // Evidence worth against `accused` (for tests and stats).
+  // Evidence worth against `accused`: anything above 0 ranks a holder after the unaccused.
   double evidence(const peer_id& accused) const;
   std::size_t holders() const { return holders_.size(); }
 
@@ -75,6 +88,7 @@ class penalties {
     std::vector<item> items;
     penalty_clock::time_point until{};
     std::uint32_t points = 0;  // whole points of evidence already turned into penalty
+    std::string address;       // where it was when last penalised: the strike to lift with it
   };
   bool add(const peer_id& accused, std::string_view address, item it,
            penalty_clock::time_point now);

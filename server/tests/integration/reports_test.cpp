@@ -276,6 +276,52 @@ TEST(Reports, reporter_contradicted_loses_weight) {
   EXPECT_EQ(wanter.read()["peer"], value(second.peer()));
 }
 
+TEST(Reports, sybil_report_after_an_answer_is_lifted_by_the_holders_proof) {
+  // The attack the pairing rules cannot see: a Sybil wants, the honest holder answers its offer
+  // (so the report counts), and the Sybil reports it. The holder's proof ends the penalty.
+  test_site site(2, behind_proxy());
+  ws_client honest(site.port, from_address("198.51.100.1"));
+  ws_client other(site.port, from_address("198.51.100.2"));
+  ws_client sybil(site.port, from_address("203.0.113.66"));
+  honest.send(announce(0));
+  drain(honest);
+  sybil.send(want(1, 0));
+  ASSERT_EQ(sybil.read()["peer"], value(honest.peer()));
+  honest.read_type("push");
+  honest.send(signal_to(sybil));
+  sybil.read_type("signal");
+  sybil.send(report(honest, 0));
+  EXPECT_EQ(sybil.read_type("penalised")["peer"], value(honest.peer()));
+  ASSERT_TRUE(wait_for_stat(site.port, "penalties", 1));
+  auto c = honest.read_type("challenge");
+  honest.send(proof(c, test_site::content(0)));
+  ASSERT_TRUE(wait_for_stat(site.port, "penalties_lifted", 1));
+  // Served again at once, to a wanter elsewhere, and its address is no suspect: a new
+  // announce from there is not challenged.
+  ws_client wanter(site.port, from_address("192.0.2.50"));
+  wanter.send(want(2, 0));
+  auto m = wanter.read();
+  EXPECT_EQ(m["type"], "match");
+  EXPECT_EQ(m["peer"], value(honest.peer()));
+  ws_client neighbour(site.port, from_address("198.51.100.1"));
+  neighbour.send(announce(1));
+  EXPECT_FALSE(has_type(drain(neighbour), "challenge"));
+  // The same Sybil, reporting again through a new pairing, weighs half: no penalty.
+  wanter.send(done(2, true));
+  other.send(announce(1));
+  drain(other);
+  sybil.send(want(3, 1));
+  auto m3 = sybil.read();
+  ASSERT_EQ(m3["type"], "match");
+  ws_client& holder = m3["peer"] == value(other.peer()) ? other : neighbour;
+  holder.read_type("push");
+  holder.send(signal_to(sybil));
+  sybil.read_type("signal");
+  sybil.send(report(holder, 1));
+  EXPECT_FALSE(has_type(drain(sybil), "penalised"));
+  EXPECT_EQ(stat(site.port, "penalties"), 1);
+}
+
 TEST(Reports, challenge_rate_capped) {
   app::config cfg;
   cfg.limits.challenge_rate = 1;

@@ -69,3 +69,15 @@ TEST(HolderPolicy, OnlyPenalisedOrOptedOutIsNoHolderNotBusy) {
   EXPECT_FALSE(r.index);
   EXPECT_EQ(r.miss_reason, "no_holder");
 }
+
+TEST(HolderPolicy, AnAccusedHolderServesOnlyWhenNoUnaccusedHolderHasTheHash) {
+  std::vector<candidate> c{make(4), make(0)};  // an honest holder at its cap, an accused free one
+  c[1].accused = true;
+  auto busy = swarm::choose_holder(c, peer_id::random(), 1);
+  EXPECT_FALSE(busy.index);
+  EXPECT_EQ(busy.miss_reason, "all_busy");  // the wanter retries the honest one
+  c[0].uploads_in_flight = 0;
+  EXPECT_EQ(swarm::choose_holder(c, peer_id::random(), 1).index, 0u);
+  c[0].penalised = true;  // nobody unaccused left: the accused one is better than the origin
+  EXPECT_EQ(swarm::choose_holder(c, peer_id::random(), 1).index, 1u);
+}
