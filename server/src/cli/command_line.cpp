@@ -60,6 +60,14 @@ struct parser {
     check->add_option("file", check_file, "the TOML file")->required();
   }
 
+  // Ready for another parse: CLI11 forgets its results, the bound values go back to empty.
+  void reset() {
+    app.clear();
+    for (auto& v : values) v = option_value{};
+    site.clear();
+    check_file.clear();
+  }
+
   // Turns what CLI11 captured into a configuration, collecting every problem.
   void finish(parse_result& r, bool need_site) {
     const auto& table = serve_options();
@@ -103,9 +111,8 @@ std::string config_error(const CLI::Error& e, const std::string& file) {
   return what;
 }
 
-parse_result parse(const std::vector<std::string>& args, bool need_site, bool quiet) {
+parse_result parse(parser& p, const std::vector<std::string>& args, bool need_site, bool quiet) {
   parse_result r;
-  parser p;
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 pops from the back
   std::string file;
   for (std::size_t i = 1; i + 1 < args.size(); ++i)
@@ -142,16 +149,28 @@ parse_result parse(const std::vector<std::string>& args, bool need_site, bool qu
 
 }  // namespace
 
-parse_result parse_command_line(const std::vector<std::string>& args) {
-  return parse(args, true, false);
-}
+struct config_checker::impl {
+  parser p;
+};
 
-std::vector<std::string> check_config_file(const std::filesystem::path& file) {
+config_checker::config_checker() : impl_(std::make_unique<impl>()) {}
+config_checker::~config_checker() = default;
+
+std::vector<std::string> config_checker::check(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec))
     return {"--config: cannot read " + file.string()};
-  auto r = parse({"circlecdn", "serve", "--config", file.string()}, false, true);
-  return r.problems;
+  impl_->p.reset();
+  return parse(impl_->p, {"circlecdn", "serve", "--config", file.string()}, false, true).problems;
+}
+
+parse_result parse_command_line(const std::vector<std::string>& args) {
+  parser p;
+  return parse(p, args, true, false);
+}
+
+std::vector<std::string> check_config_file(const std::filesystem::path& file) {
+  return config_checker().check(file);
 }
 
 std::string version() {

@@ -3,6 +3,7 @@
 // `--version` and `--help`. Options come from the table in cli/options.hpp; every value is checked
 // here, so the server only ever sees a valid configuration.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ parse_result parse_command_line(const std::vector<std::string>& args);
 // `circlecdn check-config FILE`: the file alone, as `serve` would read it (every key known, every
 // value in range); the site directory is not needed.
 std::vector<std::string> check_config_file(const std::filesystem::path& file);
+
+// The same check, many times over: building the command line from the option table costs far more
+// than reading a file, so the fuzzer (and anything checking many files) keeps one and reuses it.
+// Each check answers as a fresh one would.
+class config_checker {
+ public:
+  config_checker();
+  ~config_checker();
+  config_checker(const config_checker&) = delete;
+  config_checker& operator=(const config_checker&) = delete;
+  std::vector<std::string> check(const std::filesystem::path& file);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 // What the build calls itself: the CMake project version, plus `git describe` when the source was
 // a git checkout at configure time.

@@ -94,6 +94,25 @@ TEST(ConfigFile, RefusesBadValuesInTheFileNamingTheOption) {
       << all;
 }
 
+TEST(ConfigFile, AReusedCheckerAnswersEachFileAsAFreshOneWould) {
+  // The fuzzer reuses one checker: nothing of one file may leak into the next one's answer.
+  test::temp_dir dir;
+  std::vector<std::filesystem::path> files = {
+      dir.write("bad.toml", "[serve]\nmessages-per-s = -5\nstun = [\"bogus\"]\n"),
+      dir.write("good.toml", "[serve]\nmessages-per-s = 5\n"),
+      dir.write("unknown.toml", "[serve]\nnope = 1\n"),
+      dir.write("empty.toml", ""),
+      dir.write("broken.toml", "[serve\nlisten = \n"),
+      CIRCLECDN_SOURCE_DIR "/examples/circlecdn.toml",
+      dir.write("bad2.toml", "[serve]\nturn-secret = \"a\"\nturn-secret-file = \"/x\"\n"),
+  };
+  config_checker reused;
+  for (int round = 0; round < 2; ++round)
+    for (const auto& f : files) EXPECT_EQ(reused.check(f), check_config_file(f)) << f;
+  EXPECT_EQ(reused.check(files[1]), std::vector<std::string>{});
+  EXPECT_EQ(reused.check(files[0]).size(), 2u);
+}
+
 TEST(ConfigFile, CheckConfigAcceptsTheExampleAndRefusesAMissingFile) {
   EXPECT_EQ(check_config_file(CIRCLECDN_SOURCE_DIR "/examples/circlecdn.toml"),
             std::vector<std::string>{});
