@@ -1,16 +1,23 @@
 // CircleCDN: the one object a page creates, the library's public face: options, start-up (store,
 // manifest, then the crowd's parts in crowd.ts), fetch, declarative scan, stats and DOM events.
 import { Crowd } from './crowd';
-import { applySource, circleElements } from './dom/declarative';
+import { Declarative } from './dom/declarative';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
-import type { Source } from './fetch/item-loader';
+import { parseRange, UNSATISFIABLE } from './fetch/byte-range';
+import type { Loaded, Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
+import { abortError, keepShare, pieceStream } from './fetch/piece-stream';
 import { OriginMeter } from './fetch/origin-meter';
 import { DEFAULT_MAX_UPLOADS } from './signal/tracker';
 import { ContentStore } from './store/content-store';
-import { Manifest } from './verify/manifest';
+import { type Item, Manifest } from './verify/manifest';
 
 const DEFAULT_STORE_QUOTA_BYTES = 64 * 1024 * 1024;
+// A file up to this size with no Range is loaded whole as before (its pieces from a random one on,
+// or one origin request); larger ones and ranges stream in order with a bounded look-ahead.
+const WHOLE_FILE_MAX_BYTES = 8 * 1024 * 1024;
+// A file keeps at most 1/FILE_STORE_SHARE of the store's quota (piece-stream.ts, keepShare).
+const FILE_STORE_SHARE = 4;
 // Below the server's 16 wants in flight, above its 4 uploads per holder (protocol.md).
 const DEFAULT_MAX_WANTS = 6;
 const PREFIX = '/.circlecdn/';
@@ -103,6 +110,7 @@ export class CircleCDN extends EventTarget {
   private _crowd?: Crowd;
   private _consent = false;
   private _destroyed = false;
+  private _dom?: Declarative;
 
   constructor(private _options: CircleOptions = {}) {
     super();
@@ -139,32 +147,73 @@ export class CircleCDN extends EventTarget {
     return this.start();
   }
 
-  /** Like window.fetch for GET: a standard Response with content from the store, peers or origin. */
-  async fetch(input: string | URL): Promise<Response> {
+  /**
+   * Like window.fetch for GET. A path in the manifest is answered with a streaming body, each
+   * piece verified before it is enqueued: 200 with Content-Length, or 206 with Content-Range for
+   * one `Range: bytes=a-b` (416 when unsatisfiable). `signal` aborts it (the promise rejects, or
+   * the stream errors, with an AbortError). Anything else is the plain network fetch.
+   */
+  async fetch(input: RequestInfo | URL | string, init?: { headers?: HeadersInit; signal?: AbortSignal }): Promise<Response> {
+    const req = input instanceof Request ? input : undefined;
+    const signal = init?.signal ?? req?.signal;
     await this.start();
-    const url = new URL(input, location.href);
+    if (signal?.aborted) throw abortError();
+    const url = new URL(req ? req.url : input instanceof URL ? input.href : String(input), location.href);
     const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
     const loader = this._crowd?.loader;
-    if (!file || !loader) return fetch(url);
+    if (!file || !loader || (req && req.method !== 'GET')) return fetch(req ?? url, init);
+    const size = file.size;
+    const range = parseRange(new Headers(init?.headers ?? req?.headers).get('Range'), size);
+    const type = mimeType(file.path);
+    if (range === UNSATISFIABLE)
+      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': type } });
+    const span = range ?? { start: 0, end: size };
+    const items = this._manifest!.items(file);
     const started = performance.now();
-    const got = await loader.loadAll(url.href, this._manifest!.items(file));
-    const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
-    for (const g of got) {
+    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
+    const count = (g: Loaded) => {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
+      detail.bytes += g.bytes.length;
+      return g;
+    };
+    const finished = () => {
+      const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
+      this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
+      this._emit('resource', detail);
+    };
+    let load: (item: Item) => Promise<Loaded>;
+    if (!range && size <= WHOLE_FILE_MAX_BYTES) {
+      // A file the page may hold whole is loaded as before: from a random piece on (a crowd's
+      // holders spread), and in one origin request when the origin goes first.
+      const all = loader.loadAll(url.href, items).then((got) => got.map(count));
+      load = (item) => all.then((got) => got[items.indexOf(item)]);
+    } else {
+      const keep = keepShare(size, (this._store?.quotaBytes ?? DEFAULT_STORE_QUOTA_BYTES) / FILE_STORE_SHARE);
+      load = (item) => loader.load(url.href, item, undefined, keep(items.indexOf(item))).then(count);
     }
-    const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
-    this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
-    this._emit('resource', detail);
-    const blob = new Blob(got.map((g) => g.bytes as BlobPart), { type: mimeType(file.path) });
-    return new Response(blob, { headers: { 'Content-Type': blob.type } });
+    const body = await pieceStream(items, span, load, signal, finished);
+    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(span.end - span.start), 'Accept-Ranges': 'bytes' };
+    if (range) headers['Content-Range'] = `bytes ${span.start}-${span.end - 1}/${size}`;
+    return new Response(body, { status: range ? 206 : 200, headers });
   }
 
-  /** Declarative mode: loads every [data-circle-src] element under `root`; with the library off, from its URL. */
+  /**
+   * Declarative mode: loads every [data-circle-src] / [data-circle-srcset] element under `root`
+   * (docs/client.md); with the library off, from its URL.
+   */
   async scan(root: ParentNode = document): Promise<void> {
     await this.start();
-    const load = this._crowd && ((u: string) => this.fetch(u));
-    await Promise.all(circleElements(root).map((el) => applySource(el, load)));
+    await this._declarative().scan(root);
+  }
+
+  /** Declarative mode keeps up with the page: added elements, changed attributes, removed elements (blob: URLs revoked). */
+  observe(root: Node = document.documentElement): MutationObserver {
+    return this._declarative().observe(root);
+  }
+
+  private _declarative(): Declarative {
+    return (this._dom ??= new Declarative(() => this._crowd && ((u: string) => this.fetch(u))));
   }
 
   /** Closes the tracker socket, every peer and the store; a start-up under way stops at its next step. */
