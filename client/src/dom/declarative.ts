@@ -57,7 +57,7 @@ export class Declarative {
     if (el.getAttribute('loading') === 'lazy' && el.tagName === 'IMG' && !this._near.has(el)) return this._whenNear(el);
     const load = this._load();
     const plain = !load || isMedia(el) || (el.tagName === 'SCRIPT' && (el as HTMLScriptElement).type === 'module');
-    shown.set(el, { url });
+    shown.set(el, { url, blob: shown.get(el)?.blob }); // the blob shown until the new one replaces it
     if (el.tagName === 'SCRIPT') return this._script(el as HTMLScriptElement, url, plain ? undefined : load);
     let src = url;
     let blob: string | undefined;
