@@ -1,6 +1,7 @@
 // Issue 12, test 5 (without a video codec on the machine, a byte-range reader in the page plays
 // the video's part): a 100 MiB file generated here is streamed through cdn.fetch(). Visitor 1 gets
-// it from the origin and keeps all of it (a large store quota); visitor 2, with the default quota,
+// it from the origin and keeps all of it (a large store quota), and so does holder 2 (from
+// visitor 1 and the origin); visitor 2, with the default quota,
 // then reads a Range from the middle (206, Content-Range, only that range's pieces loaded), gets a
 // 416 past the end, aborts a stream (loading stops), and streams the whole file: its first bytes
 // come before a tenth of the file has arrived, every byte is checked against the generator, and
@@ -109,6 +110,18 @@ async function stream(ctx) {
     }
   });
 
+  // A second holder, so that visitor 2's look-ahead has two holders to ask at once.
+  const h2 = await chromiumVisitor('holder-2');
+  await openLab(h2, server.url, { options: { storeQuotaBytes: 512 * 1024 * 1024 } });
+  const rh = await h2.evaluate('streams the whole file', 180_000, pageRead, { path: PATH, mixSrc: MIX });
+  check(rh.status === 200 && rh.read === FILE_BYTES && rh.wrong === 0, `holder-2 read ${JSON.stringify(rh)}`);
+  await step('holder-2 has announced the 400 pieces', 60_000, async () => {
+    for (;;) {
+      if ((await h2.page.evaluate(() => window.circlecdn.stats.announced)) >= 400) return;
+      await sleep(250);
+    }
+  });
+
   const v2 = await chromiumVisitor('visitor-2');
   await openLab(v2, server.url);
   // A Range in the middle: 206, its Content-Range, its bytes, and only the pieces it covers.
@@ -147,12 +160,16 @@ async function stream(ctx) {
   }
   const s1 = await v2.stats();
   const fromPeers = s1.bytesFromPeers - s0.bytesFromPeers;
+  // Raw bytes per holder during the whole stream (pieces in order, four at a time, spread over both).
+  const perHolder = Object.entries(s1.receivedFrom).map(([peer, n]) => [peer, n - (s0.receivedFrom[peer] ?? 0)]);
   log(`  whole stream: read ${size(r5.read)}, loaded at the first chunk ${size(r5.loadedAtFirst)}, from peers ${size(fromPeers)}, ` +
     `renderer RSS ${size(base)} before, peak ${size(peak)} (+${size(peak - base)}); load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   check(r5.status === 200 && r5.contentLength === String(FILE_BYTES), `200 with Content-Length: ${JSON.stringify(r5)}`);
   check(r5.read === FILE_BYTES && r5.wrong === 0, `every byte right: read ${r5.read}, wrong ${r5.wrong}`);
   check(r5.loadedAtFirst < FILE_BYTES / 10, `first bytes only after ${r5.loadedAtFirst} bytes loaded`);
   check(fromPeers > FILE_BYTES / 2, `from peers ${fromPeers} of ${FILE_BYTES}`);
+  log(`  bytes per holder: ${JSON.stringify(perHolder)}`);
+  check(perHolder.filter(([, n]) => n >= FILE_BYTES / 20).length >= 2, `one stream served by at least two holders (5 % each): ${JSON.stringify(perHolder)}`);
   check(peak - base < RSS_GROWTH_MAX, `renderer RSS grew by ${peak - base} bytes while streaming (limit ${RSS_GROWTH_MAX})`);
 
   // The control: the same file read whole into one ArrayBuffer (what cdn.fetch's body was before
