@@ -58,7 +58,9 @@ export async function pieceStream(
     topUp();
     const from = Math.max(range.start, item.start) - item.start;
     const to = Math.min(range.end, item.end) - item.start;
-    return from === 0 && to === got.bytes.length ? got.bytes : got.bytes.subarray(from, to);
+    // A copy that owns its ArrayBuffer: the service worker's bridge transfers chunks, and the
+    // loaded bytes may be shared (a concurrent load of the same item, a store write to come).
+    return got.bytes.slice(from, to);
   };
   let first: Uint8Array | undefined = wanted.length ? await take() : new Uint8Array(0);
   return new ReadableStream<Uint8Array>(

@@ -66,8 +66,13 @@ describe('pieceStream', () => {
     const streaming = pieceStream(items, { start: 250, end: 561 }, l.load);
     await ticks();
     for (const i of [2, 3, 4, 5]) l.give(i);
-    const got = await readAll(await streaming);
+    const reader = (await streaming).getReader();
+    const chunks: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    const got = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
     expect(got).toEqual(file.slice(250, 561));
+    // Each chunk owns its buffer: a transfer of one (the service worker's bridge) detaches nothing else.
+    expect(chunks.every((c) => c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)).toBe(true);
     expect(l.asked).toEqual([2, 3, 4, 5]);
   });
 
