@@ -36,6 +36,11 @@ export async function pieceStream(
   // The next item in order, or an AbortError as soon as the signal fires.
   let aborted: Promise<never> | undefined;
   let ctrl: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let unlisten = () => {}; // a long-lived signal must not keep a finished stream alive
+  const stop = () => {
+    stopped = true;
+    unlisten();
+  };
   if (signal) {
     aborted = new Promise((_, reject) => {
       const fire = () => {
@@ -47,6 +52,7 @@ export async function pieceStream(
       };
       if (signal.aborted) fire();
       else signal.addEventListener('abort', fire, { once: true });
+      unlisten = () => signal.removeEventListener('abort', fire);
     });
     aborted.catch(() => {});
   }
@@ -62,7 +68,13 @@ export async function pieceStream(
     // loaded bytes may be shared (a concurrent load of the same item, a store write to come).
     return got.bytes.slice(from, to);
   };
-  let first: Uint8Array | undefined = wanted.length ? await take() : new Uint8Array(0);
+  let first: Uint8Array | undefined;
+  try {
+    first = wanted.length ? await take() : new Uint8Array(0);
+  } catch (e) {
+    stop();
+    throw e;
+  }
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -74,18 +86,16 @@ export async function pieceStream(
           first = undefined;
           if (bytes.length) controller.enqueue(bytes);
           if (index >= wanted.length) {
-            stopped = true;
+            stop();
             controller.close();
             done?.();
           }
         } catch (e) {
-          stopped = true;
+          stop();
           controller.error(e);
         }
       },
-      cancel() {
-        stopped = true;
-      },
+      cancel: stop,
     },
     // One item queued at most: the window above is what is in flight, and nothing more piles up
     // when the reader is slow.

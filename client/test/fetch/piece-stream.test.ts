@@ -111,6 +111,20 @@ describe('pieceStream', () => {
     expect(b.asked.length).toBe(asked);
   });
 
+  it('lets go of the signal once the stream is read to its end', async () => {
+    const added: unknown[] = [];
+    const removed: unknown[] = [];
+    const signal = { aborted: false, addEventListener: (_: string, f: unknown) => added.push(f), removeEventListener: (_: string, f: unknown) => removed.push(f) };
+    const l = loads();
+    const streaming = pieceStream(items, { start: 0, end: 150 }, l.load, signal as unknown as AbortSignal);
+    await ticks();
+    l.give(0);
+    l.give(1);
+    await readAll(await streaming);
+    expect(added).toHaveLength(1);
+    expect(removed).toEqual(added);
+  });
+
   it('an empty range of an empty file is an empty body', async () => {
     const got = await readAll(await pieceStream([{ hash: 'e', start: 0, end: 0, whole: true }], { start: 0, end: 0 }, async () => ({ bytes: new Uint8Array(0), source: 'store' })));
     expect(got.length).toBe(0);
