@@ -1,32 +1,28 @@
-// CircleCDN: the one object a page creates. It assembles the parts (tracker, peers, wants,
-// uploads, store, loader) and reports what happens as DOM events.
-import { applySource, circleElements } from './dom/declarative';
+// CircleCDN: the one object a page creates, the library's public face: options, start-up (store,
+// manifest, then the crowd's parts in crowd.ts), fetch, declarative scan, stats and DOM events.
+import { Crowd } from './crowd';
+import { Declarative } from './dom/declarative';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
-import { ItemLoader, type Source } from './fetch/item-loader';
+import { parseRange, UNSATISFIABLE } from './fetch/byte-range';
+import type { Loaded, Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
+import { abortError, keepShare, pieceStream } from './fetch/piece-stream';
 import { OriginMeter } from './fetch/origin-meter';
-import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
-import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
-import { answerChallenge } from './signal/challenge';
-import type { ServerMessage } from './signal/messages';
-import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
-import { UsageReport } from './signal/usage-report';
+import { DEFAULT_MAX_UPLOADS } from './signal/tracker';
 import { ContentStore } from './store/content-store';
-import { UploadGate } from './transfer/upload-gate';
-import { Uploader } from './transfer/uploader';
-import { Manifest } from './verify/manifest';
+import { type Item, Manifest } from './verify/manifest';
 
 const DEFAULT_STORE_QUOTA_BYTES = 64 * 1024 * 1024;
+// A file up to this size with no Range is loaded whole as before (its pieces from a random one on,
+// or one origin request); larger ones and ranges stream in order with a bounded look-ahead.
+const WHOLE_FILE_MAX_BYTES = 8 * 1024 * 1024;
+// A file keeps at most 1/FILE_STORE_SHARE of the store's quota (piece-stream.ts, keepShare).
+const FILE_STORE_SHARE = 4;
 // Below the server's 16 wants in flight, above its 4 uploads per holder (protocol.md).
 const DEFAULT_MAX_WANTS = 6;
-// Holdings are announced in batches: fewer messages, each under the server's 16 KiB cap (~67 B/hash).
-const ANNOUNCE_DELAY_MS = 100;
-const ANNOUNCE_BATCH = 200;
 const PREFIX = '/.circlecdn/';
 // Without a secure context (HTTPS or localhost) there is no crypto.subtle to verify with.
 const INSECURE = 'insecure-context';
-// A welcome's budget in ms, or the default when it has none (an older server).
-const budget = (ms: unknown, fallback: number): number => (typeof ms == 'number' && ms > 0 ? ms : fallback);
 
 export interface CircleOptions {
   /** Base URL of the circlecdn server (tracker, manifest, origin). Default: the page's origin. */
@@ -110,17 +106,11 @@ export class CircleCDN extends EventTarget {
   private _base: URL;
   private _started?: Promise<void>;
   private _manifest?: Manifest;
-  private _tracker?: Tracker;
-  private _pool?: PeerPool;
   private _store?: ContentStore;
-  private _loader?: ItemLoader;
-  private _wants?: Wants;
-  private _uploader?: Uploader;
-  private _gate?: UploadGate;
+  private _crowd?: Crowd;
   private _consent = false;
-  private _usage?: UsageReport;
-  private _toAnnounce = new Set<string>();
-  private _announceTimer?: ReturnType<typeof setTimeout>;
+  private _destroyed = false;
+  private _dom?: Declarative;
 
   constructor(private _options: CircleOptions = {}) {
     super();
@@ -134,12 +124,12 @@ export class CircleCDN extends EventTarget {
 
   /** This visitor's peer id once the tracker has welcomed it. */
   get peerId(): string {
-    return this._tracker?.peerId ?? '';
+    return this._crowd?.tracker.peerId ?? '';
   }
 
   /** Why this visitor offers nothing to others now ('uploads-off', 'gpc', 'budget', 'hidden', 'no-policy'), or null. */
   get uploadsPaused(): string | null {
-    return this._gate?.paused ?? this.optedOut;
+    return this._crowd?.gate.paused ?? this.optedOut;
   }
 
   /** Opens the store, loads the manifest and connects to the tracker. Idempotent; fetch() calls it. */
@@ -157,40 +147,81 @@ export class CircleCDN extends EventTarget {
     return this.start();
   }
 
-  /** Like window.fetch for GET: a standard Response with content from the store, peers or origin. */
-  async fetch(input: string | URL): Promise<Response> {
+  /**
+   * Like window.fetch for GET. A path in the manifest is answered with a streaming body, each
+   * piece verified before it is enqueued: 200 with Content-Length, or 206 with Content-Range for
+   * one `Range: bytes=a-b` (416 when unsatisfiable). `signal` aborts it (the promise rejects, or
+   * the stream errors, with an AbortError). Anything else is the plain network fetch.
+   */
+  async fetch(input: RequestInfo | URL | string, init?: { headers?: HeadersInit; signal?: AbortSignal }): Promise<Response> {
+    const req = input instanceof Request ? input : undefined;
+    const signal = init?.signal ?? req?.signal;
     await this.start();
-    const url = new URL(input, location.href);
+    if (signal?.aborted) throw abortError();
+    const url = new URL(req ? req.url : input instanceof URL ? input.href : String(input), location.href);
     const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
-    if (!file || !this._loader) return fetch(url);
+    const loader = this._crowd?.loader;
+    if (!file || !loader || (req && req.method !== 'GET')) return fetch(req ?? url, init);
+    const size = file.size;
+    const range = parseRange(new Headers(init?.headers ?? req?.headers).get('Range'), size);
+    const type = mimeType(file.path);
+    if (range === UNSATISFIABLE)
+      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': type } });
+    const span = range ?? { start: 0, end: size };
+    const items = this._manifest!.items(file);
     const started = performance.now();
-    const got = await this._loader.loadAll(url.href, this._manifest!.items(file));
-    const detail: ResourceDetail = { url: url.href, bytes: file.size, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
-    for (const g of got) {
+    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
+    const count = (g: Loaded) => {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
+      detail.bytes += g.bytes.length;
+      return g;
+    };
+    const finished = () => {
+      const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
+      this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
+      this._emit('resource', detail);
+    };
+    let load: (item: Item) => Promise<Loaded>;
+    if (!range && size <= WHOLE_FILE_MAX_BYTES) {
+      // A file the page may hold whole is loaded as before: from a random piece on (a crowd's
+      // holders spread), and in one origin request when the origin goes first.
+      const all = loader.loadAll(url.href, items).then((got) => got.map(count));
+      load = (item) => all.then((got) => got[items.indexOf(item)]);
+    } else {
+      const keep = keepShare(size, (this._store?.quotaBytes ?? DEFAULT_STORE_QUOTA_BYTES) / FILE_STORE_SHARE);
+      load = (item) => loader.load(url.href, item, undefined, keep(items.indexOf(item))).then(count);
     }
-    const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
-    this._usage?.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
-    this._emit('resource', detail);
-    const blob = new Blob(got.map((g) => g.bytes as BlobPart), { type: mimeType(file.path) });
-    return new Response(blob, { headers: { 'Content-Type': blob.type } });
+    const body = await pieceStream(items, span, load, signal, finished);
+    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(span.end - span.start), 'Accept-Ranges': 'bytes' };
+    if (range) headers['Content-Range'] = `bytes ${span.start}-${span.end - 1}/${size}`;
+    return new Response(body, { status: range ? 206 : 200, headers });
   }
 
-  /** Declarative mode: loads every [data-circle-src] element under `root`; with the library off, from its URL. */
+  /**
+   * Declarative mode: loads every [data-circle-src] / [data-circle-srcset] element under `root`
+   * (docs/client.md); with the library off, from its URL.
+   */
   async scan(root: ParentNode = document): Promise<void> {
     await this.start();
-    const load = this._loader && ((u: string) => this.fetch(u));
-    await Promise.all(circleElements(root).map((el) => applySource(el, load)));
+    await this._declarative().scan(root);
   }
 
-  /** Closes the tracker socket, every peer and the store. */
+  /** Declarative mode keeps up with the page: added elements, changed attributes, removed elements (blob: URLs revoked). */
+  observe(root: Node = document.documentElement): MutationObserver {
+    return this._declarative().observe(root);
+  }
+
+  private _declarative(): Declarative {
+    return (this._dom ??= new Declarative(() => this._crowd && ((u: string) => this.fetch(u))));
+  }
+
+  /** Closes the tracker socket, every peer and the store; a start-up under way stops at its next step. */
   destroy(): void {
-    this._usage?.stop();
-    this._tracker?.stop();
-    this._pool?.destroyAll();
+    this._destroyed = true;
+    this._crowd?.stop();
     this._store?.close();
-    this._loader = undefined;
+    this._crowd = undefined;
   }
 
   private async _boot(): Promise<void> {
@@ -202,148 +233,74 @@ export class CircleCDN extends EventTarget {
       return this._emit('disabled', { reason: off });
     }
     const meter = o.preferPeers ? undefined : new OriginMeter();
-    // The store opens while the manifest comes (IndexedDB is slow on a busy machine).
+    // The store opens while the manifest comes (IndexedDB is slow on a busy machine). destroy()
+    // may come during any await below: each one is followed by a check, and what was opened
+    // meanwhile is closed.
     const opening = ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
-      (hashes) => this._tracker!.send({ type: 'drop', hashes }));
+      (hashes) => this._crowd?.dropped(hashes));
+    const abandon = () => void opening.then((store) => store.close());
     try {
       // The manifest is the origin meter's first sample: a small file, so a latency-bound
       // (low) rate that makes only small items go straight to the origin until real ones come.
       meter?.start(0);
-      const text = await (await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' })).text();
+      const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
+      const text = this._destroyed ? '' : await res.text();
+      if (this._destroyed) return abandon();
       meter?.end(0, text.length);
       this._manifest = Manifest.parse(JSON.parse(text));
     } catch {
-      return; // no manifest: every fetch goes to the origin as is
+      return abandon(); // no manifest: every fetch goes to the origin as is
     }
-    const maxUploads = o.maxUploads ?? DEFAULT_MAX_UPLOADS;
-    const store = (this._store = await opening);
+    const store = await opening;
+    if (this._destroyed) return store.close();
+    this._store = store;
     const ws = new URL(PREFIX + 'ws', this._base);
     ws.protocol = ws.protocol.replace('http', 'ws'); // https: -> wss:, http: -> ws:
-    const tracker = (this._tracker = new Tracker(ws.href, maxUploads, {
-      ready: (w) => {
-        pool.setIce(w);
-        pool.connectMs = budget(w.connect_timeout, DEFAULT_CONNECT_MS);
-        wants.firstByteMs = budget(w.first_byte_timeout, DEFAULT_FIRST_BYTE_MS);
-        gate.setPolicy(w.uploads);
-        // The tracker must know whether we upload (a paused visitor is never chosen as a holder
-        // and never made the one others wait for): say so with a hello; its welcome comes back here.
-        if (gate.open !== serverUploads) return setUploads(gate.open);
-        this._announce(store.keys());
-        this._emit('ready', { peer: w.peer });
+    const s = this.stats;
+    const crowd: Crowd = (this._crowd = new Crowd(store, {
+      wsUrl: ws.href,
+      maxUploads: o.maxUploads ?? DEFAULT_MAX_UPLOADS,
+      maxWants: o.maxWants ?? DEFAULT_MAX_WANTS,
+      iceServers: o.iceServers,
+      meter,
+    }, {
+      ready: (peer) => this._emit('ready', { peer }),
+      uploaded: (peer, hash, bytes) => {
+        s.bytesUploaded += bytes;
+        this._emit('upload', { peer, hash, bytes });
       },
-      message: (m) => this._onMessage(m),
-      down: () => {
-        serverUploads = maxUploads > 0; // a new connection starts from the page's cap
-        wants.trackerDown();
-        uploader.clear();
-      },
-    }));
-    let serverUploads = maxUploads > 0;
-    const setUploads = (open: boolean) => {
-      serverUploads = open;
-      tracker.send({ type: 'hello', upload: open, max_uploads: open ? maxUploads : 0 });
-    };
-    const gate = (this._gate = new UploadGate(maxUploads, (open) => {
-      if (!open) uploader.clear();
-      if (tracker.isReady && open !== serverUploads) setUploads(open);
-    }));
-    const pool = (this._pool = new PeerPool(() => tracker.peerId, {
-      signal: (to, data) => tracker.send({ type: 'signal', to, data }),
-      open: (peer) => {
-        this.stats.peersConnected = pool.openCount();
-        wants.peerOpen(peer);
-        this._emit('peerconnect', { peer });
-      },
-      frame: (peer, f) => {
-        this.stats.receivedFrom[peer] = (this.stats.receivedFrom[peer] ?? 0) + f.payload.length;
-        wants.frame(peer, f);
-      },
-      close: (peer, err) => {
-        this.stats.peersConnected = pool.openCount();
-        wants.peerClosed(peer);
-        this._emit('peerclose', { peer, code: err?.code });
-      },
-    }, o.iceServers));
-    const wants = new Wants(tracker, pool, o.maxWants ?? DEFAULT_MAX_WANTS);
-    const usage = (this._usage = new UsageReport((m) => tracker.send(m)));
-    const uploader = new Uploader(maxUploads, pool, (h) => store.get(h), (peer, hash, bytes) => {
-      this.stats.bytesUploaded += bytes;
-      gate.sent(bytes);
-      this._emit('upload', { peer, hash, bytes });
-    });
-    this._loader = new ItemLoader(store, tracker, wants, {
+      announced: (n) => (s.announced += n),
       loaded: (item, got) => {
-        const s = this.stats;
         const n = got.bytes.length;
         if (got.source === 'peer') s.bytesFromPeers += n;
         else if (got.source === 'origin') s.bytesFromOrigin += n;
         else s.bytesFromStore += n;
-        usage.bytes(got.source, n);
+        crowd.usage.bytes(got.source, n);
         if (got.source !== 'store') s.itemsVerified++;
         this._emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
       },
-      stored: (hash) => this._announce([hash]),
       liar: (peer, hash) => {
-        this.stats.verifyFailures++;
-        usage.verifyFailure();
+        s.verifyFailures++;
+        crowd.usage.verifyFailure();
         this._emit('verifyfailure', { hash, peer });
       },
       originMismatch: (hash) => this._emit('verifyfailure', { hash }),
-    }, meter);
-    this._wants = wants;
-    this._uploader = uploader;
-    tracker.start();
-  }
-
-  private _onMessage(m: ServerMessage): void {
-    const { _wants: wants, _uploader: uploader, _pool: pool } = this;
-    switch (m.type) {
-      case 'match':
-        return wants!.match(m);
-      case 'ice':
-        return pool!.setIce(m);
-      case 'push':
-        if (!this._gate!.open) return; // our hello saying so is on its way
-        pool!.accept(m.peer);
-        return uploader!.push(m);
-      case 'miss':
-        return wants!.miss(m);
-      case 'cancel':
-        // `role` says which side of want `id` we were; without it (older servers) try both.
-        if (m.role !== 'holder') wants!.cancel(m);
-        if (m.role !== 'wanter') uploader!.cancel(m.peer, m.id);
-        return;
-      case 'signal':
-        return pool!.signal(m.from, m.data);
-      case 'challenge': {
-        const store = this._store;
-        const tracker = this._tracker;
-        if (!store || !tracker) return;
-        void answerChallenge(m, (h) => store.get(h)).then((proof) => proof && tracker.send(proof));
-        return;
-      }
-      case 'penalised':
-        this.stats.penalised.push(m.peer);
-        return this._emit('penalised', { peer: m.peer });
-      case 'error':
-        // An error about a `want` carries its id: that want is over (too_many_wants, duplicate_id).
-        if (m.ref === 'want' && typeof m.id === 'number') wants!.refused(m.id);
-        this._emit('servererror', { code: m.code, message: m.message });
-    }
-  }
-
-  private _announce(hashes: string[]): void {
-    if (!this._gate!.open) return;
-    for (const h of hashes) this._toAnnounce.add(h);
-    this._announceTimer ??= setTimeout(() => {
-      this._announceTimer = undefined;
-      const all = [...this._toAnnounce].filter((h) => this._store!.has(h));
-      this._toAnnounce.clear();
-      for (let i = 0; i < all.length; i += ANNOUNCE_BATCH) {
-        const have = all.slice(i, i + ANNOUNCE_BATCH);
-        if (this._tracker!.send({ type: 'announce', have })) this.stats.announced += have.length;
-      }
-    }, ANNOUNCE_DELAY_MS);
+    }));
+    const { pool, tracker } = crowd;
+    pool.on('open', (peer) => {
+      s.peersConnected = pool.openCount();
+      this._emit('peerconnect', { peer });
+    });
+    pool.on('frame', (peer, f) => (s.receivedFrom[peer] = (s.receivedFrom[peer] ?? 0) + f.payload.length));
+    pool.on('close', (peer, err) => {
+      s.peersConnected = pool.openCount();
+      this._emit('peerclose', { peer, code: err?.code });
+    });
+    tracker.on('penalised', (m) => {
+      s.penalised.push(m.peer);
+      this._emit('penalised', { peer: m.peer });
+    });
+    tracker.on('error', (m) => this._emit('servererror', { code: m.code, message: m.message }));
   }
 
   private _emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {

@@ -1,5 +1,6 @@
 // Auto mode for the one-<script> install: a script tag with data-circle-auto creates the instance
-// (window.circlecdn), loads every [data-circle-src] element and watches for new ones.
+// (window.circlecdn), loads every marked element and keeps watching (new elements, changed
+// attributes, removed ones).
 // data-circle-auto="off" is the operator switch; data-circle-uploads="N" caps uploads;
 // data-circle-consent="required" waits for window.circlecdn.grantConsent().
 import { CircleCDN } from '../circle-cdn';
@@ -17,9 +18,7 @@ export function autoStart(): void {
   (window as { circlecdn?: CircleCDN }).circlecdn = cdn;
   const go = () => {
     cdn.scan();
-    new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) cdn.scan(n);
-    }).observe(document.documentElement, { childList: true, subtree: true });
+    cdn.observe();
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);
   else go();

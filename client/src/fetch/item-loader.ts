@@ -61,6 +61,10 @@ const CROWD_MS = 30_000;
 // where six pieces that share our slice of it all arrive late (past the tracker's 10 s `fetching`
 // grace: then others fetch them too).
 const CROWD_ORIGIN_FETCHES = 2;
+// Origin items waiting to be stored until the page's loads are over (see _keep) are stored at once
+// past this many bytes: a stream keeps loads in flight for as long as it plays, and must not pile
+// up the whole file in memory.
+const LATER_MAX_BYTES = 8 * 1024 * 1024;
 
 export type Source = 'store' | 'peer' | 'origin';
 
@@ -86,6 +90,8 @@ export class ItemLoader {
   private _originBusy = 0; // crowd-mode origin fetches in flight, and those waiting for one
   private _originWait: Array<() => void> = [];
   private _later: Array<[Item, Uint8Array]> = []; // origin items to store when the loads are over
+  private _laterBytes = 0;
+  private _noStore = new Set<string>(); // items used but not kept (a large file's share, piece-stream.ts)
   private _peerRate = PEER_RATE; // bytes per ms of peer items once their bytes flow (moving average)
 
   constructor(
@@ -120,13 +126,17 @@ export class ItemLoader {
     ).then(() => got);
   }
 
-  // Concurrent loads of one hash share one transfer.
-  load(url: string, item: Item, whole?: Promise<Uint8Array | undefined>): Promise<Loaded> {
+  // Concurrent loads of one hash share one transfer. `keep` false: the verified bytes are used
+  // but not stored (nor announced), unless another load of the same hash wants them kept.
+  load(url: string, item: Item, whole?: Promise<Uint8Array | undefined>, keep = true): Promise<Loaded> {
     let p = this._inflight.get(item.hash);
+    if (keep) this._noStore.delete(item.hash);
     if (!p) {
+      if (!keep) this._noStore.add(item.hash);
       p = this._fetchItem(url, item, whole).finally(() => {
         this._inflight.delete(item.hash);
-        if (!this._inflight.size) for (const [i, b] of this._later.splice(0)) this._put(i, b);
+        this._noStore.delete(item.hash);
+        if (!this._inflight.size) this._storeLater();
       });
       this._inflight.set(item.hash, p);
     }
@@ -278,9 +288,17 @@ export class ItemLoader {
   // loads are over: writing a 13.5 MiB gallery to IndexedDB cost the loaded lab machine about a
   // second of page load (steady case, p50 4.5 s with, 3.5 s without).
   private _keep(item: Item, got: Loaded): Loaded {
-    if (got.why === 'origin') this._later.push([item, got.bytes]);
-    else this._put(item, got.bytes);
+    if (this._noStore.has(item.hash)) return this._done(item, got);
+    if (got.why === 'origin') {
+      this._later.push([item, got.bytes]);
+      if ((this._laterBytes += got.bytes.length) > LATER_MAX_BYTES) this._storeLater();
+    } else this._put(item, got.bytes);
     return this._done(item, got);
+  }
+
+  private _storeLater(): void {
+    this._laterBytes = 0;
+    for (const [i, b] of this._later.splice(0)) this._put(i, b);
   }
 
   private _put(item: Item, bytes: Uint8Array): void {

@@ -2,7 +2,7 @@
 // verified, and `done` (plus `report` for a liar). Every wait has a deadline; a miss, cancel, dead
 // peer or deadline comes back as a value the loader turns into another attempt or the origin.
 import { CircleError } from '../circle-error';
-import type { PeerPool } from '../peer/peer-pool';
+import { budget as welcomeBudget, type PeerPool } from '../peer/peer-pool';
 import type { Cancel, Match, Miss } from '../signal/messages';
 import type { Tracker } from '../signal/tracker';
 import { Assembly } from '../transfer/assembly';
@@ -74,11 +74,24 @@ export class Wants {
   private _slots: Array<() => void> = [];
   private _finished: Array<() => void> = [];
 
+  // Subscribes to what concerns wants: the tracker's answers and the pool's channels.
   constructor(
     private _tracker: Tracker,
     private _pool: PeerPool,
     private _maxInFlight: number,
-  ) {}
+  ) {
+    _tracker.on('ready', (w) => (this.firstByteMs = welcomeBudget(w.first_byte_timeout, DEFAULT_FIRST_BYTE_MS)));
+    _tracker.on('match', (m) => this.match(m));
+    _tracker.on('miss', (m) => this.miss(m));
+    // `role` says which side of want `id` we were; without it (older servers) try both.
+    _tracker.on('cancel', (m) => m.role !== 'holder' && this.cancel(m));
+    // An error about a `want` carries its id: that want is over (too_many_wants, duplicate_id).
+    _tracker.on('error', (m) => m.ref === 'want' && typeof m.id === 'number' && this.refused(m.id));
+    _tracker.on('down', () => this.trackerDown());
+    _pool.on('open', (peer) => this.peerOpen(peer));
+    _pool.on('frame', (peer, f) => this.frame(peer, f));
+    _pool.on('close', (peer) => this.peerClosed(peer));
+  }
 
   async want(hash: string, size: number, budget: Budget = {}): Promise<WantResult> {
     if (this._active >= this._maxInFlight) await new Promise<void>((r) => this._slots.push(r));

@@ -1,21 +1,26 @@
 // The peers this visitor has channels with, by peer id: at most one Peer per remote id, created as
 // the server orders, replaced when it dies, and glare (both sides offering at once) settled by id.
+// It takes its signals and ICE configuration from the tracker itself, and tells whoever subscribed
+// when a channel opens, carries a frame or closes.
 import type { CircleError } from '../circle-error';
+import { Emitter } from '../emitter';
 import type { IceConfig, SignalData } from '../signal/messages';
+import type { Tracker } from '../signal/tracker';
 import type { Frame } from '../transfer/frame';
 import { Peer } from './peer';
 
-export interface PoolHooks {
-  signal(to: string, data: SignalData): void;
-  open(peer: string): void;
-  frame(peer: string, frame: Frame): void;
-  close(peer: string, err?: CircleError): void;
+export interface PoolEvents {
+  open: [peer: string];
+  frame: [peer: string, frame: Frame];
+  close: [peer: string, err?: CircleError];
 }
+// A welcome's budget in ms, or the default when it has none (an older server).
+export const budget = (ms: unknown, fallback: number): number => (typeof ms == 'number' && ms > 0 ? ms : fallback);
 
 // Until a welcome says otherwise (protocol.md): from `match` to the channel open.
 export const DEFAULT_CONNECT_MS = 5_000;
 
-export class PeerPool {
+export class PeerPool extends Emitter<PoolEvents> {
   readonly peers = new Map<string, Peer>();
   /** welcome.connect_timeout: a connection not open by then is destroyed (ERR_CONNECT_TIMEOUT). */
   connectMs = DEFAULT_CONNECT_MS;
@@ -23,10 +28,17 @@ export class PeerPool {
   config: RTCConfiguration = {};
 
   constructor(
-    private _selfId: () => string,
-    private _hooks: PoolHooks,
+    private _tracker: Pick<Tracker, 'peerId' | 'send' | 'on'>,
     private _pageIce: RTCIceServer[] = [],
-  ) {}
+  ) {
+    super();
+    _tracker.on('ready', (w) => {
+      this.setIce(w);
+      this.connectMs = budget(w.connect_timeout, DEFAULT_CONNECT_MS);
+    });
+    _tracker.on('ice', (m) => this.setIce(m));
+    _tracker.on('signal', (m) => this.signal(m.from, m.data));
+  }
 
   // From `welcome`, and from `ice` (fresh TURN credentials): replaces the server's part for new
   // connections. Open ones keep theirs: new servers would only matter at an ICE restart, which the
@@ -53,7 +65,7 @@ export class PeerPool {
     if (data.sdp?.type === 'offer' && peer && (peer.initiator || peer.isOpen)) {
       // Glare: both offered. The larger id keeps its own offer; the smaller one yields. A fresh
       // offer on an open channel means the other side lost it: start over.
-      if (!peer.isOpen && this._selfId() > from) return;
+      if (!peer.isOpen && this._tracker.peerId > from) return;
       this._drop(peer);
       peer = undefined;
     }
@@ -81,14 +93,14 @@ export class PeerPool {
 
   private _create(id: string, initiator: boolean): Peer {
     const peer: Peer = new Peer(id, initiator, this.config, this.connectMs, {
-      signal: (data) => this._hooks.signal(id, data),
-      open: () => this._hooks.open(id),
-      frame: (f) => this.peers.get(id) === peer && this._hooks.frame(id, f),
+      signal: (data) => this._tracker.send({ type: 'signal', to: id, data }),
+      open: () => this.emit('open', id),
+      frame: (f) => this.peers.get(id) === peer && this.emit('frame', id, f),
       close: (err) => {
         // Only the current Peer for `id` speaks for it; a replaced one leaves quietly.
         if (this.peers.get(id) !== peer) return;
         this.peers.delete(id);
-        this._hooks.close(id, err);
+        this.emit('close', id, err);
       },
     });
     this.peers.set(id, peer);

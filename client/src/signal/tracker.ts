@@ -1,7 +1,9 @@
 // The signaling WebSocket to the tracker: connects, comes back after a drop with exponential
-// backoff (resuming its id), paces what it sends under the server's rate limit, and hands every
-// validated server message to one handler.
-import { parseServerMessage, type ServerMessage, type Welcome } from './messages';
+// backoff (resuming its id), paces what it sends under the server's rate limit, and emits every
+// validated server message by its type to the parts that subscribed to it.
+import { Emitter } from '../emitter';
+import type { Cancel, Challenge, ErrorMessage, Ice, Match, Miss, Penalised, SignalIn, Welcome } from './messages';
+import { parseServerMessage } from './messages';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
@@ -12,13 +14,23 @@ const SEND_BURST = 150;
 const PROTOCOL = 'circlecdn.1';
 export const DEFAULT_MAX_UPLOADS = 4;
 
-export interface TrackerHooks {
-  ready(welcome: Welcome): void; // the id is settled: announce now
-  message(m: ServerMessage): void;
-  down(): void; // the socket closed; a reconnect is scheduled
+// One event per server message type (`match`, `push`, `miss`, ...), plus `ready` (a welcome
+// settled the id: announce now) and `down` (the socket closed; a reconnect is scheduled).
+export interface TrackerEvents {
+  match: [Match];
+  push: [Match];
+  miss: [Miss];
+  cancel: [Cancel];
+  signal: [SignalIn];
+  ice: [Ice];
+  challenge: [Challenge];
+  penalised: [Penalised];
+  error: [ErrorMessage];
+  ready: [Welcome];
+  down: [];
 }
 
-export class Tracker {
+export class Tracker extends Emitter<TrackerEvents> {
   peerId = '';
   isReady = false;
   private _ws: WebSocket | null = null;
@@ -36,8 +48,9 @@ export class Tracker {
   constructor(
     private _url: string,
     private _maxUploads: number,
-    private _hooks: TrackerHooks,
-  ) {}
+  ) {
+    super();
+  }
 
   start(): void {
     if (this._stopped || this._ws) return;
@@ -46,7 +59,7 @@ export class Tracker {
     ws.onmessage = (e) => {
       const m = parseServerMessage(e.data);
       if (!m) return;
-      if (m.type !== 'welcome') return this._hooks.message(m);
+      if (m.type !== 'welcome') return this.emit(m.type, m as never);
       // A welcome comes on connect and again after a hello. Send a hello only when there is
       // something to say (an id to resume, a lower upload cap); announce on the welcome that ends it.
       const resume = this._resumeToken && m.peer !== this.peerId;
@@ -67,7 +80,7 @@ export class Tracker {
       this._ws = null;
       this.isReady = false;
       this._queue = [];
-      this._hooks.down();
+      this.emit('down');
       if (this._stopped) return;
       this._timer = setTimeout(() => this.start(), this._backoffMs * (0.5 + Math.random()));
       this._backoffMs = Math.min(this._backoffMs * 2, RECONNECT_MAX_MS);
@@ -106,7 +119,7 @@ export class Tracker {
     if (m.resume) this._resumeToken = m.resume;
     this.isReady = true;
     this._backoffMs = RECONNECT_MIN_MS;
-    this._hooks.ready(m);
+    this.emit('ready', m);
     this._waiters.splice(0).forEach((w) => w(true));
   }
 

@@ -1,9 +1,11 @@
 // The holder's side: pushes items on the server's `push` order over the channel to the wanter,
 // at most `maxUploads` at a time; the rest wait in order. A `cancel` stops a push between chunks.
+// It subscribes to the tracker's `push`, `cancel` and `down` itself.
 import { CircleError } from '../circle-error';
 import type { Peer } from '../peer/peer';
 import type { PeerPool } from '../peer/peer-pool';
 import type { Match } from '../signal/messages';
+import type { Tracker } from '../signal/tracker';
 import { chunkFrames } from './chunks';
 import { FRAME_ABORT, encodeFrame } from './frame';
 
@@ -14,10 +16,21 @@ export class Uploader {
 
   constructor(
     private _maxUploads: number,
+    tracker: Pick<Tracker, 'on'>,
     private _pool: PeerPool,
     private _read: (hash: string) => Promise<Uint8Array | undefined>,
     private _sent: (peer: string, hash: string, bytes: number) => void,
-  ) {}
+    /** false while this visitor offers nothing (UploadGate): a push then is ignored (our hello saying so is on its way). */
+    private _open: () => boolean = () => true,
+  ) {
+    tracker.on('push', (m) => {
+      if (!this._open()) return;
+      _pool.accept(m.peer);
+      this.push(m);
+    });
+    tracker.on('cancel', (m) => m.role !== 'wanter' && this.cancel(m.peer, m.id));
+    tracker.on('down', () => this.clear());
+  }
 
   push(p: Match): void {
     if (this._maxUploads < 1) return;

@@ -68,6 +68,16 @@ describe('ItemLoader', () => {
     expect(await store.get(hash)).toEqual(file);
   });
 
+  it('a load that does not keep (a large file\'s share) uses verified bytes without storing them', async () => {
+    const hash = await sha256Hex(file);
+    const { loader, store, events } = await setup([{ bytes: file, peer: 'H' }]);
+    const got = await loader.load('http://o/f.bin', { hash, start: 0, end: 1000, whole: true }, undefined, false);
+    expect(got.bytes).toEqual(file);
+    await settle();
+    expect(events).toEqual(['peer']);
+    expect(store.has(hash)).toBe(false);
+  });
+
   it('serves from the store without asking anyone', async () => {
     const hash = await sha256Hex(file);
     const { loader, store, wanted } = await setup([]);

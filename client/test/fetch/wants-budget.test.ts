@@ -8,9 +8,9 @@ import { FRAME_ABORT, decodeFrame, encodeFrame, type Frame } from '../../src/tra
 
 function setup() {
   const sent: Record<string, unknown>[] = [];
-  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true) } as unknown as Tracker;
+  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true), on() {} } as unknown as Tracker;
   const open = new Set<string>();
-  const pool = { connectMs: DEFAULT_CONNECT_MS, connect: (p: string) => ({ isOpen: open.has(p) }) };
+  const pool = { connectMs: DEFAULT_CONNECT_MS, connect: (p: string) => ({ isOpen: open.has(p) }), on() {} };
   const wants = new Wants(tracker, pool as unknown as PeerPool, 4);
   // Starts want 1 for hash h (10 bytes) and matches it with holder H; `settled` is filled when it ends.
   const start = (connect: boolean, budget: Budget = {}) => {

@@ -9,8 +9,8 @@ import { decodeFrame } from '../../src/transfer/frame';
 
 function setup(maxInFlight = 4) {
   const sent: Record<string, unknown>[] = [];
-  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true) } as unknown as Tracker;
-  const pool = { connectMs: 5_000, connect: () => ({ isOpen: true }) };
+  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true), on() {} } as unknown as Tracker;
+  const pool = { connectMs: 5_000, connect: () => ({ isOpen: true }), on() {} };
   return { sent, wants: new Wants(tracker, pool as unknown as PeerPool, maxInFlight) };
 }
 const item = new Uint8Array(100_000).map((_, i) => i % 256);

@@ -10,10 +10,10 @@ import { sha256Hex } from '../../src/verify/sha256';
 // (peers in `open` have an open channel already).
 function setup(maxInFlight = 4) {
   const sent: Record<string, unknown>[] = [];
-  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true) } as unknown as Tracker;
+  const tracker = { send: (m: Record<string, unknown>) => (sent.push(m), true), on() {} } as unknown as Tracker;
   const connected: string[] = [];
   const open = new Set<string>();
-  const pool = { connectMs: 5_000, connect: (p: string) => (connected.push(p), { isOpen: open.has(p) }) };
+  const pool = { connectMs: 5_000, connect: (p: string) => (connected.push(p), { isOpen: open.has(p) }), on() {} };
   return { sent, connected, open, pool, wants: new Wants(tracker, pool as unknown as PeerPool, maxInFlight) };
 }
 const frames = (id: number, bytes: Uint8Array): Frame[] =>

@@ -31,12 +31,8 @@ const PAGE = { urls: 'stun:stun.example.org' };
 
 function pool(page?: RTCIceServer[]) {
   const closed: Array<[string, string | undefined]> = [];
-  const p = new PeerPool(() => 'me', {
-    signal() {},
-    open() {},
-    frame() {},
-    close: (peer, err) => closed.push([peer, err?.code]),
-  }, page);
+  const p = new PeerPool({ peerId: 'me', send: () => true, on() {} }, page);
+  p.on('close', (peer, err) => closed.push([peer, err?.code]));
   return { p, closed };
 }
 const lastConfig = () => FakePC.made[FakePC.made.length - 1].config;

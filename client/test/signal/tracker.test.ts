@@ -29,11 +29,10 @@ class FakeSocket {
 
 function setup(maxUploads = 4) {
   const events: string[] = [];
-  const t = new Tracker('ws://x/.circlecdn/ws', maxUploads, {
-    ready: (w) => events.push(`ready ${w.peer}`),
-    message: (m) => events.push(m.type),
-    down: () => events.push('down'),
-  });
+  const t = new Tracker('ws://x/.circlecdn/ws', maxUploads);
+  t.on('ready', (w) => events.push(`ready ${w.peer}`));
+  for (const type of ['match', 'miss'] as const) t.on(type, (m) => events.push(m.type));
+  t.on('down', () => events.push('down'));
   t.start();
   return { t, events, ws: () => FakeSocket.all[FakeSocket.all.length - 1] };
 }
