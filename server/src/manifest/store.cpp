@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
 
+#include "manifest/file_hasher.hpp"
 #include "manifest/file_info.hpp"
 #include "manifest/visibility.hpp"
 
@@ -109,61 +111,6 @@ void walk(const fs::path& root, const fs::path& dir, const std::string& url_pref
       out.push_back({entry.path(), std::move(url), false});
     }
   }
-}
-
-struct fd_guard {
-  int fd;
-  ~fd_guard() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// Hashes one file. nullopt when it cannot be read or changed while being read (a writer is busy;
-// the watcher will report its close and the next rescan picks it up).
-std::optional<file_entry> hash_file(const fs::path& path, std::string url, std::uint64_t piece_size,
-                                    std::vector<char>& buffer) {
-  // O_NONBLOCK: a FIFO swapped in since the walk cannot block the rescan.
-  fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (f.fd < 0) return std::nullopt;
-  const auto before = file_info_of(f.fd);
-  if (!before || !before->regular) return std::nullopt;
-
-  const bool pieced = before->size > piece_size;
-  sha256_stream whole, piece;
-  std::vector<content_hash> pieces;
-  std::uint64_t total = 0, in_piece = 0;
-  for (;;) {
-    const ssize_t n = ::read(f.fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    const auto got = static_cast<std::uint64_t>(n);
-    whole.update(buffer.data(), got);
-    total += got;
-    if (total > before->size) return std::nullopt;  // grew while being read
-    if (!pieced) continue;
-    for (std::uint64_t used = 0; used < got;) {
-      const auto take = std::min(got - used, piece_size - in_piece);
-      piece.update(buffer.data() + used, take);
-      used += take;
-      in_piece += take;
-      if (in_piece == piece_size) {
-        pieces.push_back(piece.finish());
-        in_piece = 0;
-      }
-    }
-  }
-  if (pieced && in_piece > 0) pieces.push_back(piece.finish());
-
-  const auto after = file_info_of(f.fd);
-  if (!after || total != before->size || !after->same_version(*before)) return std::nullopt;
-  file_entry e;
-  e.path = std::move(url);
-  e.size = total;
-  e.sha256 = whole.finish();
-  e.pieces = std::move(pieces);
-  e.version = *before;
-  return e;
 }
 
 bool same_content(const snapshot& a, const snapshot& b) {
@@ -285,61 +232,110 @@ void store::note_change() {
   changes_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-void store::rescan() {
-  std::lock_guard scan_lock(scan_mutex_);
-  // Changes reported from here on may be missed by this walk: they keep the cache untrusted
-  // until the rescan that follows them.
-  const auto seen = changes_.load(std::memory_order_acquire);
-  const auto old = current();
-
+// What a rescan carries from one step to the next.
+struct store::rescan_job::state {
+  store& s;
+  std::unique_lock<std::mutex> scan_lock;
+  std::uint64_t seen = 0;  // changes_ when the walk started
+  std::shared_ptr<const snapshot> old;
   std::vector<found_file> found;
-  walk(root_, root_, "", 0, found);
-
-  auto next = std::make_shared<snapshot>();
-  next->piece_size = piece_size_;
+  std::size_t next_file = 0;
+  std::shared_ptr<snapshot> next = std::make_shared<snapshot>();
   std::vector<char> buffer;
   scan_counts counts;
-  for (auto& f : found) {
-    const auto info = file_info_of(f.path.c_str());
-    if (!info || !info->regular) continue;
-    if (const auto* prev = old->find(f.url); prev && prev->version.same_version(*info)) {
-      next->files.emplace(f.url, *prev);
+  std::optional<file_hasher> hashing;  // the file being read, across steps
+  bool finished = false;
+  explicit state(store& st) : s(st), scan_lock(st.scan_mutex_) {}
+  void publish();
+};
+
+// A stat or a cache hit, in bytes of reading: 100,000 unchanged files then take about 25 steps.
+constexpr std::uint64_t stat_cost_bytes = 16 * 1024;
+
+store::rescan_job::rescan_job(store& s) : st_(std::make_unique<state>(s)) {
+  // Changes reported from here on may be missed by this walk: they keep the cache untrusted
+  // until the rescan that follows them.
+  st_->seen = s.changes_.load(std::memory_order_acquire);
+  st_->old = s.current();
+  walk(s.root_, s.root_, "", 0, st_->found);
+  st_->next->piece_size = s.piece_size_;
+}
+
+store::rescan_job::~rescan_job() = default;
+
+bool store::rescan_job::step(std::uint64_t budget) {
+  auto& t = *st_;
+  auto& s = t.s;
+  std::uint64_t spent = 0;
+  while (!t.finished && spent < budget) {
+    if (t.hashing) {  // a file read over several steps
+      if (t.buffer.empty()) t.buffer.resize(read_chunk_bytes);
+      const auto read_before = t.hashing->bytes_read();
+      const auto now = t.hashing->step(t.buffer, budget - spent);
+      spent += std::max<std::uint64_t>(t.hashing->bytes_read() - read_before, 1);
+      if (now == file_hasher::state::reading) continue;
+      if (now == file_hasher::state::done) {
+        auto e = t.hashing->take();
+        ++t.counts.hashed;
+        t.counts.hashed_bytes += e.size;
+        auto url = e.path;
+        t.next->files.emplace(std::move(url), std::move(e));
+      }
+      t.hashing.reset();
       continue;
     }
-    if (const auto it = loaded_.find(f.url);
-        it != loaded_.end() && it->second.version.same_version(*info)) {
+    if (t.next_file == t.found.size()) {
+      t.publish();
+      t.finished = true;
+      break;
+    }
+    auto& f = t.found[t.next_file++];
+    spent += stat_cost_bytes;
+    const auto info = file_info_of(f.path.c_str());
+    if (!info || !info->regular) continue;
+    if (const auto* prev = t.old->find(f.url); prev && prev->version.same_version(*info)) {
+      t.next->files.emplace(f.url, *prev);
+      continue;
+    }
+    if (const auto it = s.loaded_.find(f.url);
+        it != s.loaded_.end() && it->second.version.same_version(*info)) {
       file_entry e;
       e.path = f.url;
       e.size = info->size;
       e.sha256 = it->second.sha256;
       e.pieces = std::move(it->second.pieces);
       e.version = *info;
-      next->files.emplace(f.url, std::move(e));
-      ++counts.from_hash_cache;
+      t.next->files.emplace(f.url, std::move(e));
+      ++t.counts.from_hash_cache;
       continue;
     }
-    if (defer_unknown_) {
-      ++counts.waiting;
+    if (s.defer_unknown_) {
+      ++t.counts.waiting;
       continue;
     }
-    if (buffer.empty()) buffer.resize(read_chunk_bytes);
-    if (auto e = hash_file(f.path, f.url, piece_size_, buffer)) {
-      ++counts.hashed;
-      counts.hashed_bytes += e->size;
-      next->files.emplace(f.url, std::move(*e));
-    }
+    t.hashing.emplace(f.path, f.url, s.piece_size_);
   }
-  if (!defer_unknown_) loaded_.clear();  // every file is in the snapshots from now on
+  return t.finished;
+}
+
+void store::rescan() {
+  rescan_job job(*this);
+  while (!job.step(std::numeric_limits<std::uint64_t>::max())) {
+  }
+}
+
+void store::rescan_job::state::publish() {
+  if (!s.defer_unknown_) s.loaded_.clear();  // every file is in the snapshots from now on
   {
-    std::lock_guard lock(mutex_);
-    counts_.from_hash_cache += counts.from_hash_cache;
-    counts_.hashed += counts.hashed;
-    counts_.hashed_bytes += counts.hashed_bytes;
-    counts_.waiting = counts.waiting;
+    std::lock_guard lock(s.mutex_);
+    s.counts_.from_hash_cache += counts.from_hash_cache;
+    s.counts_.hashed += counts.hashed;
+    s.counts_.hashed_bytes += counts.hashed_bytes;
+    s.counts_.waiting = counts.waiting;
   }
   // After publishing: whoever reads the line finds the snapshot it describes.
   const bool save_cache =
-      !hash_cache_.empty() && (counts.hashed > 0 || next->files.size() < old->files.size());
+      !s.hash_cache_.empty() && (counts.hashed > 0 || next->files.size() < old->files.size());
   auto report = [&] {
     if (counts.waiting > 0 || counts.from_hash_cache > 0 || counts.hashed > 0)
       spdlog::info("manifest: {} files from the hash cache, {} hashed ({} bytes), {} left to hash",
@@ -348,12 +344,12 @@ void store::rescan() {
 
   const bool content_changed = !same_content(*old, *next);
   if (!content_changed && same_versions(*old, *next)) {  // nothing new to publish
-    settled_.store(seen, std::memory_order_release);
+    s.settled_.store(seen, std::memory_order_release);
     report();
     return;
   }
   for (auto& [path, e] : next->files) {
-    e.crowd = crowd_.carries(path);
+    e.crowd = s.crowd_.carries(path);
     if (!e.crowd) continue;
     next->hashes.insert(e.sha256);
     next->hashes.insert(e.pieces.begin(), e.pieces.end());
@@ -369,12 +365,12 @@ void store::rescan() {
     next->json = old->json;
     next->content_tag = old->content_tag;
   }
-  if (save_cache) save(*next);
+  if (save_cache) s.save(*next);
   {
-    std::lock_guard lock(mutex_);
-    current_ = std::move(next);
+    std::lock_guard lock(s.mutex_);
+    s.current_ = std::move(next);
   }
-  settled_.store(seen, std::memory_order_release);  // after the snapshot it vouches for
+  s.settled_.store(seen, std::memory_order_release);  // after the snapshot it vouches for
   report();
 }
 

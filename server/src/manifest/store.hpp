@@ -56,7 +56,7 @@ class store {
  public:
   // With a hash_cache file (manifest/hash_cache.hpp) that exists and reads whole, the first
   // snapshot holds only the files whose hashes it vouches for, and the constructor reads no file:
-  // the next rescan (the watcher's first, on its worker thread) hashes the rest. Without one (or
+  // the next rescan (the watcher's first, in steps on the io thread) hashes the rest. Without one (or
   // on the first start, when it does not exist yet), the constructor hashes the whole site and
   // writes the file.
   explicit store(std::filesystem::path root, std::uint64_t piece_size = default_piece_size_bytes,
@@ -67,6 +67,8 @@ class store {
   // Rebuilds from disk, rehashing only files whose size or mtime changed. Bumps the generation
   // only when something changed. Safe to call from any thread.
   void rescan();
+  // The same rescan in steps (the watcher's, on the io thread: see manifest/file_hasher.hpp).
+  class rescan_job;
 
   // What the scans did, for logs and tests.
   struct scan_counts {
@@ -107,6 +109,23 @@ class store {
   scan_counts counts_;  // guarded by mutex_
   mutable std::mutex mutex_;
   std::shared_ptr<const snapshot> current_;
+};
+
+class store::rescan_job {
+ public:
+  // Takes the store's scan lock (one rescan at a time) and walks the tree, which is not split:
+  // listing directories is cheap next to reading files.
+  explicit rescan_job(store& s);
+  ~rescan_job();
+  rescan_job(const rescan_job&) = delete;
+  rescan_job& operator=(const rescan_job&) = delete;
+  // Goes on for about `budget` bytes of reading (a stat counts as a small read); true once the
+  // new snapshot is published (or there was nothing new). Dropped before that, nothing changes.
+  bool step(std::uint64_t budget);
+
+ private:
+  struct state;
+  std::unique_ptr<state> st_;
 };
 
 }  // namespace circlecdn::manifest

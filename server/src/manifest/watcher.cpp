@@ -1,9 +1,10 @@
 // inotify watcher. Two coroutines on the executor: a reader that turns events into "something
 // changed" (adding watches for new directories at once), and a debouncer that rescans the store
-// once the site has been quiet for a moment. The rescan runs on a worker thread of its own: hashing
-// a freshly written 50 MiB file took ~100 ms, and a restart with a hash cache leaves every changed
-// file of a large site to this rescan, so the io thread keeps serving meanwhile (the origin
-// serves a file the manifest has not hashed yet from disk, without an ETag).
+// once the site has been quiet for a moment. The rescan runs on the io thread in steps of
+// `rescan_step_bytes`, yielding to requests between steps: hashing a freshly written 50 MiB file
+// takes ~100 ms, and a restart with a hash cache leaves every changed file of a large site to this
+// rescan, so it must not stall the origin (which serves a file the manifest has not hashed yet
+// from disk, without an ETag). Not on a thread of its own: see manifest/file_hasher.hpp.
 #include "manifest/watcher.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,7 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/post.hpp>
 
 #include "manifest/visibility.hpp"
 
@@ -40,6 +41,8 @@ constexpr auto debounce_max_delay = std::chrono::milliseconds(500);
 // One read takes many events; 64 KiB holds ~1000 events with short names.
 constexpr std::size_t event_buffer_bytes = 64 * 1024;
 constexpr int max_watch_depth = 64;  // as the store's scan depth
+// Reading per rescan step before requests get their turn: about 0.2 ms of SHA-256 here.
+constexpr std::uint64_t rescan_step_bytes = 256 * 1024;
 
 constexpr std::uint32_t watch_mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE |
                                      IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
@@ -48,15 +51,10 @@ constexpr std::uint32_t watch_mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOS
 }  // namespace
 
 struct watcher_state {
-  watcher_state(asio::any_io_executor ex, asio::any_io_executor hashing, store& s)
-      : executor(ex),
-        hashing(hashing),
-        manifest(s),
-        descriptor(ex),
-        timer(ex, clock::time_point::max()) {}
+  watcher_state(asio::any_io_executor ex, store& s)
+      : executor(ex), manifest(s), descriptor(ex), timer(ex, clock::time_point::max()) {}
 
   asio::any_io_executor executor;
-  asio::any_io_executor hashing;  // the worker thread rescans run on
   store& manifest;
   asio::posix::stream_descriptor descriptor;
   asio::steady_timer timer;                   // at "never" while nothing is pending
@@ -190,13 +188,16 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
     s->timer.expires_at(clock::time_point::max());
     auto& manifest = s->manifest;
     auto before = manifest.current();
-    auto [error] = co_await asio::co_spawn(
-        s->hashing,
-        [&manifest]() -> asio::awaitable<void> {
-          manifest.rescan();
-          co_return;
-        },
-        asio::as_tuple(asio::use_awaitable));
+    std::exception_ptr error;
+    try {
+      store::rescan_job job(manifest);
+      while (!job.step(rescan_step_bytes)) {
+        co_await asio::post(s->executor, asio::use_awaitable);  // requests waiting go first
+        if (s->stopped) co_return;  // the job is dropped: nothing is published
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
     if (s->stopped) co_return;
     if (error) {
       // Out of memory or similar mid-scan: the old snapshot stays valid; the next change retries.
@@ -221,18 +222,15 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
 }  // namespace
 
 struct watcher::impl {
-  // Declared first, destroyed last: its destructor waits for a rescan in progress.
-  asio::thread_pool hashing{1};
   std::shared_ptr<watcher_state> state;
 };
 
 watcher::watcher(asio::any_io_executor ex, store& s) : impl_(std::make_unique<impl>()) {
-  impl_->state = std::make_shared<watcher_state>(ex, impl_->hashing.get_executor(), s);
+  impl_->state = std::make_shared<watcher_state>(ex, s);
 }
 
 watcher::~watcher() {
   stop();
-  impl_->hashing.join();
 }
 
 void watcher::start() {

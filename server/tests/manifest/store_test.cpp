@@ -362,3 +362,45 @@ TEST(manifest_store, same_size_rewrite_with_old_mtime_is_noticed) {
 
 }  // namespace
 }  // namespace circlecdn::manifest
+
+namespace circlecdn::manifest {
+namespace {
+
+// The watcher's rescan, in small steps on the io thread: the same snapshot as a whole rescan,
+// a file read across many steps included; a job dropped halfway publishes nothing.
+TEST(manifest_store, a_rescan_in_steps_publishes_what_a_whole_rescan_does) {
+  temp_dir site;
+  const std::size_t piece = 64 * 1024;
+  const auto big = pattern_bytes(5 * piece + 123, 7);
+  site.write("big.bin", big);
+  site.write("small.txt", "small");
+  store stepped(site.path(), piece), whole(site.path(), piece);
+  site.write("big.bin", pattern_bytes(5 * piece + 123, 9));  // changed: both must rehash it
+  site.write("new.txt", "new");
+  set_mtime(site.path() / "big.bin", 1'000'000'000);
+  whole.rescan();
+  int steps = 0;
+  {
+    store::rescan_job job(stepped);
+    while (!job.step(16 * 1024)) ++steps;
+  }
+  EXPECT_GT(steps, 10);  // the 320 KiB file alone takes 20 steps of 16 KiB
+  const auto a = stepped.current(), b = whole.current();
+  EXPECT_EQ(a->json, b->json);
+  EXPECT_EQ(a->generation, 2u);
+  EXPECT_EQ(hex_all(a->find("/big.bin")->pieces),
+            expected_pieces(pattern_bytes(5 * piece + 123, 9), piece));
+
+  site.write("later.txt", "later");
+  {
+    store::rescan_job job(stepped);
+    job.step(1);  // one stat, then dropped
+  }
+  EXPECT_EQ(stepped.current()->generation, 2u);
+  EXPECT_EQ(stepped.current()->find("/later.txt"), nullptr);
+  stepped.rescan();  // the scan lock was released with the job
+  EXPECT_NE(stepped.current()->find("/later.txt"), nullptr);
+}
+
+}  // namespace
+}  // namespace circlecdn::manifest

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 
 #include "support/temp_dir.hpp"
@@ -52,6 +53,23 @@ TEST_F(watcher_test, new_file_appears) {
   ASSERT_TRUE(run_until([&] { return has("/hello.txt"); }));
   EXPECT_EQ(store_.current()->find("/hello.txt")->sha256, content_hash::of("hello"));
   EXPECT_GE(store_.current()->generation, 2u);
+}
+
+std::size_t threads_of_this_process() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& t : fs::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// A second thread, even one that has ended, switches glibc and libstdc++ to their locked paths for
+// the rest of the process (manifest/file_hasher.hpp): rescans, hashing included, stay on the io
+// thread.
+TEST_F(watcher_test, rescans_start_no_thread) {
+  watcher_.start();
+  site_.write("large.bin", test::pattern_bytes(3 * 1024 * 1024, 3));
+  ASSERT_TRUE(run_until([&] { return has("/large.bin"); }));
+  EXPECT_EQ(store_.current()->find("/large.bin")->size, 3u * 1024 * 1024);
+  EXPECT_EQ(threads_of_this_process(), 1u) << "the test, the store and the watcher: one thread";
 }
 
 TEST_F(watcher_test, file_in_new_directories_appears) {
