@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -245,6 +246,9 @@ struct store::rescan_job::state {
   scan_counts counts;
   std::optional<file_hasher> hashing;  // the file being read, across steps
   bool finished = false;
+  bool elsewhere = false;             // hash_elsewhere: files to read go to to_hash
+  std::vector<hash_request> to_hash;  // not handed out yet
+  std::size_t handed = 0, answered = 0;
   explicit state(store& st) : s(st), scan_lock(st.scan_mutex_) {}
   void publish();
 };
@@ -252,7 +256,8 @@ struct store::rescan_job::state {
 // A stat or a cache hit, in bytes of reading: 100,000 unchanged files then take about 25 steps.
 constexpr std::uint64_t stat_cost_bytes = 16 * 1024;
 
-store::rescan_job::rescan_job(store& s) : st_(std::make_unique<state>(s)) {
+store::rescan_job::rescan_job(store& s, bool hash_elsewhere) : st_(std::make_unique<state>(s)) {
+  st_->elsewhere = hash_elsewhere;
   // Changes reported from here on may be missed by this walk: they keep the cache untrusted
   // until the rescan that follows them.
   st_->seen = s.changes_.load(std::memory_order_acquire);
@@ -285,6 +290,7 @@ bool store::rescan_job::step(std::uint64_t budget) {
       continue;
     }
     if (t.next_file == t.found.size()) {
+      if (t.elsewhere && (!t.to_hash.empty() || t.answered < t.handed)) break;  // hashes to come
       t.publish();
       t.finished = true;
       break;
@@ -313,9 +319,31 @@ bool store::rescan_job::step(std::uint64_t budget) {
       ++t.counts.waiting;
       continue;
     }
-    t.hashing.emplace(f.path, f.url, s.piece_size_);
+    if (t.elsewhere)
+      t.to_hash.push_back({f.path, f.url});
+    else
+      t.hashing.emplace(f.path, f.url, s.piece_size_);
   }
   return t.finished;
+}
+
+bool store::rescan_job::walked() const {
+  return st_->next_file == st_->found.size() && !st_->hashing;
+}
+
+std::vector<hash_request> store::rescan_job::take_files_to_hash() {
+  st_->handed += st_->to_hash.size();
+  return std::exchange(st_->to_hash, {});
+}
+
+void store::rescan_job::hashed(std::optional<file_entry> e) {
+  auto& t = *st_;
+  ++t.answered;
+  if (!e) return;
+  ++t.counts.hashed;
+  t.counts.hashed_bytes += e->size;
+  auto url = e->path;
+  t.next->files.emplace(std::move(url), std::move(*e));
 }
 
 void store::rescan() {

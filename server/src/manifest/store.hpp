@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,8 +57,8 @@ class store {
  public:
   // With a hash_cache file (manifest/hash_cache.hpp) that exists and reads whole, the first
   // snapshot holds only the files whose hashes it vouches for, and the constructor reads no file:
-  // the next rescan (the watcher's first, in steps on the io thread) hashes the rest. Without one (or
-  // on the first start, when it does not exist yet), the constructor hashes the whole site and
+  // the next rescan (the watcher's first, hashing in a child process) hashes the rest. Without one
+  // (or on the first start, when it does not exist yet), the constructor hashes the whole site and
   // writes the file.
   explicit store(std::filesystem::path root, std::uint64_t piece_size = default_piece_size_bytes,
                  crowd_filter crowd = {}, std::filesystem::path hash_cache = {});
@@ -79,6 +80,7 @@ class store {
   };
   scan_counts counts() const;
   const std::filesystem::path& root() const { return root_; }
+  std::uint64_t piece_size() const { return piece_size_; }
 
   // The origin's cache may be used instead of the file system only while a watcher runs
   // and every change it reported has been rescanned: from the first event after a rescan until
@@ -111,17 +113,31 @@ class store {
   std::shared_ptr<const snapshot> current_;
 };
 
+// A file a rescan needs hashed (its size, mtime, ctime or inode moved, or it is new).
+struct hash_request {
+  std::filesystem::path path;  // on disk
+  std::string url;             // "/a/b.png"
+};
+
 class store::rescan_job {
  public:
   // Takes the store's scan lock (one rescan at a time) and walks the tree, which is not split:
-  // listing directories is cheap next to reading files.
-  explicit rescan_job(store& s);
+  // listing directories is cheap next to reading files. With `hash_elsewhere`, step() reads no
+  // file: once every file is stat'ed (walked()), take_files_to_hash() hands out the ones to read
+  // (the watcher gives them to a child process, manifest/hash_child.hpp) and hashed() takes each
+  // answer back, in the same order; then step() publishes.
+  explicit rescan_job(store& s, bool hash_elsewhere = false);
   ~rescan_job();
   rescan_job(const rescan_job&) = delete;
   rescan_job& operator=(const rescan_job&) = delete;
   // Goes on for about `budget` bytes of reading (a stat counts as a small read); true once the
   // new snapshot is published (or there was nothing new). Dropped before that, nothing changes.
   bool step(std::uint64_t budget);
+  bool walked() const;
+  std::vector<hash_request> take_files_to_hash();
+  // One answer per file handed out: its entry, or nullopt when it could not be hashed (it is
+  // left out, and the watcher's next event for it brings it back).
+  void hashed(std::optional<file_entry> e);
 
  private:
   struct state;

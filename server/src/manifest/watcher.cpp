@@ -1,11 +1,14 @@
 // inotify watcher. Two coroutines on the executor: a reader that turns events into "something
 // changed" (adding watches for new directories at once), and a debouncer that rescans the store
-// once the site has been quiet for a moment. The rescan runs on the io thread in steps of
-// `rescan_step_bytes`, yielding to requests between steps: hashing a freshly written 50 MiB file
-// takes ~100 ms, and a restart with a hash cache leaves every changed file of a large site to this
-// rescan, so it must not stall the origin (which serves a file the manifest has not hashed yet
-// from disk, without an ETag). Not on a thread of its own: see manifest/file_hasher.hpp.
+// once the site has been quiet for a moment. The rescan stats files on the io thread in steps,
+// yielding to requests between them, and hands the files to read to a child process
+// (manifest/hash_child.hpp): hashing a freshly written 50 MiB file takes ~100 ms, and a restart
+// with a hash cache leaves every changed file of a large site to this rescan, so it must not stall
+// the origin (which serves a file the manifest has not hashed yet from disk, without an ETag). Not
+// a thread: one more thread costs every request (manifest/hash_child.hpp).
 #include "manifest/watcher.hpp"
+
+#include "manifest/hash_child.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -16,6 +19,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
@@ -52,11 +56,16 @@ constexpr std::uint32_t watch_mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOS
 
 struct watcher_state {
   watcher_state(asio::any_io_executor ex, store& s)
-      : executor(ex), manifest(s), descriptor(ex), timer(ex, clock::time_point::max()) {}
+      : executor(ex),
+        manifest(s),
+        descriptor(ex),
+        hash_pipe(ex),
+        timer(ex, clock::time_point::max()) {}
 
   asio::any_io_executor executor;
   store& manifest;
   asio::posix::stream_descriptor descriptor;
+  asio::posix::stream_descriptor hash_pipe;   // from the hashing child, while one runs
   asio::steady_timer timer;                   // at "never" while nothing is pending
   std::unordered_map<int, fs::path> watched;  // watch descriptor -> directory
   alignas(inotify_event) std::array<char, event_buffer_bytes> buffer{};
@@ -148,6 +157,7 @@ struct watcher_state {
     stopped = true;
     beast::error_code ignored;
     descriptor.close(ignored);  // cancels the read; the watches go with the descriptor
+    hash_pipe.close(ignored);   // a rescan waiting for its child gives up (the child is killed)
     timer.cancel();
     watched.clear();
     if (started) manifest.watch_stopped();  // nobody reports changes any more
@@ -190,10 +200,30 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
     auto before = manifest.current();
     std::exception_ptr error;
     try {
-      store::rescan_job job(manifest);
-      while (!job.step(rescan_step_bytes)) {
+      store::rescan_job job(manifest, true);
+      bool done = false;
+      while (!(done = job.step(rescan_step_bytes)) && !job.walked()) {
         co_await asio::post(s->executor, asio::use_awaitable);  // requests waiting go first
         if (s->stopped) co_return;  // the job is dropped: nothing is published
+      }
+      if (!done) {
+        hash_child child(job.take_files_to_hash(), manifest.piece_size());
+        s->hash_pipe.assign(child.release_fd());
+        std::array<char, 64 * 1024> bytes;
+        for (;;) {
+          auto [ec, n] = co_await s->hash_pipe.async_read_some(asio::buffer(bytes),
+                                                               asio::as_tuple(asio::use_awaitable));
+          child.feed({bytes.data(), n});
+          for (auto& e : child.take()) job.hashed(std::move(e));
+          if (s->stopped) co_return;
+          if (ec == asio::error::eof) break;
+          if (ec) throw std::system_error(ec, "reading the hashing process");
+        }
+        beast::error_code ignored;
+        s->hash_pipe.close(ignored);
+        const bool all = child.complete();
+        if (!child.wait() || !all) throw std::runtime_error("the hashing process ended early");
+        job.step(std::numeric_limits<std::uint64_t>::max());  // publishes
       }
     } catch (...) {
       error = std::current_exception();

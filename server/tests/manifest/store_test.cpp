@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <limits>
 
+#include "manifest/file_hasher.hpp"
 #include "support/temp_dir.hpp"
 
 namespace circlecdn::manifest {
@@ -400,6 +402,30 @@ TEST(manifest_store, a_rescan_in_steps_publishes_what_a_whole_rescan_does) {
   EXPECT_EQ(stepped.current()->find("/later.txt"), nullptr);
   stepped.rescan();  // the scan lock was released with the job
   EXPECT_NE(stepped.current()->find("/later.txt"), nullptr);
+}
+
+// The watcher's way: stat in steps, the files to read handed out, their entries taken back.
+TEST(manifest_store, a_rescan_that_hashes_elsewhere_publishes_only_with_every_answer) {
+  temp_dir site;
+  site.write("same.txt", "same");
+  store s(site.path());
+  site.write("new.txt", "new");
+  site.write("gone.txt", "gone");
+  store::rescan_job job(s, true);
+  EXPECT_FALSE(job.step(std::numeric_limits<std::uint64_t>::max()));
+  ASSERT_TRUE(job.walked());
+  auto files = job.take_files_to_hash();
+  ASSERT_EQ(files.size(), 2u);  // same.txt was hashed before and did not change
+  std::vector<char> buffer(4096);
+  job.hashed(hash_file(files[0].path, files[0].url, s.piece_size(), buffer));
+  EXPECT_FALSE(job.step(std::numeric_limits<std::uint64_t>::max()));  // one answer missing
+  EXPECT_EQ(s.current()->generation, 1u);
+  job.hashed(std::nullopt);  // the other could not be read: left out
+  EXPECT_TRUE(job.step(std::numeric_limits<std::uint64_t>::max()));
+  EXPECT_EQ(s.current()->generation, 2u);
+  EXPECT_EQ(s.current()->files.size(), 2u);
+  EXPECT_NE(s.current()->find(files[0].url), nullptr);
+  EXPECT_EQ(s.current()->find(files[1].url), nullptr);
 }
 
 }  // namespace
