@@ -22,6 +22,8 @@ namespace {
 static_assert(std::is_trivially_copyable_v<file_info>);
 constexpr std::size_t head_bytes = sizeof(std::uint32_t) + 1;
 constexpr std::size_t ok_bytes = sizeof(file_info) + sizeof(std::uint64_t) + 32 + 4;
+constexpr int child_out_fd =
+    3;  // the child keeps stdin, stdout, stderr (sanitizer reports) and this
 
 template <class T>
 void put(std::string& out, const T& v) {
@@ -80,8 +82,15 @@ hash_child::hash_child(std::vector<hash_request> files, std::uint64_t piece_size
     throw std::system_error(err, std::generic_category(), "fork");
   }
   if (pid_ == 0) {
-    ::close(fds[0]);
-    run_child(fds[1], files, piece_size);
+    // Every descriptor but the pipe goes: a copy of a connection, a listener or the epoll set
+    // held here would keep a socket the server closed open until this child exits.
+    int out = fds[1];
+    if (out != child_out_fd) {
+      if (::dup2(out, child_out_fd) < 0) ::_exit(2);
+      out = child_out_fd;
+    }
+    ::close_range(child_out_fd + 1, ~0U, 0);
+    run_child(out, files, piece_size);
   }
   ::close(fds[1]);
   fd_ = fds[0];

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,30 @@ TEST(hash_child, a_child_that_dies_is_never_complete) {
   EXPECT_LT(got.size(), files.size());
   EXPECT_FALSE(child.complete());
   EXPECT_FALSE(child.wait());
+}
+
+TEST(hash_child, keeps_none_of_the_servers_connections_open) {
+  temp_dir site;
+  std::vector<hash_request> files;
+  for (int i = 0; i < 64; ++i)  // 64 MiB: the child hashes for far longer than it takes to look
+    files.push_back({site.write("f" + std::to_string(i), pattern_bytes(1024 * 1024, i)),
+                     "/f" + std::to_string(i)});
+  int conn[2];  // a visitor's connection, as the server would hold one
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, conn), 0);
+  hash_child child(files, 64 * 1024);
+  const int pipe = child.release_fd();
+  ::close(conn[0]);  // the server closes it while the child hashes
+  pollfd p{conn[1], POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 20'000), 1);  // (a safety net, not a timing check)
+  char c;
+  EXPECT_EQ(::read(conn[1], &c, 1), 0);  // the visitor sees the end of its connection...
+  pollfd q{pipe, 0, 0};
+  ASSERT_EQ(::poll(&q, 1, 0), 0);  // ...while the child still hashes (its pipe is open)
+  ::close(conn[1]);
+  std::vector<std::optional<file_entry>> got;
+  drain(child, pipe, got);
+  EXPECT_TRUE(child.complete());
+  EXPECT_TRUE(child.wait());
 }
 
 TEST(hash_child, bytes_that_are_not_its_records_are_refused) {
