@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircleCDN } from '../src/circle-cdn';
 import { ContentStore } from '../src/store/content-store';
+import { stubSecurePage } from './support/secure-page';
 
 let sockets = 0;
 class FakeSocket {
@@ -41,12 +42,7 @@ const ticks = async (n = 20) => {
 
 beforeEach(() => {
   sockets = 0;
-  vi.stubGlobal('location', { origin: 'https://site.test', href: 'https://site.test/' });
-  vi.stubGlobal('isSecureContext', true);
-  vi.stubGlobal('localStorage', { getItem: () => null });
-  vi.stubGlobal('navigator', {});
-  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
-  vi.stubGlobal('WebSocket', FakeSocket);
+  stubSecurePage(FakeSocket);
 });
 afterEach(() => vi.unstubAllGlobals());
 

@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircleCDN } from '../src/circle-cdn';
 import { sha256Hex } from '../src/verify/sha256';
+import { stubSecurePage } from './support/secure-page';
 
 const PIECE = 262_144;
 const body = new Uint8Array(3 * PIECE + 1000).map((_, i) => (i * 7) % 251);
@@ -51,12 +52,7 @@ async function boot() {
 
 beforeEach(() => {
   ranges = [];
-  vi.stubGlobal('location', { origin: 'https://site.test', href: 'https://site.test/' });
-  vi.stubGlobal('isSecureContext', true);
-  vi.stubGlobal('localStorage', { getItem: () => null });
-  vi.stubGlobal('navigator', {});
-  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
-  vi.stubGlobal('WebSocket', FakeSocket);
+  stubSecurePage(FakeSocket);
 });
 afterEach(() => vi.unstubAllGlobals());
 

@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircleCDN } from '../src/circle-cdn';
 import { sha256Hex } from '../src/verify/sha256';
+import { stubSecurePage } from './support/secure-page';
 
 class FakeSocket {
   static OPEN = 1;
@@ -49,12 +50,7 @@ let origin: string[];
 
 async function boot(welcome: object) {
   const hash = await sha256Hex(body);
-  vi.stubGlobal('location', { origin: 'https://site.test', href: 'https://site.test/' });
-  vi.stubGlobal('isSecureContext', true);
-  vi.stubGlobal('localStorage', { getItem: () => null });
-  vi.stubGlobal('navigator', {});
-  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
-  vi.stubGlobal('WebSocket', FakeSocket);
+  stubSecurePage(FakeSocket);
   vi.stubGlobal('RTCPeerConnection', FakePC);
   vi.stubGlobal('fetch', async (url: URL | string) => {
     if (String(url).endsWith('/.circlecdn/manifest.json'))
