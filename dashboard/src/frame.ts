@@ -7,7 +7,8 @@ export interface Frame {
   t: number;
   peers_online: number;
   reported_bytes: Record<Source, number>;
-  latency_s: Record<Source, { p50: number; p99: number; count: number }>;
+  // Over the last 5 minutes (window_s: how far back it reaches; less for a young process).
+  latency_s: Record<Source, { p50: number; p99: number; count: number; window_s: number }>;
   usage_reports: number;
   usage_clamped_bytes: number;
   origin_served_bytes: number;

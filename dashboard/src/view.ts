@@ -73,7 +73,8 @@ export class View {
       [cell('penalties given', undefined, false), cell(String(f.penalties), f.penalties)],
       [cell('peers penalised now', undefined, false), cell(String(f.penalised_now), f.penalised_now)],
     ]);
-    rows($('latency'), ['source', 'p50', 'p99', 'resources'], SOURCES.map((s) => {
+    const window_s = Math.round(Math.max(...SOURCES.map((s) => f.latency_s[s].window_s)));
+    rows($('latency'), ['source', 'p50', 'p99', `resources (last ${window_s} s)`], SOURCES.map((s) => {
       const l = f.latency_s[s];
       return [cell(s, undefined, false), cell(l.count ? ms(l.p50) : '–', l.p50), cell(l.count ? ms(l.p99) : '–', l.p99), cell(String(l.count), l.count)];
     }));

@@ -1,6 +1,7 @@
 #pragma once
 // What every connection of one server shares: configuration, the manifest, the origin, the tracker
 // and the counters. Lives on the io thread; nothing here is locked.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "core/memory_trim.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
+#include "metrics/recent_window.hpp"
 #include "metrics/registry.hpp"
 #include "net/cidr.hpp"
 #include "net/tls_context.hpp"
@@ -60,6 +62,9 @@ struct context {
   std::unique_ptr<access_log> access;      // --access-log; null without one (reopened on SIGHUP)
   std::size_t http_in_flight = 0;          // requests read and not yet answered: the drain waits
   memory_trim trim;                        // returns freed heap to the system after a crowd leaves
+  // The dashboard's p50/p99 time to resource by source: the tracker's histograms (which only
+  // grow, for /metrics) over the last 5 minutes; sampled by the server's expiry loop.
+  std::array<metrics::recent_window, signal::usage_source_count> recent_item_seconds;
   // Signaling peers admitted at most: --peers-max, or the descriptor limit less --fd-reserve.
   std::size_t peers_max = 0;
   bool stopping = false;

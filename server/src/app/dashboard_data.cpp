@@ -63,13 +63,18 @@ std::string dashboard_json(context& ctx) {
                std::chrono::system_clock::now().time_since_epoch())
                .count();
   o["peers_online"] = ctx.tracker.peers_online();
+  const auto now = metrics::recent_window::clock::now();
   json::object reported;
   json::object latency;
   for (std::size_t i = 0; i < signal::usage_source_count; ++i) {
     auto name = signal::to_string(static_cast<signal::usage_source>(i));
     reported[name] = t.reported_bytes[i];
     const auto& h = t.reported_item_seconds[i];
-    latency[name] = {{"p50", h.quantile(0.5)}, {"p99", h.quantile(0.99)}, {"count", h.count()}};
+    auto recent = ctx.recent_item_seconds[i].of(h, now);
+    latency[name] = {{"p50", metrics::histogram::quantile_of(h.bounds(), recent.counts, 0.5)},
+                     {"p99", metrics::histogram::quantile_of(h.bounds(), recent.counts, 0.99)},
+                     {"count", recent.count},
+                     {"window_s", recent.seconds}};
   }
   o["reported_bytes"] = std::move(reported);
   o["latency_s"] = std::move(latency);

@@ -254,6 +254,8 @@ struct server::impl {
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       auto now = signal::tracker::clock::now();
       if (!ctx.stopping) ctx.tracker.expire(now);
+      for (std::size_t i = 0; i < ctx.recent_item_seconds.size(); ++i)
+        ctx.recent_item_seconds[i].sample(ctx.tracker.counters().reported_item_seconds[i], now);
       if (ctx.trim.observe(ctx.tracker.peers_online(), ctx.tracker.take_peak()))
         spdlog::info("event=memory_trim peers_online={} heap_bytes={}", ctx.tracker.peers_online(),
                      heap_bytes_in_use());

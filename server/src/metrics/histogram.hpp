@@ -36,20 +36,26 @@ class histogram {
 
   // The q-quantile (0..1) by linear interpolation inside its bucket, as PromQL's
   // histogram_quantile does; 0 with no observations; the highest bound if it falls above it.
-  double quantile(double q) const {
-    if (count_ == 0) return 0;
-    double rank = q * static_cast<double>(count_);
+  double quantile(double q) const { return quantile_of(bounds_, counts_, q); }
+
+  // The same for any per-bucket counts over these bounds (a window's: metrics/recent_window.hpp).
+  static double quantile_of(std::span<const double> bounds, std::span<const std::uint64_t> counts,
+                            double q) {
+    std::uint64_t total = 0;
+    for (auto c : counts) total += c;
+    if (total == 0) return 0;
+    double rank = q * static_cast<double>(total);
     std::uint64_t below = 0;
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-      if (static_cast<double>(below + counts_[i]) >= rank && counts_[i] > 0) {
-        if (i == bounds_.size()) return bounds_.empty() ? 0 : bounds_.back();
-        double lo = i == 0 ? 0 : bounds_[i - 1];
-        double share = (rank - static_cast<double>(below)) / static_cast<double>(counts_[i]);
-        return lo + (bounds_[i] - lo) * share;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (static_cast<double>(below + counts[i]) >= rank && counts[i] > 0) {
+        if (i == bounds.size()) return bounds.empty() ? 0 : bounds.back();
+        double lo = i == 0 ? 0 : bounds[i - 1];
+        double share = (rank - static_cast<double>(below)) / static_cast<double>(counts[i]);
+        return lo + (bounds[i] - lo) * share;
       }
-      below += counts_[i];
+      below += counts[i];
     }
-    return bounds_.empty() ? 0 : bounds_.back();
+    return bounds.empty() ? 0 : bounds.back();
   }
 
  private:
