@@ -205,7 +205,11 @@ export class ChordNode {
       case 'chord.notify':
         return this._onNotify(from);
       case 'chord.handoff':
-        for (const r of msg.records) this._records.put(r.hash, r.peer, this._clock.now() + r.expires);
+        // Only a ring neighbour hands records over (a join: the successor; a clean leave: the
+        // predecessor); anyone else would be planting records.
+        if (from !== this._pred && from !== this._succs[0]) return;
+        for (const r of msg.records)
+          this._records.put(r.hash, r.peer, this._clock.now() + Math.min(r.expires, this.o.recordTtlMs));
         return;
       case 'chord.leave':
         // From a successor that leaves: its successors follow ours. From a predecessor: its own.

@@ -1,5 +1,6 @@
 // A simulated network for the routing state machines: a clock with timers (events in time order,
-// ties in the order they were made), seeded latencies per message, and peers that leave cleanly
+// ties in the order they were made), seeded latencies per message (in order per link, as on a
+// DataChannel), and peers that leave cleanly
 // (a send to them fails at once) or abruptly (a send succeeds and the message is lost).
 import type { RoutingClock, RoutingTransport } from '../../src/routing/transport';
 
@@ -110,6 +111,7 @@ export class SimNetwork<M> {
   readonly clock = new SimClock();
   private readonly _nodes = new Map<string, Receiver<M>>();
   private readonly _gone = new Map<string, 'clean' | 'abrupt'>();
+  private readonly _last = new Map<string, number>(); // link -> when its last message arrives
   readonly random: () => number;
   sent = 0;
   lost = 0;
@@ -131,7 +133,11 @@ export class SimNetwork<M> {
         mine.add(to);
         const [lo, hi] = this._latency;
         const copy = JSON.parse(JSON.stringify(msg)) as M; // what goes on the wire
-        this.clock.after(lo + this.random() * (hi - lo), () => {
+        // A DataChannel is ordered: a message never overtakes an earlier one on the same link.
+        const link = `${self} ${to}`;
+        const at = Math.max(this.clock.now() + lo + this.random() * (hi - lo), this._last.get(link) ?? 0);
+        this._last.set(link, at);
+        this.clock.after(at - this.clock.now(), () => {
           const node = this._nodes.get(to);
           if (!node || this._gone.has(to)) {
             this.lost++;
