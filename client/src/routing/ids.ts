@@ -1,8 +1,9 @@
 // Positions on a 32-bit identifier circle, shared by the ring and Chord. A peer's position comes
 // from its public peer id (128 random bits chosen by the server, so no hashing is needed); a
 // content hash's key is the first 32 bits of its SHA-256. 32 bits as in the simulator (sim/), so
-// both replay the same test vectors; at 10^4 peers a collision has odds of ~1 in 86 per crowd,
-// and two peers at one position still route correctly (the successor is whichever is listed).
+// both replay the same test vectors. At 10^4 peers two ids share 32 bits with odds of ~1 in 86;
+// two peers at one position would split that position's keys unpredictably, so the server, which
+// draws peer ids, should draw again when a prefix is taken (docs/routing.md, "Server side").
 
 export const ID_BITS = 32;
 const CIRCLE = 2 ** ID_BITS;
