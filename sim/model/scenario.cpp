@@ -55,6 +55,7 @@ std::vector<field> fields_of(scenario& s) {
       {"lookup_deadline_ms", &s.lookup_deadline_ms},
       {"max_uploads", &s.max_uploads},
       {"tracker_sample", &s.tracker_sample},
+      {"fetching_retry_ms", &s.fetching_retry_ms},
       {"ring_max_hops", &s.ring_max_hops},
       {"chord_fix_period_s", &s.chord_fix_period_s},
       {"chord_stabilise_period_s", &s.chord_stabilise_period_s},
@@ -159,6 +160,7 @@ void validate(const scenario& s) {
           "size bounds");
   require(s.max_uploads >= 1 && s.max_uploads <= 8, "max_uploads 1 .. 8");
   require(s.tracker_sample >= 1, "tracker_sample >= 1");
+  require(s.fetching_retry_ms > 0, "fetching_retry_ms > 0");
   require(s.chord_successors >= 1 && s.chord_successors <= 16, "chord_successors 1 .. 16");
   require(s.chord_fix_period_s > 0 && s.chord_stabilise_period_s > 0, "chord periods > 0");
   require(s.sample_period_s > 0, "sample_period_s > 0");

@@ -59,7 +59,11 @@ struct scenario {
   // (whose reply retraces the path) finish at 10^6 peers.
   double lookup_deadline_ms = 2000;
   double max_uploads = 4;      // docs/protocol.md: uploads in flight per holder
-  double tracker_sample = 16;  // holders the tracker considers per want
+  double tracker_sample = 32;  // holders the tracker considers per want (signal::limits)
+  // A wanter told `fetching` (another peer is getting the resource from the origin) asks again
+  // after this long; the library asks again when one of its own transfers ends or at its
+  // deadline (client/src/fetch/item-loader.ts), a page loads several at once: an interval here.
+  double fetching_retry_ms = 500;
   // The ring's hop deadline (TTL); the peer where it runs out tells the wanter through the
   // server. 0: no hop limit, only the time deadline.
   double ring_max_hops = 16;

@@ -165,6 +165,7 @@ void world::request(peer_index w, resource_index r, double now) {
   std::uint64_t from_origin = 0;
   double end;
   double origin_start = 0;
+  peer_index served_by = no_peer;  // a holder whose push completes (the wanter's done ok:true)
   if (res.outcome == lookup_outcome::found) {
     const peer_index h = res.holder;
     double ready = res.answered_s;
@@ -190,6 +191,7 @@ void world::request(peer_index w, resource_index r, double now) {
     } else {
       from_peer = size;
       end = tx_end + peers_.one_way_s(h, w);
+      served_by = h;
     }
   } else {
     from_origin = size;
@@ -202,6 +204,7 @@ void world::request(peer_index w, resource_index r, double now) {
     return;
   }
   ++stats_.completed;
+  if (served_by != no_peer) strategy_->on_served(served_by, end);
   limit_.note(r, size);
   stats_.bytes_peers += from_peer;
   stats_.bytes_origin += from_origin;

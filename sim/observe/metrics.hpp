@@ -45,6 +45,7 @@ struct metrics {
   std::uint64_t failed_deadline = 0;     // ran out of time without a loss
   std::uint64_t hits_past_deadline = 0;  // must stay 0: a late answer is not a hit
   std::uint64_t hop_timeouts = 0;
+  std::uint64_t fetching_answers = 0;  // tracker: wants answered `fetching` (each retry)
 
   // Bytes (exact integers, so conservation can be checked).
   std::uint64_t bytes_requested = 0;

@@ -69,6 +69,7 @@ run_summary summarise(const scenario& s, const metrics& m, const offload_limit& 
   r.hits_past_deadline = m.hits_past_deadline;
   r.transfers_interrupted = m.transfers_interrupted;
   r.hop_timeouts = m.hop_timeouts;
+  r.fetching_answers = m.fetching_answers;
   return r;
 }
 
@@ -78,7 +79,8 @@ std::string summary_csv_header() {
          "hops_p99,lookup_ms_p50,lookup_ms_p99,ttr_ms_p50,ttr_ms_p99,server_msgs_per_request,"
          "server_msgs_per_s,server_msgs_per_s_peak,peer_msgs_per_request,connections_mean,"
          "connections_p99,origin_mbps_mean,origin_mbps_peak,bytes_requested,bytes_peers,"
-         "bytes_origin,bytes_abandoned,hits_past_deadline,transfers_interrupted,hop_timeouts\n";
+         "bytes_origin,bytes_abandoned,hits_past_deadline,transfers_interrupted,hop_timeouts,"
+         "fetching_answers\n";
 }
 
 std::string summary_csv_row(const run_summary& r) {
@@ -124,6 +126,7 @@ std::string summary_csv_row(const run_summary& r) {
   add(fmt(r.hits_past_deadline));
   add(fmt(r.transfers_interrupted));
   add(fmt(r.hop_timeouts));
+  add(fmt(r.fetching_answers));
   return s + '\n';
 }
 

@@ -25,6 +25,7 @@ struct run_summary {
   double origin_mbps_mean = 0, origin_mbps_peak = 0;
   std::uint64_t bytes_requested = 0, bytes_peers = 0, bytes_origin = 0, bytes_abandoned = 0;
   std::uint64_t hits_past_deadline = 0, transfers_interrupted = 0, hop_timeouts = 0;
+  std::uint64_t fetching_answers = 0;
 };
 
 run_summary summarise(const scenario& s, const metrics& m, const offload_limit& limit,

@@ -75,6 +75,9 @@ class strategy {
   virtual void prefetch_lookup(peer_index, resource_index) {}
   // The wanter will hold r from available_s on (its download completes then).
   virtual void on_stored(peer_index p, resource_index r, double available_s) = 0;
+  // Holder h's push to a wanter was scheduled and will complete at end_s (the holder stays until
+  // then): the tracker's policy ranks holders by uploads completed.
+  virtual void on_served(peer_index /*h*/, double /*end_s*/) {}
   // How long a departed slot must stay readable (stale pointers to it may still be followed).
   virtual double keep_s() const { return 0; }
   // Connections a probe peer opened for routing (Chord fingers), besides data channels.

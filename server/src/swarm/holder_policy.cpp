@@ -44,4 +44,14 @@ choice choose_holder(std::span<const candidate> candidates, const peer_id& wante
   return {std::nullopt, anyone_busy ? "all_busy" : "no_holder"};
 }
 
+unheld_answer answer_unheld(const unheld_facts& facts, std::size_t claims_per_peer) {
+  if (facts.fetched_by_other) return unheld_answer::fetching;
+  // A claim is worth squatting on (one connection wanting every hash made honest visitors wait
+  // 12 s per item), so it is bounded per peer, never extended and never made twice.
+  if (!facts.wanter_uploads || facts.wanter_claimed_before ||
+      facts.wanter_live_claims >= claims_per_peer)
+    return unheld_answer::no_holder;
+  return unheld_answer::no_holder_claim;
+}
+
 }  // namespace circlecdn::swarm

@@ -41,4 +41,23 @@ struct choice {
 choice choose_holder(std::span<const candidate> candidates, const peer_id& wanter,
                      std::uint64_t random);
 
+// The `fetching` rule (docs/protocol.md, "Holder policy"), for a want that choose_holder answered
+// `no_holder`: wait for another peer's origin fetch, or fetch from the origin and (maybe) become
+// the hash's fetcher so later wanters wait for this one. The facts are the caller's (the server
+// and the simulator keep claims in their own structures); the decision is this one function.
+struct unheld_facts {
+  // Another peer, on-line, claimed the hash less than the fetch grace (10 s) ago and has not
+  // announced it yet. A claim of the wanter's own never makes it wait.
+  bool fetched_by_other = false;
+  bool wanter_uploads = true;  // max_uploads > 0: a peer that will not serve it never claims
+  bool wanter_claimed_before = false;  // a claim is never extended nor made twice
+  std::size_t wanter_live_claims = 0;  // its claims not yet expired nor announced
+};
+enum class unheld_answer : std::uint8_t {
+  fetching,         // miss "fetching": ask again shortly
+  no_holder_claim,  // miss "no_holder", and the wanter is now the hash's fetcher
+  no_holder,        // miss "no_holder", nothing claimed
+};
+unheld_answer answer_unheld(const unheld_facts& facts, std::size_t claims_per_peer);
+
 }  // namespace circlecdn::swarm

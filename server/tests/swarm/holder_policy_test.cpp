@@ -81,3 +81,29 @@ TEST(HolderPolicy, AnAccusedHolderServesOnlyWhenNoUnaccusedHolderHasTheHash) {
   c[0].penalised = true;  // nobody unaccused left: the accused one is better than the origin
   EXPECT_EQ(swarm::choose_holder(c, peer_id::random(), 1).index, 1u);
 }
+
+TEST(FetchingRule, AnotherPeersLiveClaimMakesTheWanterWait) {
+  swarm::unheld_facts f;
+  f.fetched_by_other = true;
+  f.wanter_live_claims = 99;  // the wait does not depend on the wanter's own claims
+  EXPECT_EQ(swarm::answer_unheld(f, 16), swarm::unheld_answer::fetching);
+}
+
+TEST(FetchingRule, FirstWanterClaimsUpToTheCap) {
+  swarm::unheld_facts f;
+  for (std::size_t live = 0; live < 16; ++live) {
+    f.wanter_live_claims = live;
+    EXPECT_EQ(swarm::answer_unheld(f, 16), swarm::unheld_answer::no_holder_claim) << live;
+  }
+  f.wanter_live_claims = 16;
+  EXPECT_EQ(swarm::answer_unheld(f, 16), swarm::unheld_answer::no_holder);
+}
+
+TEST(FetchingRule, NoClaimTwiceNorByAPeerThatDoesNotUpload) {
+  swarm::unheld_facts twice;
+  twice.wanter_claimed_before = true;
+  EXPECT_EQ(swarm::answer_unheld(twice, 16), swarm::unheld_answer::no_holder);
+  swarm::unheld_facts silent;
+  silent.wanter_uploads = false;
+  EXPECT_EQ(swarm::answer_unheld(silent, 16), swarm::unheld_answer::no_holder);
+}

@@ -1,0 +1,416 @@
+// Chord (Stoica et al. 2001) as a state machine per browser. A peer's position is its public peer
+// id's first 32 bits; it keeps a predecessor, a successor list and a finger table; provider
+// records for a content hash live at the successor of its key, published and refreshed by the
+// holders, expiring when not refreshed. Lookups are routed recursively through the closest
+// preceding finger (O(log N) hops), each hop acknowledged (a silent next hop is dropped from the
+// tables and the message goes another way), and the reply retraces the path over connections
+// that are already open. The server only brokers connections.
+//
+// From the simulator (docs/simulation.md, docs/routing.md): every connection is a WebRTC set-up
+// relayed by the server, and churn keeps replacing fingers, so finger *entries* are refreshed by
+// messages (fix_fingers, one per tick) but a finger's *connection* is opened only when a route
+// first uses it, and a peer holds at most CHORD_MAX_CONNECTIONS: past it the least recently used
+// connection that is not a ring link (successors, predecessor) is closed.
+import { RecordStore, type ProviderRecord } from './chord-records';
+import { fingerStart, idOfPeer, inHalfOpen, inOpen, keyOfHash } from './ids';
+import type { RoutingClock, RoutingTransport } from './transport';
+
+export const CHORD_FINGERS = 24; // the simulator's for 10^6 peers: bit_width(N) + 4
+export const CHORD_SUCCESSORS = 4;
+export const CHORD_STABILISE_MS = 5_000;
+export const CHORD_FIX_PERIOD_MS = 120_000; // every finger once per period, one per tick
+export const CHORD_REPUBLISH_MS = 600_000;
+export const CHORD_RECORD_TTL_MS = 660_000; // a record outlives one republish, not two
+export const CHORD_HOP_TIMEOUT_MS = 500;
+export const CHORD_DEADLINE_MS = 2_000;
+export const CHORD_MAX_CONNECTIONS = 12; // successors + predecessor + 7 fingers
+export const CHORD_RECORDS_RETURNED = 8;
+
+type Op = 'get' | 'put' | 'find';
+export type ChordMessage =
+  | { t: 'chord.find'; a: number; id: number; origin: string; key: number; op: Op; hash?: string;
+      hops: number; final: boolean; deadline: number; path: string[]; ttl?: number; holder?: string }
+  | { t: 'chord.ack'; a: number }
+  | { t: 'chord.reply'; id: number; origin: string; path: string[]; owner: string; hops: number; records: string[] }
+  | { t: 'chord.ask'; q: number; what: 'pred' | 'ping' }
+  | { t: 'chord.answer'; q: number; pred: string | null; succs: string[] }
+  | { t: 'chord.notify' }
+  | { t: 'chord.handoff'; records: ProviderRecord[] }
+  | { t: 'chord.leave'; pred: string | null; succs: string[] };
+type Find = Extract<ChordMessage, { t: 'chord.find' }>;
+
+export type ChordLookup =
+  | { found: true; owner: string; hops: number; records: string[] }
+  | { found: false; reason: 'deadline' | 'no_record'; hops: number };
+
+export interface ChordOptions {
+  fingers?: number;
+  successors?: number;
+  maxConnections?: number;
+  stabiliseMs?: number;
+  fixPeriodMs?: number;
+  republishMs?: number;
+  recordTtlMs?: number;
+  hopTimeoutMs?: number;
+  deadlineMs?: number;
+}
+
+interface Pending {
+  resolve: (r: ChordLookup) => void;
+  cancel: () => void;
+  op: Op;
+}
+
+export class ChordNode {
+  readonly peer: string;
+  readonly id: number;
+  private _pred: string | null = null;
+  private _succs: string[] = [];
+  private readonly _fingers: (string | null)[];
+  private readonly _open = new Map<string, number>(); // peer -> last use (ms)
+  private readonly _records = new RecordStore();
+  private readonly _published = new Set<string>();
+  private readonly _pending = new Map<number, Pending>();
+  private readonly _acks = new Map<number, { msg: Find; to: string; cancel: () => void }>();
+  private readonly _asks = new Map<number, { to: string; done: (m: ChordMessage | null) => void; cancel: () => void }>();
+  private _next = 1;
+  private _fix = 0;
+  private _bootstrap: string | null = null; // until joined, routes go through it
+  private readonly _timers: (() => void)[] = []; // one cancel per loop
+  private _stopped = false;
+  private readonly o: Required<ChordOptions>;
+  /** Connections this peer opened for routing (a first send to a peer), for the cost figures. */
+  opened = 0;
+
+  constructor(
+    peer: string,
+    private readonly _net: RoutingTransport<ChordMessage>,
+    private readonly _clock: RoutingClock,
+    opts: ChordOptions = {},
+  ) {
+    this.peer = peer;
+    this.id = idOfPeer(peer);
+    this.o = {
+      fingers: opts.fingers ?? CHORD_FINGERS,
+      successors: opts.successors ?? CHORD_SUCCESSORS,
+      maxConnections: opts.maxConnections ?? CHORD_MAX_CONNECTIONS,
+      stabiliseMs: opts.stabiliseMs ?? CHORD_STABILISE_MS,
+      fixPeriodMs: opts.fixPeriodMs ?? CHORD_FIX_PERIOD_MS,
+      republishMs: opts.republishMs ?? CHORD_REPUBLISH_MS,
+      recordTtlMs: opts.recordTtlMs ?? CHORD_RECORD_TTL_MS,
+      hopTimeoutMs: opts.hopTimeoutMs ?? CHORD_HOP_TIMEOUT_MS,
+      deadlineMs: opts.deadlineMs ?? CHORD_DEADLINE_MS,
+    };
+    this._fingers = new Array<string | null>(this.o.fingers).fill(null);
+  }
+
+  get predecessor(): string | null {
+    return this._pred;
+  }
+  get successors(): readonly string[] {
+    return this._succs;
+  }
+  get fingers(): readonly (string | null)[] {
+    return this._fingers;
+  }
+  get records(): number {
+    return this._records.size;
+  }
+  get connections(): number {
+    return this._open.size;
+  }
+
+  /** Creates a ring (bootstrap null: the first peer) or joins through any peer on it. */
+  start(bootstrap: string | null): void {
+    this._loop(this.o.stabiliseMs, () => this._stabilise());
+    this._loop(this.o.fixPeriodMs / this.o.fingers, () => this._fixFinger());
+    this._loop(this.o.republishMs, () => this._republish());
+    this._bootstrap = bootstrap;
+    if (bootstrap) this._join(bootstrap);
+  }
+
+  // find_successor(own id) through the peer the server named; again a stabilisation period later
+  // if it did not answer in time (a long first route, a peer on it that left).
+  private _join(bootstrap: string): void {
+    void this._find(this.id, 'find', undefined, bootstrap).then((r) => {
+      if (this._stopped || this._succs.length) return;
+      if (r.found && r.owner !== this.peer) this._adoptSuccessor(r.owner);
+      else this._timers.push(this._clock.after(this.o.stabiliseMs, () => this._join(bootstrap)));
+    });
+  }
+
+  /** Finds the owner of a content hash's key and its provider records. */
+  lookup(hash: string): Promise<ChordLookup> {
+    return this._find(keyOfHash(hash), 'get', hash).then((r) =>
+      r.found && r.records.length === 0 ? { found: false, reason: 'no_record', hops: r.hops } : r,
+    );
+  }
+
+  /** Finds the owner of a key (fix_fingers and joins use this; tests too). */
+  findOwner(key: number): Promise<ChordLookup> {
+    return this._find(key, 'find');
+  }
+
+  /** Announces that this peer holds `hash`: a record at its key's owner, refreshed until unpublished. */
+  publish(hash: string): Promise<ChordLookup> {
+    this._published.add(hash);
+    return this._find(keyOfHash(hash), 'put', hash);
+  }
+
+  unpublish(hash: string): void {
+    this._published.delete(hash);
+  }
+
+  /** Leaves the ring. Clean: the records go to the successor and both neighbours are told. */
+  leave(clean: boolean): void {
+    if (clean && this._succs.length) {
+      const succ = this._succs[0];
+      this._send(succ, { t: 'chord.handoff', records: this._records.takeAll(this._clock.now()) });
+      this._send(succ, { t: 'chord.leave', pred: this._pred, succs: [] });
+      if (this._pred) this._send(this._pred, { t: 'chord.leave', pred: null, succs: this._succs });
+    }
+    this._stopped = true;
+    for (const cancel of this._timers) cancel();
+    for (const a of this._acks.values()) a.cancel();
+    for (const a of this._asks.values()) a.cancel();
+    for (const [id, p] of this._pending) {
+      p.cancel();
+      p.resolve({ found: false, reason: 'deadline', hops: 0 });
+      this._pending.delete(id);
+    }
+  }
+
+  receive(from: string, msg: ChordMessage): void {
+    if (this._stopped) return;
+    this._touch(from);
+    switch (msg.t) {
+      case 'chord.find':
+        this._send(from, { t: 'chord.ack', a: msg.a });
+        return this._route(msg);
+      case 'chord.ack': {
+        const a = this._acks.get(msg.a);
+        if (a) (a.cancel(), this._acks.delete(msg.a));
+        return;
+      }
+      case 'chord.reply':
+        return this._onReply(msg);
+      case 'chord.ask':
+        this._send(from, { t: 'chord.answer', q: msg.q, pred: this._pred, succs: this._succs });
+        return;
+      case 'chord.answer': {
+        const a = this._asks.get(msg.q);
+        if (a && a.to === from) (a.cancel(), this._asks.delete(msg.q), a.done(msg));
+        return;
+      }
+      case 'chord.notify':
+        return this._onNotify(from);
+      case 'chord.handoff':
+        // Only a ring neighbour hands records over (a join: the successor; a clean leave: the
+        // predecessor); anyone else would be planting records.
+        if (from !== this._pred && from !== this._succs[0]) return;
+        for (const r of msg.records)
+          this._records.put(r.hash, r.peer, this._clock.now() + Math.min(r.expires, this.o.recordTtlMs));
+        return;
+      case 'chord.leave':
+        // From a successor that leaves: its successors follow ours. From a predecessor: its own.
+        if (from === this._succs[0]) this._setSuccessors(msg.succs.filter((p) => p !== this.peer));
+        if (from === this._pred) this._pred = msg.pred === this.peer ? null : msg.pred;
+        this._forget(from);
+        return;
+    }
+  }
+
+  // --- lookups -------------------------------------------------------------------------------
+
+  private _find(key: number, op: Op, hash?: string, via?: string, put?: ProviderRecord): Promise<ChordLookup> {
+    return new Promise((resolve) => {
+      const id = this._next++;
+      const cancel = this._clock.after(this.o.deadlineMs, () => this._settle(id, { found: false, reason: 'deadline', hops: 0 }));
+      this._pending.set(id, { resolve, cancel, op });
+      const msg: Find = {
+        t: 'chord.find', a: 0, id, origin: this.peer, key, op, hash, hops: 0, final: false,
+        deadline: this._clock.now() + this.o.deadlineMs, path: [],
+        ttl: op === 'put' ? (put?.expires ?? this.o.recordTtlMs) : undefined,
+        holder: put?.peer,
+      };
+      if (via) this._forward(msg, via, false);
+      else this._route(msg);
+    });
+  }
+
+  // One step of find_successor at this peer (the simulator's chord::route_step, same rule).
+  private _route(msg: Find): void {
+    if (this._clock.now() > msg.deadline) return; // the origin has given up (its clock decides)
+    const starting = msg.origin === this.peer && msg.hops === 0;
+    const owns = starting && (this._succs.length === 0 || (this._pred !== null && inHalfOpen(msg.key, idOfPeer(this._pred), this.id)));
+    if (msg.final || msg.key === this.id || owns) return this._arrive(msg);
+    for (let j = this.o.fingers - 1; j >= 0; j--) {
+      const f = this._fingers[j];
+      if (!f || f === this.peer || !inOpen(idOfPeer(f), this.id, msg.key)) continue;
+      return this._forward(msg, f, false);
+    }
+    const succ = this._succs[0];
+    if (!succ && this._bootstrap && this._bootstrap !== msg.path[msg.path.length - 1])
+      return this._forward(msg, this._bootstrap, false); // not joined yet
+    if (!succ) return this._arrive(msg); // alone: this peer owns every key
+    this._forward(msg, succ, inHalfOpen(msg.key, this.id, idOfPeer(succ)));
+  }
+
+  private _forward(msg: Find, to: string, final: boolean): void {
+    const a = this._next++;
+    const out: Find = { ...msg, a, final, hops: msg.hops + 1, path: [...msg.path, this.peer] };
+    if (!this._send(to, out)) {
+      this._forget(to);
+      return this._route(msg);
+    }
+    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+      this._acks.delete(a);
+      this._forget(to); // silent: gone (abruptly); route around it
+      this._route(msg);
+    });
+    this._acks.set(a, { msg, to, cancel });
+  }
+
+  private _arrive(msg: Find): void {
+    const now = this._clock.now();
+    if (msg.op === 'put' && msg.hash)
+      this._records.put(msg.hash, msg.holder ?? msg.origin, now + (msg.ttl ?? this.o.recordTtlMs));
+    const records = msg.op === 'get' && msg.hash ? this._records.get(msg.hash, now, CHORD_RECORDS_RETURNED) : [];
+    const reply: ChordMessage = { t: 'chord.reply', id: msg.id, origin: msg.origin, path: msg.path, owner: this.peer, hops: msg.hops, records };
+    this._onReply(reply);
+  }
+
+  private _onReply(msg: Extract<ChordMessage, { t: 'chord.reply' }>): void {
+    if (msg.path.length === 0 || msg.origin === this.peer) {
+      if (msg.origin === this.peer)
+        this._settle(msg.id, { found: true, owner: msg.owner, hops: msg.hops, records: msg.records });
+      return;
+    }
+    const back = msg.path[msg.path.length - 1];
+    const rest = { ...msg, path: msg.path.slice(0, -1) };
+    // Retrace over open connections; if that peer left, straight to the origin (a new connection).
+    if (!this._send(back, rest)) this._send(msg.origin, { ...rest, path: [] });
+  }
+
+  private _settle(id: number, r: ChordLookup): void {
+    const p = this._pending.get(id);
+    if (!p) return;
+    this._pending.delete(id);
+    p.cancel();
+    p.resolve(r);
+  }
+
+  // --- ring maintenance (stabilise, notify, fix_fingers, check_predecessor) ----------------------
+
+  private _stabilise(): void {
+    const succ = this._succs[0];
+    if (succ) {
+      this._ask(succ, 'pred', (m) => {
+        if (!m || m.t !== 'chord.answer') return this._forget(succ);
+        const x = m.pred;
+        if (x && x !== this.peer && inOpen(idOfPeer(x), this.id, idOfPeer(succ))) this._adoptSuccessor(x);
+        else this._setSuccessors([succ, ...m.succs]);
+        if (this._succs[0]) this._send(this._succs[0], { t: 'chord.notify' });
+      });
+    }
+    const pred = this._pred;
+    if (pred) this._ask(pred, 'ping', (m) => m || this._pred !== pred || (this._pred = null, this._forget(pred)));
+    // Records for keys this peer does not own (stored before the ring settled): to their owner.
+    if (pred)
+      for (const r of this._records.takeOutside(idOfPeer(pred), this.id, this._clock.now()))
+        void this._find(keyOfHash(r.hash), 'put', r.hash, undefined, r);
+  }
+
+  private _onNotify(from: string): void {
+    const old = this._pred;
+    if (old && old !== from && !inOpen(idOfPeer(from), idOfPeer(old), this.id)) return;
+    this._pred = from;
+    if (this._succs.length === 0) this._adoptSuccessor(from); // the ring's second peer
+    if (old === from) return;
+    // The keys in (old, from] are the newcomer's now.
+    const moved = this._records.takeOutside(idOfPeer(from), this.id, this._clock.now());
+    if (moved.length) this._send(from, { t: 'chord.handoff', records: moved });
+  }
+
+  private _fixFinger(): void {
+    const j = this._fix;
+    this._fix = (j + 1) % this.o.fingers;
+    const start = fingerStart(this.id, j, this.o.fingers);
+    const succ = this._succs[0];
+    if (!succ) return;
+    if (inHalfOpen(start, this.id, idOfPeer(succ))) {
+      this._fingers[j] = succ;
+      return;
+    }
+    void this._find(start, 'find').then((r) => {
+      if (r.found && !this._stopped) this._fingers[j] = r.owner === this.peer ? null : r.owner;
+    });
+  }
+
+  private _republish(): void {
+    for (const hash of this._published) void this._find(keyOfHash(hash), 'put', hash);
+  }
+
+  private _adoptSuccessor(p: string): void {
+    this._setSuccessors([p, ...this._succs]);
+  }
+
+  private _setSuccessors(list: string[]): void {
+    const seen = new Set<string>();
+    this._succs = list.filter((p) => p !== this.peer && !seen.has(p) && (seen.add(p), true)).slice(0, this.o.successors);
+  }
+
+  /** A peer that left (or went silent): out of every table, its connection closed. */
+  private _forget(p: string): void {
+    this._succs = this._succs.filter((s) => s !== p);
+    for (let j = 0; j < this._fingers.length; j++) if (this._fingers[j] === p) this._fingers[j] = null;
+    if (this._pred === p) this._pred = null;
+    if (this._open.delete(p)) this._net.close?.(p);
+  }
+
+  // --- plumbing ------------------------------------------------------------------------------------
+
+  private _ask(to: string, what: 'pred' | 'ping', done: (m: ChordMessage | null) => void): void {
+    const q = this._next++;
+    if (!this._send(to, { t: 'chord.ask', q, what })) return done(null);
+    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+      this._asks.delete(q);
+      done(null);
+    });
+    this._asks.set(q, { to, done, cancel });
+  }
+
+  private _send(to: string, msg: ChordMessage): boolean {
+    if (!this._open.has(to)) this.opened++;
+    this._touch(to);
+    this._trim();
+    return this._net.send(to, msg);
+  }
+
+  private _touch(p: string): void {
+    this._open.delete(p);
+    this._open.set(p, this._clock.now());
+  }
+
+  // Over the cap: close the least recently used connection that is neither a successor nor the
+  // predecessor (those carry the ring; fingers are a shortcut).
+  private _trim(): void {
+    for (const p of this._open.keys()) {
+      if (this._open.size <= this.o.maxConnections) return;
+      if (p === this._pred || this._succs.includes(p)) continue;
+      this._open.delete(p);
+      this._net.close?.(p);
+    }
+  }
+
+  // A periodic task, its first run at a phase that depends on the id (peers do not tick together).
+  private _loop(ms: number, fn: () => void): void {
+    const slot = this._timers.length;
+    const tick = () => {
+      if (this._stopped) return;
+      fn();
+      this._timers[slot] = this._clock.after(ms, tick);
+    };
+    this._timers.push(this._clock.after(ms * (0.5 + (this.id % 1000) / 2000), tick));
+  }
+}
