@@ -5,6 +5,7 @@ import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
 import { OriginMeter } from './fetch/origin-meter';
+import { useServiceWorker } from './sw-bridge/register';
 import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
 import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import { answerChallenge } from './signal/challenge';
@@ -51,6 +52,8 @@ export interface CircleOptions {
   iceServers?: RTCIceServer[];
   /** Start nothing (no manifest, no tracker, no store: every fetch from the origin) until grantConsent(). */
   requireConsent?: boolean;
+  /** Service worker mode: register /.circlecdn/sw.js (scope /) and answer it (docs/client.md). Default false. */
+  serviceWorker?: boolean;
 }
 
 export interface CircleStats {
@@ -125,6 +128,7 @@ export class CircleCDN extends EventTarget {
   constructor(private _options: CircleOptions = {}) {
     super();
     this._base = new URL(_options.server ?? location.origin);
+    if (_options.serviceWorker) useServiceWorker(this, this._base);
   }
 
   /** The visitor's own switch, kept in localStorage; takes effect on the next page load. */
