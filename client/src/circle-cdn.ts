@@ -5,14 +5,15 @@ import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import { ItemLoader, type Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
 import { OriginMeter } from './fetch/origin-meter';
-import { useServiceWorker } from './sw-bridge/register';
 import { DEFAULT_FIRST_BYTE_MS, Wants } from './fetch/wants';
 import { DEFAULT_CONNECT_MS, PeerPool } from './peer/peer-pool';
 import { answerChallenge } from './signal/challenge';
+import { reloadManifest } from './signal/manifest-updates';
 import type { ServerMessage } from './signal/messages';
 import { DEFAULT_MAX_UPLOADS, Tracker } from './signal/tracker';
 import { UsageReport } from './signal/usage-report';
 import { ContentStore } from './store/content-store';
+import { useServiceWorker } from './sw-bridge/register';
 import { UploadGate } from './transfer/upload-gate';
 import { Uploader } from './transfer/uploader';
 import { Manifest } from './verify/manifest';
@@ -326,6 +327,8 @@ export class CircleCDN extends EventTarget {
         void answerChallenge(m, (h) => store.get(h)).then((proof) => proof && tracker.send(proof));
         return;
       }
+      case 'manifest':
+        return void reloadManifest(this._base, m, this._manifest).then((next) => next && (this._manifest = next));
       case 'penalised':
         this.stats.penalised.push(m.peer);
         return this._emit('penalised', { peer: m.peer });
