@@ -4,6 +4,7 @@
 import type { CircleCDN } from '../circle-cdn';
 import { answer, isAsk, type CdnFetch } from './answer';
 import { warmUp } from './first-visit';
+import { isLeader, whenLeader } from './leader';
 
 export const SW_PATH = '/.circlecdn/sw.js';
 // On the worker script's answer: `off` is the kill switch (the server then serves a worker that
@@ -43,7 +44,15 @@ export function useServiceWorker(cdn: CircleCDN, base: URL): void {
   };
   (cdn as unknown as { fetch: CdnFetch }).fetch = fetch;
 
+  // The leader says so to the worker, which then routes every tab's requests here: when it
+  // leads, when a new worker takes over, and when a worker (restarted) asks.
+  const announce = () => sw.controller?.postMessage({ type: 'circlecdn:leader' });
+  whenLeader(() => {
+    announce();
+    sw.addEventListener('controllerchange', announce);
+  });
   sw.addEventListener('message', (e) => {
+    if (e.data?.type === 'circlecdn:who-leads' && isLeader()) return announce();
     if (!isAsk(e.data) || !e.ports[0]) return;
     const off = cdn.optedOut ?? (own.has(pathOf(e.data.url)) ? 'own-fetch' : undefined);
     void answer(e.data, e.ports[0], fetch, off);
@@ -70,7 +79,6 @@ async function register(cdn: CircleCDN, sw: ServiceWorkerContainer, url: string,
   } catch {}
   if (!on) return void (ours && reg!.unregister());
   const first = !sw.controller;
-  const since = performance.now();
   await sw.register(url, { scope: '/' });
   if (!first) return;
   // The worker claims this page (sw/worker.ts, activate): what it loads from now on goes through
@@ -79,5 +87,6 @@ async function register(cdn: CircleCDN, sw: ServiceWorkerContainer, url: string,
     new Promise<boolean>((r) => sw.addEventListener('controllerchange', () => r(true), { once: true })),
     new Promise<boolean>((r) => setTimeout(r, CLAIM_WAIT_MS, false)),
   ]);
-  if (claimed) await warmUp(fetch, since);
+  // Up to the claim the page loaded from the network; from then on through the worker and the library.
+  if (claimed) await warmUp(fetch, performance.now());
 }

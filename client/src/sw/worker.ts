@@ -14,9 +14,15 @@ const HEAD_MS = 20_000;
 const STALL_MS = 20_000;
 // How long a request waits for the kill-switch check a navigation started.
 const MODE_WAIT_MS = 2_000;
+// A worker that does not know the leader tab (it was restarted) asks the open pages, at most
+// every LEADER_ASK_MS, and a request waits LEADER_WAIT_MS for the answer.
+const LEADER_ASK_MS = 5_000;
+const LEADER_WAIT_MS = 300;
+// How often a request checks that the page it asked is still open (a closed leader tab).
+const GONE_CHECK_MS = 1_000;
 export const MODE_HEADER = 'circlecdn-service-worker';
 
-interface Client { id: string; type?: string; focused?: boolean; visibilityState?: string; postMessage(m: unknown, t: Transferable[]): void }
+interface Client { id: string; url?: string; type?: string; focused?: boolean; visibilityState?: string; postMessage(m: unknown, t: Transferable[]): void }
 interface FetchEvent extends Event {
   request: Request;
   clientId: string;
@@ -26,9 +32,9 @@ interface FetchEvent extends Event {
 declare const self: {
   location: Location;
   registration: { unregister(): Promise<boolean> };
-  clients: { matchAll(o: object): Promise<Client[]>; claim(): Promise<void> };
+  clients: { matchAll(o: object): Promise<Client[]>; claim(): Promise<void>; get(id: string): Promise<Client | undefined> };
   skipWaiting(): Promise<void>;
-  addEventListener(type: string, fn: (e: FetchEvent & { data?: { type?: string } }) => void): void;
+  addEventListener(type: string, fn: (e: FetchEvent & { data?: { type?: string }; source?: { id: string } }) => void): void;
 };
 
 const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(r, ms, undefined));
@@ -40,6 +46,10 @@ let enabled: Promise<boolean> | undefined;
 let off = false; // its last answer, for the decision that cannot wait
 // URL -> pages being asked for it now (a request from one of them is the library's own fetch).
 const asking = new Map<string, Set<string>>();
+// The leader tab's client id (it says so); asked for when unknown.
+let leader: string | undefined;
+let leaderAsked = 0;
+let leaderHeard: (() => void) | undefined;
 
 const loadManifest = () =>
   (files = fetch(PREFIX + 'manifest.json', { cache: 'no-cache' })
@@ -58,7 +68,16 @@ self.addEventListener('install', () => void self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener('message', (e) => {
   if (e.data?.type === 'circlecdn:manifest') loadManifest();
+  if (e.data?.type === 'circlecdn:leader' && e.source) (leader = e.source.id), leaderHeard?.();
 });
+
+async function findLeader(all: Client[]): Promise<void> {
+  if (all.some((c) => c.id === leader) || Date.now() - leaderAsked < LEADER_ASK_MS) return;
+  leaderAsked = Date.now();
+  const heard = new Promise<void>((r) => (leaderHeard = r));
+  for (const c of all) c.postMessage({ type: 'circlecdn:who-leads' }, []);
+  await Promise.race([heard, sleep(LEADER_WAIT_MS)]);
+}
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   const origin = self.location.origin;
@@ -80,12 +99,13 @@ async function answer(e: FetchEvent): Promise<Response> {
     if (!paths || networkReason(req, self.location.origin, paths) !== null) return fetch(req);
     const url = req.url.split('#')[0];
     const busy = asking.get(url) ?? new Set<string>();
-    const all = await self.clients.matchAll({ type: 'window' });
-    const client = all.find((c) => c.id === pickClient(all, e.clientId, busy));
+    let all = await self.clients.matchAll({ type: 'window' });
+    if (!all.some((c) => c.id === leader)) await findLeader(all), (all = await self.clients.matchAll({ type: 'window' }));
+    const client = all.find((c) => c.id === pickClient(all, e.clientId, busy, leader));
     if (!client) return fetch(req);
     asking.set(url, busy.add(client.id));
     const done = () => (busy.delete(client.id), busy.size || asking.delete(url));
-    const res = await askPage(client, url, req.headers.get('range'), paths.get(decodeURI(new URL(url).pathname)), done);
+    const res = await askPage(client, req, url, paths.get(decodeURI(new URL(url).pathname)), done);
     return res ?? (done(), fetch(req));
   } catch {
     return fetch(req);
@@ -93,38 +113,67 @@ async function answer(e: FetchEvent): Promise<Response> {
 }
 
 // Asks `client` over a MessageChannel; null when it does not answer in time or fails before its
-// head (the caller goes to the network). After the head, a failure errors the body.
-async function askPage(client: Client, url: string, range: string | null, size: number | undefined,
+// head (the caller goes to the network). A failure after the head (the page closed: a leader tab
+// going away) continues a whole answer from the network from the byte it reached; else it errors
+// the body.
+async function askPage(client: Client, req: Request, url: string, size: number | undefined,
   done: () => void): Promise<Response | null> {
   const { port1, port2 } = new MessageChannel();
   const queue: { type: string; [k: string]: unknown }[] = [];
   let wake: (() => void) | undefined;
-  port1.onmessage = (m) => (queue.push(m.data), wake?.());
+  const push = (m: { type: string; [k: string]: unknown }) => (queue.push(m), wake?.());
+  port1.onmessage = (m) => push(m.data);
+  const watch = setInterval(() => self.clients.get(client.id).then((c) => c || push({ type: 'error', message: 'page gone' })), GONE_CHECK_MS);
+  const finish = () => (clearInterval(watch), port1.close(), done());
   const next = async (ms: number) => {
     if (!queue.length) await Promise.race([new Promise<void>((r) => (wake = r)), sleep(ms)]);
     return queue.shift() ?? { type: 'error', message: 'timeout' };
   };
-  client.postMessage({ type: 'circlecdn:fetch', url, range: range ?? undefined }, [port2]);
+  client.postMessage({ type: 'circlecdn:fetch', url, range: req.headers.get('range') ?? undefined }, [port2]);
   let m = await next(ACK_MS);
   if (m.type === 'ack') m = await next(HEAD_MS);
-  if (m.type !== 'head') return port1.close(), null;
+  if (m.type !== 'head') return finish(), null;
   const head = m as unknown as { status: number; headers: Record<string, string> };
+  let sent = 0;
+  let rest: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const pull = async (c: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+    if (rest) {
+      const r = await rest.read();
+      return r.done ? c.close() : c.enqueue(r.value);
+    }
+    port1.postMessage({ type: 'pull' });
+    const m = await next(STALL_MS);
+    if (m.type === 'chunk') {
+      const bytes = new Uint8Array(m.bytes as ArrayBuffer);
+      sent += bytes.length;
+      return c.enqueue(bytes);
+    }
+    finish();
+    if (m.type === 'end') return c.close();
+    rest = head.status === 200 ? await fromNetwork(req, sent) : undefined;
+    return rest ? pull(c) : c.error(new Error(String(m.message)));
+  };
   const body = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      port1.postMessage({ type: 'pull' });
-      const m = await next(STALL_MS);
-      if (m.type === 'chunk') return c.enqueue(new Uint8Array(m.bytes as ArrayBuffer));
-      port1.close();
-      done();
-      m.type === 'end' ? c.close() : c.error(new Error(String(m.message)));
-    },
+    pull,
     cancel() {
       port1.postMessage({ type: 'cancel' });
-      port1.close();
-      done();
+      finish();
+      void rest?.cancel();
     },
   });
   const nullBody = head.status === 204 || head.status === 304;
-  if (nullBody) port1.postMessage({ type: 'cancel' }), port1.close(), done();
+  if (nullBody) port1.postMessage({ type: 'cancel' }), finish();
   return new Response(nullBody ? null : body, { status: head.status, headers: answerHeaders(head.status, head.headers, size) });
+}
+
+// The rest of a whole answer from byte `from` on, from the network (the origin: the same source
+// as any fallback); undefined when the server does not answer that range exactly.
+async function fromNetwork(req: Request, from: number): Promise<ReadableStreamDefaultReader<Uint8Array> | undefined> {
+  try {
+    const res = await fetch(req.url, { headers: { Range: `bytes=${from}-` }, credentials: 'same-origin' });
+    const exact = from === 0 ? res.status === 200 : res.status === 206 && res.headers.get('content-range')?.startsWith(`bytes ${from}-`);
+    return exact ? res.body?.getReader() : (res.body?.cancel(), undefined);
+  } catch {
+    return undefined;
+  }
 }
