@@ -44,12 +44,14 @@ export interface PageClient {
  * Which open page answers (docs/client.md, "Which page answers"): the leader tab when one is
  * known and open, else the page that made the request, else a focused, then a visible, then any
  * window. `asking` holds the pages already asked about this URL: a request from one of them is the
- * library's own fetch of what it is answering, and goes to the network (undefined).
+ * library's own fetch of what it is answering, and goes to the network (undefined). Another
+ * page's request for the same URL still goes to the leader, which sends it to the network at once
+ * while its own fetch of it runs (sw-bridge/register.ts).
  */
 export function pickClient(clients: readonly PageClient[], requester: string, asking: ReadonlySet<string>,
   leader?: string): string | undefined {
   if (asking.has(requester)) return undefined;
-  const windows = clients.filter((c) => (c.type ?? 'window') === 'window' && !asking.has(c.id));
+  const windows = clients.filter((c) => (c.type ?? 'window') === 'window');
   const pick =
     windows.find((c) => c.id === leader) ?? windows.find((c) => c.id === requester) ??
     windows.find((c) => c.focused) ?? windows.find((c) => c.visibilityState === 'visible') ?? windows[0];
