@@ -19,6 +19,9 @@ const common = {
 const outputs = [
   { entryPoints: [join(here, 'src/esm.ts')], format: 'esm', outfile: join(here, 'dist/circlecdn.js') },
   { entryPoints: [join(here, 'src/classic.ts')], format: 'iife', outfile: join(here, 'dist/circlecdn.iife.js') },
+  // The service worker (budget: 4 KiB gzip) and what it is while the operator has it off.
+  { entryPoints: [join(here, 'src/sw/worker.ts')], format: 'iife', outfile: join(here, 'dist/sw.js') },
+  { entryPoints: [join(here, 'src/sw/off.ts')], format: 'iife', outfile: join(here, 'dist/sw-off.js') },
 ];
 for (const o of outputs) {
   await build({ ...common, ...o });

@@ -8,8 +8,10 @@ import type { Loaded, Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
 import { abortError, keepShare, pieceStream } from './fetch/piece-stream';
 import { OriginMeter } from './fetch/origin-meter';
+import { reloadManifest } from './signal/manifest-updates';
 import { DEFAULT_MAX_UPLOADS } from './signal/tracker';
 import { ContentStore } from './store/content-store';
+import { useServiceWorker } from './sw-bridge/register';
 import { type Item, Manifest } from './verify/manifest';
 
 const DEFAULT_STORE_QUOTA_BYTES = 64 * 1024 * 1024;
@@ -47,6 +49,8 @@ export interface CircleOptions {
   iceServers?: RTCIceServer[];
   /** Start nothing (no manifest, no tracker, no store: every fetch from the origin) until grantConsent(). */
   requireConsent?: boolean;
+  /** Service worker mode: register /.circlecdn/sw.js (scope /) and answer it (docs/client.md). Default false. */
+  serviceWorker?: boolean;
 }
 
 export interface CircleStats {
@@ -115,6 +119,7 @@ export class CircleCDN extends EventTarget {
   constructor(private _options: CircleOptions = {}) {
     super();
     this._base = new URL(_options.server ?? location.origin);
+    if (_options.serviceWorker) useServiceWorker(this, this._base);
   }
 
   /** The visitor's own switch, kept in localStorage; takes effect on the next page load. */
@@ -301,6 +306,9 @@ export class CircleCDN extends EventTarget {
       this._emit('penalised', { peer: m.peer });
     });
     tracker.on('error', (m) => this._emit('servererror', { code: m.code, message: m.message }));
+    tracker.on('manifest', (m) => {
+      void reloadManifest(this._base, m, this._manifest).then((next) => next && (this._manifest = next));
+    });
   }
 
   private _emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {

@@ -47,11 +47,17 @@ export async function startServer({ bin, site, clientDir, root, args: extra = []
   // rebuilt since would be hashed after listening), and nothing is written under $HOME.
   const cache = extra.includes('--hash-cache') ? [] : ['--hash-cache', 'none'];
   const args = [...pre, 'serve', site, '--listen', '127.0.0.1:0', '--client-dir', clientDir, '--operator-token-file', tokenFile, ...cache, ...extra];
+  // Read at start, and again on SIGHUP: kept until stop() when the test reloads a config file.
+  const reloads = extra.includes('--config');
+  const dropToken = () => rmSync(tokenDir, { recursive: true, force: true });
   let started;
   try {
     started = await spawnUntil(cmd, args, { cwd: root, pattern: /listening on (http:\/\/127\.0\.0\.1:\d+)/, name: 'server' });
+  } catch (e) {
+    dropToken();
+    throw e;
   } finally {
-    rmSync(tokenDir, { recursive: true, force: true }); // read at start; not needed afterwards
+    if (!reloads) dropToken();
   }
   const { child, exited, err } = started;
   const url = started.found;
@@ -81,6 +87,7 @@ export async function startServer({ bin, site, clientDir, root, args: extra = []
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const { code, signal } = await exited;
       clearTimeout(timer);
+      dropToken();
       if (/ERROR: (Address|Leak|Undefined|Thread)Sanitizer|runtime error:/.test(err()))
         throw new Error(`server sanitizer report:\n${err().slice(-8000)}`);
       if (code !== 0 && signal !== 'SIGTERM') log(`  server exited with ${code ?? signal}\n${err().slice(-4000)}`);

@@ -2,6 +2,7 @@
 // passes before the rest of the library sees it.
 
 import type { UploadPolicy } from '../transfer/upload-gate';
+import type { ManifestChange } from './manifest-updates';
 
 // The ICE part of `welcome`, and the whole of `ice` (TURN credentials renewed before they expire).
 export interface IceConfig {
@@ -33,7 +34,7 @@ export interface Penalised { type: 'penalised'; peer: string }
 export interface Challenge { type: 'challenge'; id: number; hash: string; nonce: string }
 export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[] }
 
-export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | Challenge | ErrorMessage;
+export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | Challenge | ErrorMessage | ManifestChange;
 
 export interface SignalData {
   sdp?: RTCSessionDescriptionInit;
@@ -52,6 +53,7 @@ const SHAPES: Record<string, Record<string, string>> = {
   penalised: { peer: 'string' },
   challenge: { id: 'number', hash: 'string', nonce: 'string' },
   error: { code: 'string' },
+  manifest: { generation: 'number' },
 };
 
 export function parseServerMessage(text: unknown): ServerMessage | null {

@@ -3,6 +3,7 @@
 // validated server message by its type to the parts that subscribed to it.
 import { Emitter } from '../emitter';
 import type { Cancel, Challenge, ErrorMessage, Ice, Match, Miss, Penalised, SignalIn, Welcome } from './messages';
+import type { ManifestChange } from './manifest-updates';
 import { parseServerMessage } from './messages';
 
 const RECONNECT_MIN_MS = 500;
@@ -26,6 +27,7 @@ export interface TrackerEvents {
   challenge: [Challenge];
   penalised: [Penalised];
   error: [ErrorMessage];
+  manifest: [ManifestChange];
   ready: [Welcome];
   down: [];
 }

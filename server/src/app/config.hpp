@@ -28,8 +28,11 @@ struct config {
   std::uint16_t listen_port = 8080;  // 0 = any free port (printed at start)
   std::uint64_t piece_size_bytes = 256 * 1024;
   std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
-  bool secure_cookies = false;       // behind TLS: cookies get `Secure`
-  tls_config tls;                    // HTTPS/WSS, the 301 listener, trusted proxies
+  // --service-worker: "on" serves the carrying worker at /.circlecdn/sw.js, "off" (the kill
+  // switch) one that steps aside and unregisters itself (docs/operations.md).
+  std::string service_worker = "on";
+  bool secure_cookies = false;  // behind TLS: cookies get `Secure`
+  tls_config tls;               // HTTPS/WSS, the 301 listener, trusted proxies
   std::chrono::milliseconds shutdown_grace{3000};
   std::uint64_t origin_rate_limit_bytes_per_s = 0;  // 0 = uncapped (a cap for demos, benchmarks)
   std::size_t http_header_limit_bytes = 8 * 1024;

@@ -50,6 +50,9 @@ response route(context& ctx, const http::request<http::string_body>& req,
       if (result.cookie_set) ++ctx.counters.cookies_set;
       return std::move(result.message);
     }
+    if (path == "/.circlecdn/sw.js")
+      return http::message_generator(
+          assets::service_worker_answer(ctx.assets, req, ctx.cfg.service_worker == "on"));
     if (auto lib = assets::library_answer(ctx.assets, req, path.substr(12)))
       return http::message_generator(std::move(*lib));
     return http::message_generator(

@@ -14,6 +14,7 @@
 #include "app/redirect.hpp"
 #include "core/heap_usage.hpp"
 #include "manifest/watcher.hpp"
+#include "signal/outbound.hpp"
 
 namespace circlecdn::app {
 
@@ -249,6 +250,8 @@ struct server::impl {
     auto sweep_every =
         std::max<std::chrono::seconds>(std::chrono::seconds(1), ctx.cfg.limits.ping_after / 6);
     auto next_sweep = signal::tracker::clock::now() + sweep_every;
+    // Live manifest: pages hear of a new generation within a tick, and fetch it again.
+    auto notified = ctx.manifest.current()->generation;
     for (;;) {
       t.expires_after(want_expiry_tick);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -256,6 +259,12 @@ struct server::impl {
       if (!ctx.stopping) ctx.tracker.expire(now);
       for (std::size_t i = 0; i < ctx.recent_item_seconds.size(); ++i)
         ctx.recent_item_seconds[i].sample(ctx.tracker.counters().reported_item_seconds[i], now);
+      if (auto snap = ctx.manifest.current(); snap->generation != notified && !ctx.stopping) {
+        notified = snap->generation;
+        ctx.tracker.broadcast(signal::make_manifest(snap->generation, snap->content_tag));
+        spdlog::info("event=manifest_notice generation={} peers={}", snap->generation,
+                     ctx.tracker.peers_online());
+      }
       if (ctx.trim.observe(ctx.tracker.peers_online(), ctx.tracker.take_peak()))
         spdlog::info("event=memory_trim peers_online={} heap_bytes={}", ctx.tracker.peers_online(),
                      heap_bytes_in_use());

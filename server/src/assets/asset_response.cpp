@@ -73,4 +73,15 @@ std::optional<http::response<http::string_body>> library_answer(
   return plain(req, http::status::not_found, "no such library version\n");
 }
 
+http::response<http::string_body> service_worker_answer(const asset_set& set,
+                                                        const http::request<http::string_body>& req,
+                                                        bool on) {
+  auto a = set.find(on ? "sw.js" : "sw-off.js");
+  auto res = a ? asset_response(req, *a, false)
+               : plain(req, http::status::not_found, "service worker not built into this binary\n");
+  res.set("Service-Worker-Allowed", "/");
+  res.set(service_worker_header, on ? "on" : "off");
+  return res;
+}
+
 }  // namespace circlecdn::assets

@@ -23,4 +23,13 @@ http::response<http::string_body> asset_response(const http::request<http::strin
 std::optional<http::response<http::string_body>> library_answer(
     const asset_set& set, const http::request<http::string_body>& req, std::string_view name);
 
+// GET or HEAD /.circlecdn/sw.js: the service worker, `sw.js` when `on`, else `sw-off.js` (the
+// kill switch), revalidated like the library (no-cache + ETag, so browsers pick up a new worker),
+// with `Service-Worker-Allowed: /` (scope / from under /.circlecdn/) and `CircleCDN-Service-Worker:
+// on|off`, which the library and the worker read before they route anything.
+inline constexpr std::string_view service_worker_header = "CircleCDN-Service-Worker";
+http::response<http::string_body> service_worker_answer(const asset_set& set,
+                                                        const http::request<http::string_body>& req,
+                                                        bool on);
+
 }  // namespace circlecdn::assets

@@ -44,8 +44,12 @@ bool asset_set::is_library(std::string_view name) {
   return name == "circlecdn.js" || name == "circlecdn.iife.js";
 }
 
+bool asset_set::is_client_file(std::string_view name) {
+  return is_library(name) || name == "sw.js" || name == "sw-off.js";
+}
+
 std::optional<asset> asset_set::find(std::string_view name) const {
-  if (!library_dir_.empty() && is_library(name)) {
+  if (!library_dir_.empty() && is_client_file(name)) {
     std::ifstream in(library_dir_ / std::string(name), std::ios::binary);
     if (!in) return std::nullopt;
     auto text = std::make_shared<std::string>(std::istreambuf_iterator<char>(in),

@@ -28,7 +28,7 @@ struct asset {
 
 class asset_set {
  public:
-  // The embedded files; `library_dir` (may be empty) overrides circlecdn.js and circlecdn.iife.js.
+  // The embedded files; `library_dir` (may be empty) overrides the client files (is_client_file).
   explicit asset_set(std::filesystem::path library_dir = {});
 
   // By plain name ("circlecdn.js"). nullopt: unknown, or a placeholder with no bytes (the binary
@@ -40,6 +40,8 @@ class asset_set {
 
   // The library files, which get fingerprinted names.
   static bool is_library(std::string_view name);
+  // What the override directory may replace: the library and the service workers.
+  static bool is_client_file(std::string_view name);
 
  private:
   std::filesystem::path library_dir_;

@@ -57,6 +57,11 @@ std::vector<option_spec> make_table() {
       "directory with circlecdn.js and circlecdn.iife.js (empty: those URLs are 404)", true,
       "an existing directory", [](C& c) -> std::filesystem::path& { return c.client_dir; },
       existing_directory));
+  t.push_back(text(
+      "service-worker", "on|off",
+      "on: /.circlecdn/sw.js carries what pages ask for; off: it steps aside and unregisters "
+      "itself, and pages register it no more (the kill switch)",
+      true, "on|off", [](C & c) -> auto& { return c.service_worker; }, one_of({"on", "off"})));
   t.push_back(integer(
       "piece-size", "BYTES", "bytes per piece of large files", false, piece_min_bytes,
       piece_max_bytes, [](C & c) -> auto& { return c.piece_size_bytes; }));

@@ -103,6 +103,11 @@ frame make_challenge(std::uint32_t id, const content_hash& h, std::string_view n
               R"(","nonce":")" + std::string(nonce_hex) + R"("})");
 }
 
+frame make_manifest(std::uint64_t generation, const content_hash& content_tag) {
+  return done(R"({"type":"manifest","generation":)" + std::to_string(generation) +
+              R"(,"etag":"W/\")" + content_tag.hex() + R"(\""})");
+}
+
 frame make_error(error_code code, std::string_view message, std::string_view ref,
                  std::span<const content_hash> hashes, std::uint32_t id) {
   std::string s = R"({"type":"error","code":")" + std::string(to_string(code)) + R"(","message":)" +

@@ -34,6 +34,9 @@ frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,
 frame make_penalised(const peer_id& p);
 // A possession challenge: answer with `proof` carrying SHA-256(nonce bytes || bytes of `h`).
 frame make_challenge(std::uint32_t id, const content_hash& h, std::string_view nonce_hex);
+// The site changed (docs/protocol.md, `manifest`): `etag` is the new manifest's ETag, as its
+// answer has it (W/"<content tag>"), so a page compares it with the one it holds.
+frame make_manifest(std::uint64_t generation, const content_hash& content_tag);
 // id: the want id the error is about (0 = none).
 frame make_error(error_code code, std::string_view message, std::string_view ref,
                  std::span<const content_hash> hashes = {}, std::uint32_t id = 0);

@@ -515,4 +515,8 @@ void tracker::announce_shutdown() {
     state->link->deliver(make_error(error_code::shutting_down, "server is stopping", ""));
 }
 
+void tracker::broadcast(const frame& f) {
+  for (auto& [id, state] : peers_) state->link->deliver(f);
+}
+
 }  // namespace circlecdn::signal

@@ -110,6 +110,8 @@ class tracker {
   void expire(clock::time_point now);
   // Tells everyone the server is stopping (error shutting_down); sessions then close with 1001.
   void announce_shutdown();
+  // Sends one shared frame to every peer online (the `manifest` notice).
+  void broadcast(const frame& f);
 
   std::size_t peers_online() const { return peers_.size(); }
   // The most peers online since the last call (then it starts again from now).

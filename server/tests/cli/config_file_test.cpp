@@ -33,6 +33,7 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
       {"redirect-http", "\"127.0.0.1:0\""},
       {"gpc", "\"ignore\""},
       {"hidden-uploads", "\"continue\""},
+      {"service-worker", "\"off\""},
       {"challenge-rate", "0.5"},
       {"cache-control", "[\"*.css=no-cache\"]"},
       {"hash-cache", "\"none\""},

@@ -72,6 +72,7 @@ const std::vector<bad_value> bad_values = {
     {"gpc", "maybe", "honor|ignore"},
     {"upload-budget", "-1", "0.."},
     {"hidden-uploads", "stop", "pause|continue"},
+    {"service-worker", "maybe", "on|off"},
     {"operator-token", "short", "shorter than 16"},
     {"operator-token", "sixteen chars with spaces", "printable ASCII without spaces"},
     {"operator-token-file", "/nonexistent/token", "cannot read"},

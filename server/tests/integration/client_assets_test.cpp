@@ -88,3 +88,46 @@ TEST(ClientAssets, ClientDirOverridesTheEmbeddedCopyForDevelopment) {
   // Not in the directory: 404, not the embedded copy (the override is the whole library).
   EXPECT_EQ(get(site.port, "/.circlecdn/circlecdn.iife.js").result_int(), 404u);
 }
+
+TEST(ClientAssets, ServiceWorkerIsServedForScopeSlashAndRevalidated) {
+  test_site site;
+  auto expected = built("sw.js");
+  ASSERT_FALSE(expected.empty()) << "client/dist/sw.js missing: run npm run build";
+  auto res = get(site.port, "/.circlecdn/sw.js");
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_TRUE(res.body() == expected) << "sw.js differs from client/dist";
+  EXPECT_EQ(res["Service-Worker-Allowed"], "/");
+  EXPECT_EQ(res["CircleCDN-Service-Worker"], "on");
+  EXPECT_EQ(res[http::field::content_type], "text/javascript; charset=utf-8");
+  // no-cache + ETag: every update check reaches the server, and costs a 304 when nothing changed.
+  EXPECT_EQ(res[http::field::cache_control], "no-cache");
+  std::string etag(res[http::field::etag]);
+  EXPECT_EQ(etag, "\"" + content_hash::of(expected).hex() + "\"");
+  auto again = get(site.port, "/.circlecdn/sw.js", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.result_int(), 304u);
+  EXPECT_EQ(again["Service-Worker-Allowed"], "/");
+  EXPECT_EQ(again["CircleCDN-Service-Worker"], "on");
+  // No fingerprinted (immutable) name: a worker must always be revalidated.
+  auto fp = content_hash::of(expected).hex().substr(0, 16);
+  EXPECT_EQ(get(site.port, "/.circlecdn/sw." + fp + ".js").result_int(), 404u);
+}
+
+TEST(ClientAssets, ServiceWorkerOffServesTheWorkerThatUnregistersItself) {
+  app::config cfg;
+  cfg.service_worker = "off";
+  test_site site(8, cfg);
+  auto expected = built("sw-off.js");
+  ASSERT_FALSE(expected.empty()) << "client/dist/sw-off.js missing: run npm run build";
+  auto res = get(site.port, "/.circlecdn/sw.js");
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_TRUE(res.body() == expected) << "the kill switch did not serve sw-off.js";
+  EXPECT_NE(res.body().find("unregister"), std::string::npos);
+  EXPECT_EQ(res["CircleCDN-Service-Worker"], "off");
+  EXPECT_EQ(res["Service-Worker-Allowed"], "/");
+  // Other bytes than the carrying worker's, so a browser's update check installs it.
+  EXPECT_NE(res[http::field::etag], "\"" + content_hash::of(built("sw.js")).hex() + "\"");
+  auto head = exchange(site.port, build_request("HEAD", "/.circlecdn/sw.js"), 1, true);
+  ASSERT_EQ(head.size(), 1u);
+  EXPECT_EQ(head[0]["CircleCDN-Service-Worker"], "off");
+  EXPECT_TRUE(head[0].body().empty());
+}

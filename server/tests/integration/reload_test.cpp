@@ -191,3 +191,37 @@ TEST(Reload, SighupDuringTheFirstScanDoesNotEndTheProcess) {
   std::fclose(stdout_of);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
+
+// The kill switch from the config file: SIGHUP turns the served worker into the one that
+// unregisters itself, and back, without a restart (docs/operations.md, --service-worker).
+TEST(Reload, SighupFlipsTheServiceWorkerKillSwitch) {
+  temp_dir site;
+  site.write("a.txt", "a");
+  temp_dir conf;
+  auto log = conf.path() / "stderr.log";
+  auto file = conf.write("circlecdn.toml", "[serve]\nlisten = \"127.0.0.1:0\"\n");
+  child_server server(CIRCLECDN_BIN, site.path(), {"--config", file.string()}, log);
+  auto mode = [&] {
+    return std::string(get(server.port, "/.circlecdn/sw.js")["CircleCDN-Service-Worker"]);
+  };
+  EXPECT_EQ(mode(), "on");
+  auto on_body = get(server.port, "/.circlecdn/sw.js").body();
+
+  conf.write("circlecdn.toml", "[serve]\nlisten = \"127.0.0.1:0\"\nservice-worker = \"off\"\n");
+  ::kill(server.pid, SIGHUP);
+  EXPECT_TRUE(wait_for_text(log, "event=reload changed=\"service-worker: on -> off\""));
+  EXPECT_EQ(mode(), "off");
+  EXPECT_NE(get(server.port, "/.circlecdn/sw.js").body(), on_body);
+
+  conf.write("circlecdn.toml", "[serve]\nlisten = \"127.0.0.1:0\"\nservice-worker = \"maybe\"\n");
+  ::kill(server.pid, SIGHUP);
+  EXPECT_TRUE(wait_for_text(log, "--service-worker: expected on|off"));
+  EXPECT_EQ(mode(), "off");  // a bad value changes nothing
+
+  conf.write("circlecdn.toml", "[serve]\nlisten = \"127.0.0.1:0\"\n");
+  ::kill(server.pid, SIGHUP);
+  EXPECT_TRUE(wait_for_text(log, "event=reload changed=\"service-worker: off -> on\""));
+  EXPECT_EQ(mode(), "on");
+  EXPECT_EQ(get(server.port, "/.circlecdn/sw.js").body(), on_body);
+  EXPECT_EQ(server.terminate_and_wait(), 0);
+}

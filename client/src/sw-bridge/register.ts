@@ -1,0 +1,92 @@
+// Service worker mode, the page's side: answers the worker's requests with cdn.fetch() and
+// registers the worker (scope /) unless the operator has switched it off (docs/client.md,
+// "Service worker mode"; docs/operations.md, --service-worker).
+import type { CircleCDN } from '../circle-cdn';
+import { answer, isAsk, type CdnFetch } from './answer';
+import { warmUp } from './first-visit';
+import { isLeader, whenLeader } from './leader';
+
+export const SW_PATH = '/.circlecdn/sw.js';
+// On the worker script's answer: `off` is the kill switch (the server then serves a worker that
+// unregisters itself), so the page registers nothing.
+export const MODE_HEADER = 'CircleCDN-Service-Worker';
+// A first visit waits this long for the new worker to take the page over before it gives up.
+const CLAIM_WAIT_MS = 5_000;
+
+const pathOf = (input: string) => new URL(input, location.href).pathname;
+
+/**
+ * Makes `cdn` answer the service worker and registers the worker. `cdn.fetch` is wrapped to know
+ * which paths the library is loading itself: the worker's request for one of those is the
+ * library's own origin fetch, and the page sends it to the network rather than to itself.
+ */
+export function useServiceWorker(cdn: CircleCDN, base: URL): void {
+  const sw = typeof navigator == 'object' ? navigator.serviceWorker : undefined;
+  if (!sw || !isSecureContext || base.origin !== location.origin) return;
+  const own = new Map<string, number>();
+  const release = (p: string) => (own.get(p)! > 1 ? own.set(p, own.get(p)! - 1) : own.delete(p));
+  const inner = cdn.fetch.bind(cdn) as CdnFetch;
+  const fetch: CdnFetch = async (input, init) => {
+    const p = pathOf(input);
+    own.set(p, (own.get(p) ?? 0) + 1);
+    let res: Response;
+    try {
+      res = await inner(input, init);
+    } catch (e) {
+      release(p);
+      throw e;
+    }
+    if (!res.body) return release(p), res;
+    // Held until the body is read or dropped: later pieces are fetched while it streams.
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    res.body.pipeTo(writable).catch(() => {}).finally(() => release(p));
+    return new Response(readable, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  (cdn as unknown as { fetch: CdnFetch }).fetch = fetch;
+
+  // The leader says so to the worker, which then routes every tab's requests here: when it
+  // leads, when a new worker takes over, and when a worker (restarted) asks.
+  const announce = () => sw.controller?.postMessage({ type: 'circlecdn:leader' });
+  whenLeader(() => {
+    announce();
+    sw.addEventListener('controllerchange', announce);
+  });
+  sw.addEventListener('message', (e) => {
+    if (e.data?.type === 'circlecdn:who-leads' && isLeader()) return announce();
+    if (!isAsk(e.data) || !e.ports[0]) return;
+    const off = cdn.optedOut ?? (own.has(pathOf(e.data.url)) ? 'own-fetch' : undefined);
+    void answer(e.data, e.ports[0], fetch, off);
+  });
+  // Without this, messages wait for DOMContentLoaded, which waits for the scripts the worker is
+  // asking this page for (sw-recipe: parser-blocking scripts stalled until the timeout).
+  sw.startMessages();
+  void register(cdn, sw, new URL(SW_PATH, base).href, fetch).catch(() => {});
+}
+
+async function register(cdn: CircleCDN, sw: ServiceWorkerContainer, url: string, fetch: CdnFetch): Promise<void> {
+  await cdn.start();
+  const reg = await sw.getRegistration('/');
+  const ours = !!reg && [reg.active, reg.waiting, reg.installing].some((w) => w?.scriptURL === url);
+  // A visitor's opt-out, or the operator's enabled: false, removes the worker too.
+  if (cdn.optedOut && cdn.optedOut !== 'consent') return void (ours && reg!.unregister());
+  if (cdn.optedOut) return;
+  // Controlled by this worker: it checks the switch itself on every navigation.
+  if (ours && sw.controller?.scriptURL === url) return;
+  let on = false;
+  try {
+    const r = await window.fetch(url, { method: 'HEAD', cache: 'no-store' });
+    on = r.ok && r.headers.get(MODE_HEADER) !== 'off';
+  } catch {}
+  if (!on) return void (ours && reg!.unregister());
+  const first = !sw.controller;
+  await sw.register(url, { scope: '/' });
+  if (!first) return;
+  // The worker claims this page (sw/worker.ts, activate): what it loads from now on goes through
+  // the crowd; what it loaded before is fetched again through the library and announced.
+  const claimed = await Promise.race([
+    new Promise<boolean>((r) => sw.addEventListener('controllerchange', () => r(true), { once: true })),
+    new Promise<boolean>((r) => setTimeout(r, CLAIM_WAIT_MS, false)),
+  ]);
+  // Up to the claim the page loaded from the network; from then on through the worker and the library.
+  if (claimed) await warmUp(fetch, performance.now());
+}

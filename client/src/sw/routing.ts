@@ -1,0 +1,68 @@
+// What the service worker does with a request, decided without touching the network: pure
+// functions over the request, the manifest's paths and the open pages, so they are unit-tested.
+export const PREFIX = '/.circlecdn/';
+// The library's own origin fetch (item-loader.ts: the miss token): a page never answers it.
+const MISS_HEADER = 'x-circle-miss';
+
+export interface RouteRequest {
+  method: string;
+  url: string;
+  mode: string;
+  headers: { get(name: string): string | null };
+}
+
+/**
+ * Why `req` goes straight to the network, or null when a page should be asked for it. Only
+ * same-origin GETs (not navigations) for a path the manifest lists are asked; `paths` is undefined
+ * while the worker has no manifest.
+ */
+export function networkReason(req: RouteRequest, origin: string, paths?: { has(path: string): boolean }): string | null {
+  if (req.method !== 'GET') return 'method';
+  if (req.mode === 'navigate') return 'navigation';
+  const u = new URL(req.url);
+  if (u.origin !== origin) return 'cross-origin';
+  if (u.pathname.startsWith(PREFIX)) return 'circlecdn';
+  if (req.headers.get(MISS_HEADER) != null) return 'library';
+  if (!paths) return 'no-manifest';
+  let path: string;
+  try {
+    path = decodeURI(u.pathname);
+  } catch {
+    return 'bad-path';
+  }
+  return paths.has(path) ? null : 'not-in-manifest';
+}
+
+export interface PageClient {
+  id: string;
+  type?: string;
+  focused?: boolean;
+  visibilityState?: string;
+}
+
+/**
+ * Which open page answers (docs/client.md, "Which page answers"): the leader tab when one is
+ * known and open, else the page that made the request, else a focused, then a visible, then any
+ * window. `asking` holds the pages already asked about this URL: a request from one of them is the
+ * library's own fetch of what it is answering, and goes to the network (undefined). Another
+ * page's request for the same URL still goes to the leader, which sends it to the network at once
+ * while its own fetch of it runs (sw-bridge/register.ts).
+ */
+export function pickClient(clients: readonly PageClient[], requester: string, asking: ReadonlySet<string>,
+  leader?: string): string | undefined {
+  if (asking.has(requester)) return undefined;
+  const windows = clients.filter((c) => (c.type ?? 'window') === 'window');
+  const pick =
+    windows.find((c) => c.id === leader) ?? windows.find((c) => c.id === requester) ??
+    windows.find((c) => c.focused) ?? windows.find((c) => c.visibilityState === 'visible') ?? windows[0];
+  return pick?.id;
+}
+
+/** The headers of the worker's answer: the page's, with Content-Length from the manifest when a whole file lacks one. */
+export function answerHeaders(status: number, headers: Record<string, string>, size?: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  if (status === 200 && size !== undefined && !('content-length' in out) && !('content-encoding' in out))
+    out['content-length'] = String(size);
+  return out;
+}
