@@ -290,7 +290,7 @@ struct server::impl {
     auto deadline = std::chrono::steady_clock::now() + ctx.cfg.shutdown_grace;
     asio::steady_timer t(io);
     while (std::chrono::steady_clock::now() < deadline &&
-           (!ctx.ws_hub.sessions.empty() || ctx.http_in_flight > 0)) {
+           (!ctx.ws_hub.sessions.empty() || ctx.http_in_flight > 0 || watcher.rescanning())) {
       t.expires_after(shutdown_poll);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }

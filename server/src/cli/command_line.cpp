@@ -19,7 +19,8 @@ std::string help_line(const option_spec& s, const app::config& defaults) {
          (s.live ? "SIGHUP applies it" : "needs a restart") + ")";
 }
 
-// The whole command line, built from the option table. One per parse: CLI11 keeps state.
+// The whole command line, built from the option table. CLI11 keeps state: reset() before every
+// parse after the first (config_checker reuses one).
 struct parser {
   CLI::App app{"circlecdn: a peer-assisted CDN origin and signaling tracker"};
   CLI::App* serve = nullptr;

@@ -1,6 +1,8 @@
 #include "manifest/hash_child.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,6 +76,7 @@ hash_child::hash_child(std::vector<hash_request> files, std::uint64_t piece_size
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw std::system_error(errno, std::generic_category(), "pipe2");
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) {
     const int err = errno;
@@ -82,6 +85,14 @@ hash_child::hash_child(std::vector<hash_request> files, std::uint64_t piece_size
     throw std::system_error(err, std::generic_category(), "fork");
   }
   if (pid_ == 0) {
+    // Dies with the server (a crash or SIGKILL would otherwise leave it hashing gigabytes), and
+    // answers the signals the server's handlers caught with their defaults again.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(3);  // the parent died before prctl took effect
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // Every descriptor but the pipe goes: a copy of a connection, a listener or the epoll set
     // held here would keep a socket the server closed open until this child exits.
     int out = fds[1];
@@ -89,7 +100,11 @@ hash_child::hash_child(std::vector<hash_request> files, std::uint64_t piece_size
       if (::dup2(out, child_out_fd) < 0) ::_exit(2);
       out = child_out_fd;
     }
-    ::close_range(child_out_fd + 1, ~0U, 0);
+    if (::close_range(child_out_fd + 1, ~0U, 0) != 0) {  // before Linux 5.9: one by one
+      rlimit lim{};
+      ::getrlimit(RLIMIT_NOFILE, &lim);
+      for (rlim_t fd = child_out_fd + 1; fd < lim.rlim_cur; ++fd) ::close(static_cast<int>(fd));
+    }
     run_child(out, files, piece_size);
   }
   ::close(fds[1]);

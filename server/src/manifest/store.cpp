@@ -309,7 +309,7 @@ bool store::rescan_job::step(std::uint64_t budget) {
       e.path = f.url;
       e.size = info->size;
       e.sha256 = it->second.sha256;
-      e.pieces = std::move(it->second.pieces);
+      e.pieces = it->second.pieces;  // copied: a job dropped halfway must leave loaded_ whole
       e.version = *info;
       t.next->files.emplace(f.url, std::move(e));
       ++t.counts.from_hash_cache;

@@ -71,6 +71,7 @@ struct watcher_state {
   alignas(inotify_event) std::array<char, event_buffer_bytes> buffer{};
   bool started = false;
   bool stopped = false;
+  bool rescanning = false;  // a rescan job (which holds the store's scan lock) is alive
   bool pending = false;
   clock::time_point first_pending{};
   clock::time_point deadline{};
@@ -198,6 +199,17 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
     s->timer.expires_at(clock::time_point::max());
     auto& manifest = s->manifest;
     auto before = manifest.current();
+    // However the rescan ends (published, failed, or dropped by stop()), the pipe closes with it;
+    // left open, the next rescan could not assign its own.
+    struct rescan_scope {
+      watcher_state& s;
+      explicit rescan_scope(watcher_state& st) : s(st) { s.rescanning = true; }
+      ~rescan_scope() {
+        beast::error_code ignored;
+        s.hash_pipe.close(ignored);
+        s.rescanning = false;
+      }
+    } scope(*s);
     std::exception_ptr error;
     try {
       store::rescan_job job(manifest, true);
@@ -219,8 +231,6 @@ asio::awaitable<void> debounce_loop(std::shared_ptr<watcher_state> s) {
           if (ec == asio::error::eof) break;
           if (ec) throw std::system_error(ec, "reading the hashing process");
         }
-        beast::error_code ignored;
-        s->hash_pipe.close(ignored);
         const bool all = child.complete();
         if (!child.wait() || !all) throw std::runtime_error("the hashing process ended early");
         job.step(std::numeric_limits<std::uint64_t>::max());  // publishes
@@ -261,6 +271,10 @@ watcher::watcher(asio::any_io_executor ex, store& s) : impl_(std::make_unique<im
 
 watcher::~watcher() {
   stop();
+}
+
+bool watcher::rescanning() const {
+  return impl_->state->rescanning;
 }
 
 void watcher::start() {

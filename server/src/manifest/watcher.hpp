@@ -15,6 +15,9 @@ class watcher {
   ~watcher();
   void start();  // begins watching on the executor; throws std::system_error if inotify fails
   void stop();   // idempotent; from another thread it takes effect on the executor
+  // A rescan is in progress. After stop() it ends within a turn or two of the executor; the
+  // server waits for that before it lets the store go (the rescan holds the store's scan lock).
+  bool rescanning() const;
 
  private:
   struct impl;

@@ -305,9 +305,10 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
       held_by_strangers = true;
       continue;
     }
+    auto standing = penalties_.standing_of(h.id, now);
     candidates.push_back({h.id, static_cast<std::uint32_t>(h.uploads.size()), h.max_uploads,
-                          is_penalised(h.id, now), is_paired(p, h.id), h.uploads_completed,
-                          penalties_.suspect(h.address, now), penalties_.evidence(h.id) > 0});
+                          standing.penalised, is_paired(p, h.id), h.uploads_completed,
+                          penalties_.suspect(h.address, now), standing.accused});
     states.push_back(&h);
   }
   auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);

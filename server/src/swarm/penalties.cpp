@@ -47,7 +47,8 @@ bool penalties::add(const peer_id& accused, std::string_view address, item it,
     if (old.reporter == it.reporter && old.hash == it.hash) return false;  // the same claim again
   if (h.items.size() >= penalty_rules::evidence_per_holder) h.items.erase(h.items.begin());
   h.items.push_back(std::move(it));
-  double w = worth(h);
+  h.last_item = now;
+  double w = h.worth = worth(h);
   if (w < penalty_rules::threshold) return false;
   auto points = static_cast<std::uint32_t>(std::floor(w / penalty_rules::threshold));
   if (points <= h.points) return false;  // no new whole point: nothing distinct was added
@@ -105,16 +106,30 @@ penalties::contradiction penalties::passed_challenge(const peer_id& accused,
     ++out.reporters;
   }
   if (out.reporters == 0) return out;
-  auto points = static_cast<std::uint32_t>(std::floor(worth(h) / penalty_rules::threshold));
+  h.worth = worth(h);
+  auto points = static_cast<std::uint32_t>(std::floor(h.worth / penalty_rules::threshold));
   if (points < h.points) h.points = points;  // what is left must earn its next point again
   if (h.until > now && points == 0) {
-    // The strike this penalty left goes with it, unless a later penalty from there renewed it.
-    if (auto s = strikes_.find(h.address); s != strikes_.end() && s->second == h.until)
-      strikes_.erase(s);
-    h.until = now;
+    lift(h, now);
     out.lifted = true;
   }
   return out;
+}
+
+void penalties::lift(holder& h, penalty_clock::time_point now) {
+  h.until = now;
+  // The address's strike lasts as long as the longest penalty still running from there (another
+  // peer's, say); lifted, this one no longer counts. Rare enough for a scan.
+  auto s = strikes_.find(h.address);
+  if (s == strikes_.end()) return;
+  penalty_clock::time_point longest{};
+  for (const auto& [id, other] : holders_)
+    if (&other != &h && other.address == h.address && other.until > now)
+      longest = std::max(longest, other.until);
+  if (longest > now)
+    s->second = longest;
+  else
+    strikes_.erase(s);
 }
 
 void penalties::strike(std::string_view address, penalty_clock::time_point until,
@@ -150,7 +165,14 @@ double penalties::weight(std::string_view reporter) const {
 
 double penalties::evidence(const peer_id& accused) const {
   auto it = holders_.find(accused);
-  return it == holders_.end() ? 0 : worth(it->second);
+  return it == holders_.end() ? 0 : it->second.worth;
+}
+
+penalties::standing penalties::standing_of(const peer_id& id, penalty_clock::time_point now) const {
+  auto it = holders_.find(id);
+  if (it == holders_.end()) return {};
+  const auto& h = it->second;
+  return {h.until > now, h.until <= now && h.worth > 0 && now - h.last_item < base_};
 }
 
 }  // namespace circlecdn::swarm

@@ -74,8 +74,16 @@ class penalties {
   std::size_t penalised_count(penalty_clock::time_point now) const;
   bool suspect(std::string_view address, penalty_clock::time_point now) const;
   double weight(std::string_view reporter) const;
-  // Evidence worth against `accused`: anything above 0 ranks a holder after the unaccused.
+  // Evidence worth against `accused` (for logs, stats and tests).
   double evidence(const peer_id& accused) const;
+  // What the holder policy needs, in one lookup per candidate of every want: penalised now, and
+  // accused (evidence left against it, the last item less than `base` old: a contradicted report
+  // demotes an honest holder for 10 minutes, not for the life of the process).
+  struct standing {
+    bool penalised = false;
+    bool accused = false;
+  };
+  standing standing_of(const peer_id& id, penalty_clock::time_point now) const;
   std::size_t holders() const { return holders_.size(); }
 
  private:
@@ -89,10 +97,13 @@ class penalties {
     penalty_clock::time_point until{};
     std::uint32_t points = 0;  // whole points of evidence already turned into penalty
     std::string address;       // where it was when last penalised: the strike to lift with it
+    double worth = 0;          // worth(items), kept current by add() and passed_challenge()
+    penalty_clock::time_point last_item{};  // when the newest item was added
   };
   bool add(const peer_id& accused, std::string_view address, item it,
            penalty_clock::time_point now);
   static double worth(const holder& h);
+  void lift(holder& h, penalty_clock::time_point now);
   void strike(std::string_view address, penalty_clock::time_point until,
               penalty_clock::time_point now);
 

@@ -157,6 +157,32 @@ TEST(Penalties, AReceiverContradictedOnManyItemsOfOneHolderLosesHalfItsWeightOnc
   EXPECT_FALSE(pen.penalised(liar, now));
 }
 
+TEST(Penalties, AnAccusationLapsesTenMinutesAfterItsLastEvidence) {
+  penalties pen(base);
+  auto now = penalty_clock::now();
+  auto honest = peer_id::random();
+  pen.report(honest, "198.51.100.1", "203.0.113.66", h(1), now);
+  EXPECT_TRUE(pen.standing_of(honest, now).penalised);
+  EXPECT_FALSE(pen.standing_of(honest, now).accused);  // penalised is the stronger of the two
+  pen.passed_challenge(honest, h(1), now + 1s);
+  EXPECT_FALSE(pen.standing_of(honest, now + 1s).penalised);
+  EXPECT_TRUE(pen.standing_of(honest, now + 1s).accused);
+  EXPECT_TRUE(pen.standing_of(honest, now + base - 1s).accused);
+  EXPECT_FALSE(pen.standing_of(honest, now + base + 1s).accused);
+  EXPECT_FALSE(pen.standing_of(peer_id::random(), now).accused);
+}
+
+TEST(Penalties, LiftingOnePenaltyKeepsAnotherPeersStrikeOnTheSameAddress) {
+  penalties pen(base);
+  auto now = penalty_clock::now();
+  auto squatter = peer_id::random(), honest = peer_id::random();
+  pen.failed_challenge(squatter, "198.51.100.9", h(1), now);           // until now + base
+  pen.report(honest, "198.51.100.9", "203.0.113.66", h(2), now + 5s);  // until now + base + 5 s
+  EXPECT_TRUE(pen.passed_challenge(honest, h(2), now + 6s).lifted);
+  EXPECT_TRUE(pen.suspect("198.51.100.9", now + base - 1s));  // the squatter's penalty still runs
+  EXPECT_FALSE(pen.suspect("198.51.100.9", now + base + 1s));
+}
+
 TEST(Penalties, TablesStayBounded) {
   penalties pen(base);
   auto now = penalty_clock::now();
