@@ -188,14 +188,15 @@ export class CircleCDN extends EventTarget {
       this._emit('resource', detail);
     };
     let load: (item: Item) => Promise<Loaded>;
+    const indexOf = new Map(items.map((item, i) => [item, i])); // not items.indexOf: 40k pieces in 10 GiB
     if (!range && size <= WHOLE_FILE_MAX_BYTES) {
       // A file the page may hold whole is loaded as before: from a random piece on (a crowd's
       // holders spread), and in one origin request when the origin goes first.
       const all = loader.loadAll(url.href, items).then((got) => got.map(count));
-      load = (item) => all.then((got) => got[items.indexOf(item)]);
+      load = (item) => all.then((got) => got[indexOf.get(item)!]);
     } else {
       const keep = keepShare(size, (this._store?.quotaBytes ?? DEFAULT_STORE_QUOTA_BYTES) / FILE_STORE_SHARE);
-      load = (item) => loader.load(url.href, item, undefined, keep(items.indexOf(item))).then(count);
+      load = (item) => loader.load(url.href, item, undefined, keep(indexOf.get(item)!)).then(count);
     }
     const body = await pieceStream(items, span, load, signal, finished);
     const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(span.end - span.start), 'Accept-Ranges': 'bytes' };
