@@ -4,7 +4,9 @@
 // holders, expiring when not refreshed. Lookups are routed recursively through the closest
 // preceding finger (O(log N) hops), each hop acknowledged (a silent next hop is dropped from the
 // tables and the message goes another way), and the reply retraces the path over connections
-// that are already open. The server only brokers connections.
+// that are already open. The server only brokers connections. A peer's message is parsed
+// (chord-messages.ts) and checked against who may send it (docs/routing.md, "What a peer
+// checks") before it touches a table or a timer.
 //
 // From the simulator (docs/simulation.md, docs/routing.md): every connection is a WebRTC set-up
 // relayed by the server, and churn keeps replacing fingers, so finger *entries* are refreshed by
@@ -13,41 +15,19 @@
 // connection that is not a ring link (successors, predecessor) is closed.
 import { CHORD_HANDOFF_MAX, CHORD_MAX_HOPS, CHORD_RECORDS_RETURNED, parseChord, type ChordMessage, type Find, type Op, type Reply } from './chord-messages';
 import { RecordStore, type ProviderRecord } from './chord-records';
+import { RouteTable } from './chord-routes';
 import { fingerStart, idOfPeer, inHalfOpen, inOpen, keyOfHash } from './ids';
 import type { RoutingClock, RoutingTransport } from './transport';
 import { randomId, type Dropped } from './wire';
 
+import {
+  CHORD_CLOCK_SKEW_MS, CHORD_DEADLINE_MS, CHORD_FINGERS, CHORD_FIX_PERIOD_MS, CHORD_HOP_TIMEOUT_MS, CHORD_MAX_CONNECTIONS,
+  CHORD_MAX_ROUTES, CHORD_RECORD_TTL_MS, CHORD_REPUBLISH_MS, CHORD_STABILISE_MS, CHORD_SUCCESSORS,
+  type ChordLookup, type ChordOptions,
+} from './chord-config';
+
+export * from './chord-config';
 export { CHORD_RECORDS_RETURNED, type ChordMessage } from './chord-messages';
-
-export const CHORD_FINGERS = 24; // the simulator's for 10^6 peers: bit_width(N) + 4
-export const CHORD_SUCCESSORS = 4;
-export const CHORD_STABILISE_MS = 5_000;
-export const CHORD_FIX_PERIOD_MS = 120_000; // every finger once per period, one per tick
-export const CHORD_REPUBLISH_MS = 600_000;
-export const CHORD_RECORD_TTL_MS = 660_000; // a record outlives one republish, not two
-export const CHORD_HOP_TIMEOUT_MS = 500;
-export const CHORD_DEADLINE_MS = 2_000;
-export const CHORD_MAX_CONNECTIONS = 12; // successors + predecessor + 7 fingers
-/** How far past this peer's clock + deadline a lookup's deadline may reach (clocks differ). */
-export const CHORD_CLOCK_SKEW_MS = 1_000;
-/** Lookups this peer relays at once (each waits for its reply until its deadline). */
-export const CHORD_MAX_ROUTES = 4_096;
-
-export type ChordLookup =
-  | { found: true; owner: string; hops: number; records: string[] }
-  | { found: false; reason: 'deadline' | 'no_record'; hops: number };
-
-export interface ChordOptions {
-  fingers?: number;
-  successors?: number;
-  maxConnections?: number;
-  stabiliseMs?: number;
-  fixPeriodMs?: number;
-  republishMs?: number;
-  recordTtlMs?: number;
-  hopTimeoutMs?: number;
-  deadlineMs?: number;
-}
 
 interface Pending {
   resolve: (r: ChordLookup) => void;
@@ -55,14 +35,6 @@ interface Pending {
   op: Op;
 }
 
-// A lookup this peer started (back null) or relays: where its reply goes, and the peers it was
-// sent on to, the only ones a reply is taken from (a reply from anyone else is a forgery).
-interface Route {
-  back: string | null;
-  tried: Set<string>;
-  expires: number;
-}
-const routeKey = (origin: string, id: number): string => `${origin} ${id}`;
 
 export class ChordNode {
   readonly peer: string;
@@ -74,7 +46,7 @@ export class ChordNode {
   private readonly _records = new RecordStore();
   private readonly _published = new Set<string>();
   private readonly _pending = new Map<number, Pending>();
-  private readonly _routes = new Map<string, Route>();
+  private readonly _routes = new RouteTable(CHORD_MAX_ROUTES);
   private readonly _acks = new Map<number, { msg: Find; to: string; cancel: () => void }>();
   private readonly _asks = new Map<number, { to: string; done: (m: ChordMessage | null) => void; cancel: () => void }>();
   private _next = 1;
@@ -256,20 +228,12 @@ export class ChordNode {
     const now = this._clock.now();
     const direct = msg.final && msg.hops === 1 && msg.origin === from;
     if (msg.path[msg.path.length - 1] !== from || (msg.op === 'put' && !direct)) return void this.dropped.refused++;
-    const key = routeKey(msg.origin, msg.id);
     const deadline = Math.min(msg.deadline, now + this.o.deadlineMs + CHORD_CLOCK_SKEW_MS);
-    if (!this._routes.has(key)) {
-      if (msg.origin === this.peer || !this._roomForRoute(now)) return void this.dropped.refused++;
-      this._routes.set(key, { back: from, tried: new Set(), expires: deadline });
-    }
+    if (!this._routes.has(msg.origin, msg.id))
+      if (msg.origin === this.peer || !this._routes.relay(msg.origin, msg.id, from, deadline, now))
+        return void this.dropped.refused++;
     this._send(from, { t: 'chord.ack', a: msg.a });
     this._route({ ...msg, deadline });
-  }
-
-  private _roomForRoute(now: number): boolean {
-    if (this._routes.size < CHORD_MAX_ROUTES) return true;
-    for (const [k, r] of this._routes) if (r.back !== null && r.expires < now) this._routes.delete(k);
-    return this._routes.size < CHORD_MAX_ROUTES;
   }
 
   // --- lookups -------------------------------------------------------------------------------
@@ -280,7 +244,7 @@ export class ChordNode {
       const deadline = this._clock.now() + this.o.deadlineMs;
       const cancel = this._clock.after(this.o.deadlineMs, () => this._settle(id, { found: false, reason: 'deadline', hops: 0 }));
       this._pending.set(id, { resolve, cancel, op });
-      this._routes.set(routeKey(this.peer, id), { back: null, tried: new Set(), expires: deadline });
+      this._routes.own(this.peer, id, deadline);
       const msg: Find = {
         t: 'chord.find', a: 0, id, origin: this.peer, key, op, hash, hops: 0, final: false, deadline, path: [],
         ttl: op === 'put' ? this.o.recordTtlMs : undefined,
@@ -311,7 +275,7 @@ export class ChordNode {
   private _forward(msg: Find, to: string, final: boolean): void {
     if (msg.hops >= CHORD_MAX_HOPS) return; // a loop in stale tables: the origin's deadline ends it
     const a = this._next++;
-    this._routes.get(routeKey(msg.origin, msg.id))?.tried.add(to);
+    this._routes.sentTo(msg.origin, msg.id, to);
     const out: Find = { ...msg, a, final, hops: msg.hops + 1, path: [...msg.path, this.peer] };
     if (!this._send(to, out)) {
       this._forget(to);
@@ -338,7 +302,7 @@ export class ChordNode {
 
   // A reply is taken only from a peer this lookup was sent on to.
   private _onReply(from: string, msg: Reply): void {
-    if (!this._routes.get(routeKey(msg.origin, msg.id))?.tried.has(from)) return void this.dropped.refused++;
+    if (!this._routes.expects(msg.origin, msg.id, from)) return void this.dropped.refused++;
     this._answer(msg);
   }
 
@@ -347,17 +311,15 @@ export class ChordNode {
   // lost and the origin's deadline ends the lookup: a reply straight to the origin from a peer
   // it did not send the lookup to could not be told from a forgery.
   private _answer(msg: Reply): void {
-    const key = routeKey(msg.origin, msg.id);
-    const route = this._routes.get(key);
+    const route = this._routes.take(msg.origin, msg.id);
     if (!route) return;
-    this._routes.delete(key);
     if (route.back === null) this._settle(msg.id, { found: true, owner: msg.owner, hops: msg.hops, records: msg.records });
     else this._send(route.back, msg);
   }
 
   private _settle(id: number, r: ChordLookup): void {
     const p = this._pending.get(id);
-    this._routes.delete(routeKey(this.peer, id));
+    this._routes.take(this.peer, id);
     if (!p) return;
     this._pending.delete(id);
     p.cancel();
