@@ -5,7 +5,7 @@
 // holder's records are capped.
 import { describe, expect, it } from 'vitest';
 import { ChordNode, type ChordLookup, type ChordMessage } from '../../src/routing/chord';
-import { CHORD_RECORDS_PER_HOLDER } from '../../src/routing/chord-records';
+import { CHORD_RECORDS_PER_HOLDER, RecordStore } from '../../src/routing/chord-records';
 import type { RoutingClock } from '../../src/routing/transport';
 import { ChordCrowd, FAST } from './chord-crowd';
 import { SimClock, peerIdAt, seeded } from './sim-network';
@@ -246,5 +246,20 @@ describe('chord: what a peer may send', () => {
     const r: ChordLookup = await c.lookup(c.random(), H);
     expect(r).toMatchObject({ found: true, owner: c.owner(ChordCrowd.keyOf(H)), records: [holder] });
     for (const n of c.nodes.values()) expect(n.dropped).toEqual({ malformed: 0, refused: 0 });
+  });
+});
+
+describe('chord: the record store caps', () => {
+  it('holds at most its cap in all and its cap per holder, and makes room as records expire', () => {
+    const s = new RecordStore(10, 4);
+    const peers = Array.from({ length: 4 }, () => peerIdAt(Math.floor(random() * 2 ** 32), random));
+    let stored = 0;
+    for (const p of peers) for (let i = 0; i < 5; i++) stored += s.put(ChordCrowd.hashAt(i, 3), p, 100, 0) ? 1 : 0;
+    expect(stored).toBe(10); // 4 + 4 + 2 + 0: the per-holder cap, then the store's
+    expect(s.size).toBe(10);
+    expect(s.put(ChordCrowd.hashAt(0, 3), peers[0], 200, 0)).toBe(true); // a refresh always fits
+    expect(s.put(ChordCrowd.hashAt(9, 3), peers[3], 200, 50)).toBe(false);
+    expect(s.put(ChordCrowd.hashAt(9, 3), peers[3], 300, 150)).toBe(true); // the others expired at 100
+    expect(s.size).toBe(2);
   });
 });
