@@ -171,6 +171,22 @@ describe('chord: what a peer may send', () => {
     expect(x.n.successors).toEqual([BOOT]);
   });
 
+  it('a chord.ack or chord.answer from a stranger is not taken for the peer asked', async () => {
+    const x = await joined();
+    // BOOT acknowledges and answers 5 ms after each message: the stranger's come first.
+    void x.n.findOwner(0x7f000000);
+    const fwd = x.last('chord.find')!;
+    expect(fwd.to).toBe(BOOT);
+    x.n.receive(STRANGER, { t: 'chord.ack', a: fwd.msg.a });
+    expect(x.n.dropped.refused).toBe(1);
+    while (!x.last('chord.ask')) x.clock.sim.runUntil(x.clock.now() + 1);
+    x.n.receive(STRANGER, { t: 'chord.answer', q: x.last('chord.ask')!.msg.q, pred: STRANGER, succs: [STRANGER] });
+    expect(x.n.dropped.refused).toBe(2);
+    x.clock.sim.runUntil(x.clock.now() + 100); // BOOT's ack and answer are taken
+    expect(x.n.dropped.refused).toBe(2);
+    expect(x.n.successors).toEqual([BOOT]);
+  });
+
   it('lookup ids are random, not a counter', async () => {
     const x = await joined();
     void x.n.findOwner(1);
