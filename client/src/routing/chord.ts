@@ -4,62 +4,37 @@
 // holders, expiring when not refreshed. Lookups are routed recursively through the closest
 // preceding finger (O(log N) hops), each hop acknowledged (a silent next hop is dropped from the
 // tables and the message goes another way), and the reply retraces the path over connections
-// that are already open. The server only brokers connections.
+// that are already open. The server only brokers connections. A peer's message is parsed
+// (chord-messages.ts) and checked against who may send it (docs/routing.md, "What a peer
+// checks") before it touches a table or a timer.
 //
 // From the simulator (docs/simulation.md, docs/routing.md): every connection is a WebRTC set-up
 // relayed by the server, and churn keeps replacing fingers, so finger *entries* are refreshed by
 // messages (fix_fingers, one per tick) but a finger's *connection* is opened only when a route
 // first uses it, and a peer holds at most CHORD_MAX_CONNECTIONS: past it the least recently used
 // connection that is not a ring link (successors, predecessor) is closed.
+import { CHORD_HANDOFF_MAX, CHORD_MAX_HOPS, CHORD_RECORDS_RETURNED, parseChord, type ChordMessage, type Find, type Op, type Reply } from './chord-messages';
 import { RecordStore, type ProviderRecord } from './chord-records';
+import { RouteTable } from './chord-routes';
 import { fingerStart, idOfPeer, inHalfOpen, inOpen, keyOfHash } from './ids';
 import type { RoutingClock, RoutingTransport } from './transport';
+import { randomId, type Dropped } from './wire';
 
-export const CHORD_FINGERS = 24; // the simulator's for 10^6 peers: bit_width(N) + 4
-export const CHORD_SUCCESSORS = 4;
-export const CHORD_STABILISE_MS = 5_000;
-export const CHORD_FIX_PERIOD_MS = 120_000; // every finger once per period, one per tick
-export const CHORD_REPUBLISH_MS = 600_000;
-export const CHORD_RECORD_TTL_MS = 660_000; // a record outlives one republish, not two
-export const CHORD_HOP_TIMEOUT_MS = 500;
-export const CHORD_DEADLINE_MS = 2_000;
-export const CHORD_MAX_CONNECTIONS = 12; // successors + predecessor + 7 fingers
-export const CHORD_RECORDS_RETURNED = 8;
+import {
+  CHORD_CLOCK_SKEW_MS, CHORD_DEADLINE_MS, CHORD_FINGERS, CHORD_FIX_PERIOD_MS, CHORD_HOP_TIMEOUT_MS, CHORD_MAX_CONNECTIONS,
+  CHORD_MAX_ROUTES, CHORD_RECORD_TTL_MS, CHORD_REPUBLISH_MS, CHORD_STABILISE_MS, CHORD_SUCCESSORS,
+  type ChordLookup, type ChordOptions,
+} from './chord-config';
 
-type Op = 'get' | 'put' | 'find';
-export type ChordMessage =
-  | { t: 'chord.find'; a: number; id: number; origin: string; key: number; op: Op; hash?: string;
-      hops: number; final: boolean; deadline: number; path: string[]; ttl?: number; holder?: string }
-  | { t: 'chord.ack'; a: number }
-  | { t: 'chord.reply'; id: number; origin: string; path: string[]; owner: string; hops: number; records: string[] }
-  | { t: 'chord.ask'; q: number; what: 'pred' | 'ping' }
-  | { t: 'chord.answer'; q: number; pred: string | null; succs: string[] }
-  | { t: 'chord.notify' }
-  | { t: 'chord.handoff'; records: ProviderRecord[] }
-  | { t: 'chord.leave'; pred: string | null; succs: string[] };
-type Find = Extract<ChordMessage, { t: 'chord.find' }>;
-
-export type ChordLookup =
-  | { found: true; owner: string; hops: number; records: string[] }
-  | { found: false; reason: 'deadline' | 'no_record'; hops: number };
-
-export interface ChordOptions {
-  fingers?: number;
-  successors?: number;
-  maxConnections?: number;
-  stabiliseMs?: number;
-  fixPeriodMs?: number;
-  republishMs?: number;
-  recordTtlMs?: number;
-  hopTimeoutMs?: number;
-  deadlineMs?: number;
-}
+export * from './chord-config';
+export { CHORD_RECORDS_RETURNED, type ChordMessage } from './chord-messages';
 
 interface Pending {
   resolve: (r: ChordLookup) => void;
   cancel: () => void;
   op: Op;
 }
+
 
 export class ChordNode {
   readonly peer: string;
@@ -71,6 +46,7 @@ export class ChordNode {
   private readonly _records = new RecordStore();
   private readonly _published = new Set<string>();
   private readonly _pending = new Map<number, Pending>();
+  private readonly _routes = new RouteTable(CHORD_MAX_ROUTES);
   private readonly _acks = new Map<number, { msg: Find; to: string; cancel: () => void }>();
   private readonly _asks = new Map<number, { to: string; done: (m: ChordMessage | null) => void; cancel: () => void }>();
   private _next = 1;
@@ -81,6 +57,8 @@ export class ChordNode {
   private readonly o: Required<ChordOptions>;
   /** Connections this peer opened for routing (a first send to a peer), for the cost figures. */
   opened = 0;
+  /** Messages dropped at the boundary (docs/routing.md, "What a peer checks"). */
+  readonly dropped: Dropped = { malformed: 0, refused: 0 };
 
   constructor(
     peer: string,
@@ -154,7 +132,20 @@ export class ChordNode {
   /** Announces that this peer holds `hash`: a record at its key's owner, refreshed until unpublished. */
   publish(hash: string): Promise<ChordLookup> {
     this._published.add(hash);
-    return this._find(keyOfHash(hash), 'put', hash);
+    return this._put(hash);
+  }
+
+  // A record names the peer that sends it, so it is sent straight to the key's owner (found
+  // first): an owner takes a put only from its holder (docs/routing.md, "What a peer checks").
+  private _put(hash: string): Promise<ChordLookup> {
+    const key = keyOfHash(hash);
+    return this._find(key, 'find').then((r) => {
+      if (!r.found || this._stopped) return r;
+      if (r.owner !== this.peer) return this._find(key, 'put', hash, r.owner, true);
+      const now = this._clock.now();
+      this._records.put(hash, this.peer, now + this.o.recordTtlMs, now);
+      return r;
+    });
   }
 
   unpublish(hash: string): void {
@@ -165,7 +156,7 @@ export class ChordNode {
   leave(clean: boolean): void {
     if (clean && this._succs.length) {
       const succ = this._succs[0];
-      this._send(succ, { t: 'chord.handoff', records: this._records.takeAll(this._clock.now()) });
+      this._handoff(succ, this._records.takeAll(this._clock.now()));
       this._send(succ, { t: 'chord.leave', pred: this._pred, succs: [] });
       if (this._pred) this._send(this._pred, { t: 'chord.leave', pred: null, succs: this._succs });
     }
@@ -173,6 +164,7 @@ export class ChordNode {
     for (const cancel of this._timers) cancel();
     for (const a of this._acks.values()) a.cancel();
     for (const a of this._asks.values()) a.cancel();
+    this._routes.clear();
     for (const [id, p] of this._pending) {
       p.cancel();
       p.resolve({ found: false, reason: 'deadline', hops: 0 });
@@ -180,37 +172,47 @@ export class ChordNode {
     }
   }
 
-  receive(from: string, msg: ChordMessage): void {
+  /** A message from a peer, as it came off the wire: parsed and checked before it is used. */
+  receive(from: string, raw: unknown): void {
     if (this._stopped) return;
+    const msg = parseChord(raw, this.o.successors);
+    if (!msg) {
+      this.dropped.malformed++;
+      return;
+    }
     this._touch(from);
     switch (msg.t) {
       case 'chord.find':
-        this._send(from, { t: 'chord.ack', a: msg.a });
-        return this._route(msg);
+        return this._onFind(from, msg);
       case 'chord.ack': {
         const a = this._acks.get(msg.a);
-        if (a) (a.cancel(), this._acks.delete(msg.a));
+        if (a && a.to === from) (a.cancel(), this._acks.delete(msg.a));
+        else this.dropped.refused++;
         return;
       }
       case 'chord.reply':
-        return this._onReply(msg);
+        return this._onReply(from, msg);
       case 'chord.ask':
         this._send(from, { t: 'chord.answer', q: msg.q, pred: this._pred, succs: this._succs });
         return;
       case 'chord.answer': {
         const a = this._asks.get(msg.q);
         if (a && a.to === from) (a.cancel(), this._asks.delete(msg.q), a.done(msg));
+        else this.dropped.refused++;
         return;
       }
       case 'chord.notify':
         return this._onNotify(from);
-      case 'chord.handoff':
+      case 'chord.handoff': {
         // Only a ring neighbour hands records over (a join: the successor; a clean leave: the
-        // predecessor); anyone else would be planting records.
-        if (from !== this._pred && from !== this._succs[0]) return;
+        // predecessor; a record out of range: either), or a peer that chord.notify would take as
+        // the predecessor (no stronger claim than a notify's); anyone else would be planting.
+        if (!this._neighbour(from)) return void this.dropped.refused++;
+        const now = this._clock.now();
         for (const r of msg.records)
-          this._records.put(r.hash, r.peer, this._clock.now() + Math.min(r.expires, this.o.recordTtlMs));
+          if (!this._records.put(r.hash, r.peer, now + Math.min(r.expires, this.o.recordTtlMs), now)) this.dropped.refused++;
         return;
+      }
       case 'chord.leave':
         // From a successor that leaves: its successors follow ours. From a predecessor: its own.
         if (from === this._succs[0]) this._setSuccessors(msg.succs.filter((p) => p !== this.peer));
@@ -220,20 +222,34 @@ export class ChordNode {
     }
   }
 
+  // A find from a peer: the sender is the last entry of its path; a put comes straight from its
+  // holder (one hop, final, origin = sender); a lookup claiming to be this peer's must be one.
+  private _onFind(from: string, msg: Find): void {
+    const now = this._clock.now();
+    const direct = msg.final && msg.hops === 1 && msg.origin === from;
+    if (msg.path[msg.path.length - 1] !== from || (msg.op === 'put' && !direct)) return void this.dropped.refused++;
+    const deadline = Math.min(msg.deadline, now + this.o.deadlineMs + CHORD_CLOCK_SKEW_MS);
+    if (!this._routes.has(msg.origin, msg.id))
+      if (msg.origin === this.peer || !this._routes.relay(msg.origin, msg.id, from, deadline, now))
+        return void this.dropped.refused++;
+    this._send(from, { t: 'chord.ack', a: msg.a });
+    this._route({ ...msg, deadline });
+  }
+
   // --- lookups -------------------------------------------------------------------------------
 
-  private _find(key: number, op: Op, hash?: string, via?: string, put?: ProviderRecord): Promise<ChordLookup> {
+  private _find(key: number, op: Op, hash?: string, via?: string, final = false): Promise<ChordLookup> {
     return new Promise((resolve) => {
-      const id = this._next++;
+      const id = randomId(); // not guessable: a peer the lookup did not pass cannot answer it
+      const deadline = this._clock.now() + this.o.deadlineMs;
       const cancel = this._clock.after(this.o.deadlineMs, () => this._settle(id, { found: false, reason: 'deadline', hops: 0 }));
       this._pending.set(id, { resolve, cancel, op });
+      this._routes.own(this.peer, id, deadline);
       const msg: Find = {
-        t: 'chord.find', a: 0, id, origin: this.peer, key, op, hash, hops: 0, final: false,
-        deadline: this._clock.now() + this.o.deadlineMs, path: [],
-        ttl: op === 'put' ? (put?.expires ?? this.o.recordTtlMs) : undefined,
-        holder: put?.peer,
+        t: 'chord.find', a: 0, id, origin: this.peer, key, op, hash, hops: 0, final: false, deadline, path: [],
+        ttl: op === 'put' ? this.o.recordTtlMs : undefined,
       };
-      if (via) this._forward(msg, via, false);
+      if (via) this._forward(msg, via, final);
       else this._route(msg);
     });
   }
@@ -257,7 +273,9 @@ export class ChordNode {
   }
 
   private _forward(msg: Find, to: string, final: boolean): void {
+    if (msg.hops >= CHORD_MAX_HOPS) return; // a loop in stale tables: the origin's deadline ends it
     const a = this._next++;
+    this._routes.sentTo(msg.origin, msg.id, to);
     const out: Find = { ...msg, a, final, hops: msg.hops + 1, path: [...msg.path, this.peer] };
     if (!this._send(to, out)) {
       this._forget(to);
@@ -273,27 +291,35 @@ export class ChordNode {
 
   private _arrive(msg: Find): void {
     const now = this._clock.now();
-    if (msg.op === 'put' && msg.hash)
-      this._records.put(msg.hash, msg.holder ?? msg.origin, now + (msg.ttl ?? this.o.recordTtlMs));
+    // A put names its sender (checked in _onFind), for at most a record's lifetime.
+    if (msg.op === 'put' && msg.hash) {
+      const ttl = Math.min(msg.ttl ?? this.o.recordTtlMs, this.o.recordTtlMs);
+      if (!this._records.put(msg.hash, msg.origin, now + ttl, now)) this.dropped.refused++;
+    }
     const records = msg.op === 'get' && msg.hash ? this._records.get(msg.hash, now, CHORD_RECORDS_RETURNED) : [];
-    const reply: ChordMessage = { t: 'chord.reply', id: msg.id, origin: msg.origin, path: msg.path, owner: this.peer, hops: msg.hops, records };
-    this._onReply(reply);
+    this._answer({ t: 'chord.reply', id: msg.id, origin: msg.origin, owner: this.peer, hops: msg.hops, records });
   }
 
-  private _onReply(msg: Extract<ChordMessage, { t: 'chord.reply' }>): void {
-    if (msg.path.length === 0 || msg.origin === this.peer) {
-      if (msg.origin === this.peer)
-        this._settle(msg.id, { found: true, owner: msg.owner, hops: msg.hops, records: msg.records });
-      return;
-    }
-    const back = msg.path[msg.path.length - 1];
-    const rest = { ...msg, path: msg.path.slice(0, -1) };
-    // Retrace over open connections; if that peer left, straight to the origin (a new connection).
-    if (!this._send(back, rest)) this._send(msg.origin, { ...rest, path: [] });
+  // A reply is taken only from a peer this lookup was sent on to.
+  private _onReply(from: string, msg: Reply): void {
+    if (!this._routes.expects(msg.origin, msg.id, from)) return void this.dropped.refused++;
+    this._answer(msg);
+  }
+
+  // The reply retraces the lookup's way back, over connections already open, to the peer each
+  // hop got it from (kept here, not carried in the message). If that peer left, the reply is
+  // lost and the origin's deadline ends the lookup: a reply straight to the origin from a peer
+  // it did not send the lookup to could not be told from a forgery.
+  private _answer(msg: Reply): void {
+    const route = this._routes.take(msg.origin, msg.id);
+    if (!route) return;
+    if (route.back === null) this._settle(msg.id, { found: true, owner: msg.owner, hops: msg.hops, records: msg.records });
+    else this._send(route.back, msg);
   }
 
   private _settle(id: number, r: ChordLookup): void {
     const p = this._pending.get(id);
+    this._routes.take(this.peer, id);
     if (!p) return;
     this._pending.delete(id);
     p.cancel();
@@ -315,21 +341,42 @@ export class ChordNode {
     }
     const pred = this._pred;
     if (pred) this._ask(pred, 'ping', (m) => m || this._pred !== pred || (this._pred = null, this._forget(pred)));
-    // Records for keys this peer does not own (stored before the ring settled): to their owner.
-    if (pred)
+    // Records for keys this peer does not own (stored before the ring settled) go to the
+    // neighbour on their side, who passes them on the same way until they reach their owner (a
+    // put would name this peer as the sender, and the owner takes a put only from its holder).
+    if (pred) {
+      const succ = this._succs[0];
+      const ahead: ProviderRecord[] = [];
+      const behind: ProviderRecord[] = [];
       for (const r of this._records.takeOutside(idOfPeer(pred), this.id, this._clock.now()))
-        void this._find(keyOfHash(r.hash), 'put', r.hash, undefined, r);
+        (succ && inHalfOpen(keyOfHash(r.hash), this.id, idOfPeer(succ)) ? ahead : behind).push(r);
+      if (succ) this._handoff(succ, ahead);
+      this._handoff(pred, behind);
+    }
+  }
+
+  private _handoff(to: string, records: ProviderRecord[]): void {
+    for (let i = 0; i < records.length; i += CHORD_HANDOFF_MAX)
+      this._send(to, { t: 'chord.handoff', records: records.slice(i, i + CHORD_HANDOFF_MAX) });
+  }
+
+  private _neighbour(p: string): boolean {
+    return p === this._succs[0] || this._predecessorCandidate(p);
+  }
+
+  private _predecessorCandidate(p: string): boolean {
+    const old = this._pred;
+    return !old || old === p || inOpen(idOfPeer(p), idOfPeer(old), this.id);
   }
 
   private _onNotify(from: string): void {
     const old = this._pred;
-    if (old && old !== from && !inOpen(idOfPeer(from), idOfPeer(old), this.id)) return;
+    if (!this._predecessorCandidate(from)) return;
     this._pred = from;
     if (this._succs.length === 0) this._adoptSuccessor(from); // the ring's second peer
     if (old === from) return;
     // The keys in (old, from] are the newcomer's now.
-    const moved = this._records.takeOutside(idOfPeer(from), this.id, this._clock.now());
-    if (moved.length) this._send(from, { t: 'chord.handoff', records: moved });
+    this._handoff(from, this._records.takeOutside(idOfPeer(from), this.id, this._clock.now()));
   }
 
   private _fixFinger(): void {
@@ -348,7 +395,7 @@ export class ChordNode {
   }
 
   private _republish(): void {
-    for (const hash of this._published) void this._find(keyOfHash(hash), 'put', hash);
+    for (const hash of this._published) void this._put(hash);
   }
 
   private _adoptSuccessor(p: string): void {
@@ -404,12 +451,16 @@ export class ChordNode {
   }
 
   // A periodic task, its first run at a phase that depends on the id (peers do not tick together).
+  // Re-armed even when fn throws: one bad entry must not stop a node's maintenance for good.
   private _loop(ms: number, fn: () => void): void {
     const slot = this._timers.length;
     const tick = () => {
       if (this._stopped) return;
-      fn();
-      this._timers[slot] = this._clock.after(ms, tick);
+      try {
+        fn();
+      } finally {
+        this._timers[slot] = this._clock.after(ms, tick);
+      }
     };
     this._timers.push(this._clock.after(ms * (0.5 + (this.id % 1000) / 2000), tick));
   }

@@ -6,12 +6,16 @@
 // connection the server orders). A want that comes back to its origin, runs out of hops, or is
 // not answered by its deadline ends at the origin server, with the reason on the miss token.
 import type { CrowdMissReason, RoutingClock, RoutingTransport } from './transport';
+import { type Dropped, MAX_ID, isFinite, isHash, isInt, isObject, isPeerId, randomId } from './wire';
 
 /** Hops a want may travel (the simulator's ring_max_hops): past ~16 a ring walk is slower than
  * the origin anyway (docs/simulation.md: ~1 s for 16 hops in a disc 150 ms across). */
 export const RING_MAX_HOPS = 16;
 /** The want's deadline: after it the origin, as the simulator's lookup_deadline_ms. */
 export const RING_DEADLINE_MS = 2_000;
+/** How far ahead of this peer's clock a want's deadline may be (browsers' clocks differ): a
+ * later one is cut to now + deadline + this, so a want cannot live longer than a real one. */
+export const RING_CLOCK_SKEW_MS = 1_000;
 
 export type RingMessage =
   | { t: 'ring.want'; id: number; hash: string; origin: string; hops: number; deadline: number }
@@ -32,6 +36,25 @@ export interface RingOptions {
   deadlineMs?: number;
 }
 
+/** A ring message off the wire, or null (dropped): ids, hashes, peer ids and hop counts checked. */
+export function parseRing(m: unknown, maxHops: number): RingMessage | null {
+  if (!isObject(m) || !isInt(m.id, 0, MAX_ID) || !isHash(m.hash) || !isInt(m.hops, 1, maxHops)) return null;
+  const { id, hash, hops } = m;
+  switch (m.t) {
+    case 'ring.want':
+      if (!isPeerId(m.origin) || !isFinite(m.deadline)) return null;
+      return { t: 'ring.want', id, hash, origin: m.origin, hops, deadline: m.deadline };
+    case 'ring.have':
+      if (!isPeerId(m.holder)) return null;
+      return { t: 'ring.have', id, hash, holder: m.holder, hops };
+    case 'ring.miss':
+      if (m.reason !== 'ttl') return null;
+      return { t: 'ring.miss', id, hash, reason: 'ttl', hops };
+    default:
+      return null;
+  }
+}
+
 interface Pending {
   hash: string;
   resolve: (o: RingOutcome) => void;
@@ -42,10 +65,11 @@ export class RingNode {
   readonly peer: string;
   private _serving: string | null = null; // ahead: where wants go
   private _served: string | null = null; // behind: where wants come from
-  private _next = 1;
   private readonly _pending = new Map<number, Pending>();
   private readonly _maxHops: number;
   private readonly _deadlineMs: number;
+  /** Messages dropped at the boundary (docs/routing.md, "What a peer checks"). */
+  readonly dropped: Dropped = { malformed: 0, refused: 0 };
 
   constructor(
     peer: string,
@@ -77,7 +101,7 @@ export class RingNode {
   /** Asks the crowd for `hash`; resolves with a holder or with why the origin must serve it. */
   want(hash: string): Promise<RingOutcome> {
     return new Promise((resolve) => {
-      const id = this._next++;
+      const id = randomId();
       const deadline = this._clock.now() + this._deadlineMs;
       const msg: RingMessage = { t: 'ring.want', id, hash, origin: this.peer, hops: 1, deadline };
       if (!this._serving || !this._net.send(this._serving, msg)) {
@@ -96,20 +120,40 @@ export class RingNode {
     return this._pending.size;
   }
 
-  receive(from: string, msg: RingMessage): void {
+  receive(from: string, raw: unknown): void {
+    const msg = parseRing(raw, this._maxHops);
+    if (!msg) {
+      this.dropped.malformed++;
+      return;
+    }
+    if (!this._accepts(from, msg)) {
+      this.dropped.refused++;
+      return;
+    }
     switch (msg.t) {
       case 'ring.want':
         return this._onWant(msg);
       case 'ring.have':
-        if (this._pending.get(msg.id)?.hash === msg.hash)
-          this._settle(msg.id, { found: true, holder: msg.holder, hops: msg.hops });
-        return;
+        return this._settle(msg.id, { found: true, holder: msg.holder, hops: msg.hops });
       case 'ring.miss':
-        if (this._pending.get(msg.id)?.hash === msg.hash)
-          this._settle(msg.id, { found: false, reason: msg.reason, hops: msg.hops });
-        return;
+        return this._settle(msg.id, { found: false, reason: msg.reason, hops: msg.hops });
     }
-    void from;
+  }
+
+  // Who may send what. A want comes only from the neighbour this peer serves (wants walk the
+  // ring). A have names its sender as the holder and answers a want of ours (id and hash: the id
+  // is random, so only peers the want passed know it). A miss comes from the peer at the hop
+  // limit, which the origin does not know: it must claim exactly the limit, and its id is the
+  // credential (a peer on the walk could as well have dropped the want).
+  private _accepts(from: string, msg: RingMessage): boolean {
+    switch (msg.t) {
+      case 'ring.want':
+        return from === this._served;
+      case 'ring.have':
+        return msg.holder === from && this._pending.get(msg.id)?.hash === msg.hash;
+      case 'ring.miss':
+        return msg.hops === this._maxHops && this._pending.get(msg.id)?.hash === msg.hash;
+    }
   }
 
   /** Leaving: every want still waiting ends at the origin now (a page that closes). */
@@ -127,7 +171,9 @@ export class RingNode {
     }
     // Past its deadline by this peer's clock: the origin has given up already (clocks differ
     // between browsers, so the origin's own timer is what counts; this only saves hops).
-    if (this._clock.now() > msg.deadline) return;
+    const now = this._clock.now();
+    if (now > msg.deadline) return;
+    const deadline = Math.min(msg.deadline, now + this._deadlineMs + RING_CLOCK_SKEW_MS);
     if (this._hooks.canServe(msg.hash)) {
       const have: RingMessage = { t: 'ring.have', id: msg.id, hash: msg.hash, holder: this.peer, hops: msg.hops };
       this._net.send(msg.origin, have);
@@ -139,7 +185,7 @@ export class RingNode {
       return;
     }
     // A serving neighbour that left loses the want: the origin's deadline covers it.
-    if (this._serving) this._net.send(this._serving, { ...msg, hops: msg.hops + 1 });
+    if (this._serving) this._net.send(this._serving, { ...msg, hops: msg.hops + 1, deadline });
   }
 
   private _settle(id: number, outcome: RingOutcome): void {
