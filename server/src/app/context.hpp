@@ -21,6 +21,7 @@
 #include "origin/upload_cap.hpp"
 #include "signal/tracker.hpp"
 #include "swarm/memory_directory.hpp"
+#include "swarm/memory_ledger.hpp"
 #include "swarm/served_record.hpp"
 #include "ws/session.hpp"
 
@@ -45,6 +46,7 @@ struct context {
   origin::static_handler origin;
   origin::upload_cap origin_cap;
   swarm::memory_directory directory;
+  swarm::memory_ledger ledger;  // the crowd's state, over `directory`
   swarm::served_record served;
   possession_proof proofs{manifest};  // the tracker's possession challenges read through it
   signal::tracker tracker;

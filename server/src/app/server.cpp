@@ -28,9 +28,10 @@ context::context(config c)
       manifest(cfg.site, cfg.piece_size_bytes, cfg.crowd, cfg.hash_cache),
       origin(cfg.site, manifest, circlecdn::origin::cache_policy(cfg.cache_control)),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
+      ledger(directory, cfg.limits.penalty_base),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(
-          cfg.limits, cfg.ice, directory, served, tokens,
+          cfg.limits, cfg.ice, ledger, served, tokens,
           [this](const content_hash& h) { return manifest.current()->knows(h); },
           signal::tracker::wall_clock::now,
           [this](const content_hash& h, std::string_view nonce) { return proofs(h, nonce); }) {
