@@ -11,6 +11,7 @@
 #include "app/miss_ledger.hpp"
 #include "app/possession_proof.hpp"
 #include "assets/asset_set.hpp"
+#include "cluster/crowd_mirror.hpp"
 #include "core/memory_trim.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
@@ -64,6 +65,8 @@ struct context {
   memory_trim trim;                        // returns freed heap to the system after a crowd leaves
   // Signaling peers admitted at most: --peers-max, or the descriptor limit less --fd-reserve.
   std::size_t peers_max = 0;
+  // With --redis: this process's presence and holdings in the cluster's Redis; null alone.
+  std::unique_ptr<cluster::crowd_mirror> cluster;
   bool stopping = false;
 };
 

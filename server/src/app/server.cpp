@@ -134,9 +134,23 @@ struct server::impl {
       supervise_loop("redirect", [this] { return redirect_loop(); });
     }
     watcher.start();
+    start_cluster();
     supervise_loop("accept", [this] { return accept_loop(); });
     supervise_loop("expiry", [this] { return expiry_loop(); });
     return port;
+  }
+
+  // --redis: join the cluster. Redis being down is no reason not to start: the mirror keeps
+  // trying, and the process serves its own peers meanwhile.
+  void start_cluster() {
+    if (ctx.cfg.cluster.redis.empty()) return;
+    std::string problem;
+    auto where = cluster::parse_redis_url(ctx.cfg.cluster.redis, problem);
+    if (!where) throw std::runtime_error("--redis: " + problem);
+    ctx.cluster = std::make_unique<cluster::crowd_mirror>(
+        io.get_executor(), *where, ctx.directory, ctx.ledger,
+        [this] { return ctx.tracker.peers_online(); });
+    ctx.cluster->start();
   }
 
   void supervise_loop(std::string name, loop_factory make) {
@@ -274,6 +288,7 @@ struct server::impl {
     acceptor.close(ignored);
     redirect_acceptor.close(ignored);
     watcher.stop();
+    if (ctx.cluster) ctx.cluster->stop();  // out of the cluster at once, not at expiry
     ctx.tracker.announce_shutdown();
     std::vector<ws::session*> sessions(ctx.ws_hub.sessions.begin(), ctx.ws_hub.sessions.end());
     for (auto* s : sessions) s->close(1001, "server shutdown");

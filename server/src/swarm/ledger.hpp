@@ -35,6 +35,15 @@ struct fetch_bounds {
   std::size_t hashes_max = 100'000;      // claims remembered in all
 };
 
+// Told when this process's holder count of a hash goes from 0 to 1 or back to 0: what a cluster
+// mirror (cluster/crowd_mirror.hpp) shares with other processes.
+class holdings_observer {
+ public:
+  virtual ~holdings_observer() = default;
+  virtual void first_holder(const content_hash& h) = 0;
+  virtual void last_holder_gone(const content_hash& h) = 0;
+};
+
 class ledger {
  public:
   virtual ~ledger() = default;

@@ -9,23 +9,33 @@ const memory_ledger::record* memory_ledger::find(const peer_id& p) const {
   return it == records_.end() ? nullptr : &it->second;
 }
 
+void memory_ledger::added(const content_hash& h, const peer_id& p) {
+  dir_.add(h, p);
+  if (observer_ && dir_.holders(h) == 1) observer_->first_holder(h);
+}
+
+void memory_ledger::removed(const content_hash& h, const peer_id& p) {
+  dir_.remove(h, p);
+  if (observer_ && dir_.holders(h) == 0) observer_->last_holder_gone(h);
+}
+
 bool memory_ledger::add_holding(const peer_id& p, const content_hash& h) {
   if (!at(p).holdings.insert(h).second) return false;
-  dir_.add(h, p);
+  added(h, p);
   return true;
 }
 
 bool memory_ledger::remove_holding(const peer_id& p, const content_hash& h) {
   auto it = records_.find(p);
   if (it == records_.end() || !it->second.holdings.erase(h)) return false;
-  dir_.remove(h, p);
+  removed(h, p);
   return true;
 }
 
 void memory_ledger::remove_holdings(const peer_id& p) {
   auto it = records_.find(p);
   if (it == records_.end()) return;
-  for (const auto& h : it->second.holdings) dir_.remove(h, p);
+  for (const auto& h : it->second.holdings) removed(h, p);
   it->second.holdings.clear();
 }
 
@@ -187,7 +197,7 @@ void memory_ledger::rename(const peer_id& from, const peer_id& to) {
 void memory_ledger::forget(const peer_id& p) {
   auto it = records_.find(p);
   if (it == records_.end()) return;
-  for (const auto& h : it->second.holdings) dir_.remove(h, p);
+  for (const auto& h : it->second.holdings) removed(h, p);
   // Nobody should wait for a fetch that will never be announced.
   for (const auto& h : it->second.fetching)
     if (auto in = incoming_.find(h); in != incoming_.end() && in->second.fetcher == p)

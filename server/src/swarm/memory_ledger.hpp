@@ -60,6 +60,8 @@ class memory_ledger final : public ledger {
   void forget(const peer_id& p) override;
 
   std::size_t records() const { return records_.size(); }  // peers with any state (tests)
+  // At most one; null = none (the default: one process alone).
+  void set_observer(holdings_observer* o) { observer_ = o; }
 
  private:
   // One upload slot of a holder: which wanter's want it serves.
@@ -79,7 +81,11 @@ class memory_ledger final : public ledger {
   const record* find(const peer_id& p) const;
   void drop_upload(const peer_id& holder, const peer_id& wanter, std::uint32_t id);
 
+  void added(const content_hash& h, const peer_id& p);
+  void removed(const content_hash& h, const peer_id& p);
+
   directory& dir_;
+  holdings_observer* observer_ = nullptr;
   swarm::penalties penalties_;  // bounded: see swarm/penalties.hpp
   std::unordered_map<peer_id, record> records_;
   // Hashes a peer is fetching from the origin right now: one entry per hash, until `until`.

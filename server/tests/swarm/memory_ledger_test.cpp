@@ -109,4 +109,25 @@ TEST_F(ledger_fixture, PathRecordsFollowARenameAndGoWithThePeer) {
   EXPECT_EQ(ledger.records(), 0u);
 }
 
+// What a cluster mirror is told: only a hash's first holder in this process and its last one
+// leaving, however many peers hold it in between.
+TEST_F(ledger_fixture, TheObserverSeesOnlyAHashsFirstAndLastHolder) {
+  struct recorder : holdings_observer {
+    std::vector<std::string> events;
+    void first_holder(const content_hash& h) override { events.push_back("+" + h.hex()); }
+    void last_holder_gone(const content_hash& h) override { events.push_back("-" + h.hex()); }
+  } seen;
+  ledger.set_observer(&seen);
+  ledger.add_holding(a, h1);
+  ledger.add_holding(b, h1);
+  ledger.add_holding(b, h2);
+  ledger.remove_holding(a, h1);
+  EXPECT_EQ(seen.events, (std::vector<std::string>{"+" + h1.hex(), "+" + h2.hex()}));
+  ledger.forget(b);  // b was the last holder of both
+  EXPECT_EQ(seen.events.size(), 4u);
+  EXPECT_EQ(seen.events[2].front(), '-');
+  EXPECT_EQ(seen.events[3].front(), '-');
+  ledger.set_observer(nullptr);
+}
+
 }  // namespace
