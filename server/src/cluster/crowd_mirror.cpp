@@ -54,7 +54,10 @@ crowd_mirror::crowd_mirror(boost::asio::any_io_executor ex, redis_endpoint where
       peers_online_(std::move(peers_online)),
       proc_(peer_id::random().str()),
       timer_(ex) {
-  link_.on_up = [this] { resync(); };
+  link_.on_up = [this] {
+    if (figures_.resyncs > 0) settle_resync_in_ = 3;  // a rejoin: again two heartbeats later
+    resync();
+  };
 }
 
 crowd_mirror::~crowd_mirror() {
@@ -138,6 +141,7 @@ void crowd_mirror::tick() {
     return;
   }
   ticks_down_ = 0;
+  if (settle_resync_in_ > 0 && --settle_resync_in_ == 0) return resync();  // (resync ticks too)
   if (now - last_answer_ > presence_rules::answer_within) {
     last_answer_ = now;
     link_.reset();

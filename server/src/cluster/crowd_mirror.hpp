@@ -82,6 +82,9 @@ class crowd_mirror final : public swarm::holdings_observer {
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_answer_{};
   std::uint32_t ticks_down_ = 0;
+  // After rejoining, a second resync this many heartbeats later: a connection given up on (a
+  // frozen Redis) may still have commands in Redis's buffers, applied when it thaws, after ours.
+  std::uint32_t settle_resync_in_ = 0;
   bool stopped_ = true;
   cluster_figures figures_;
 };

@@ -172,6 +172,23 @@ TEST_F(cluster_test, RedisStoppedAndRestartedMidTest) {
   EXPECT_EQ(processes(), std::vector<std::string>{id1});
 }
 
+// A Redis that stops answering without closing its connections (frozen, or a dead network path)
+// is given up after 5 s without a reply, reported, and joined again once it answers.
+TEST_F(cluster_test, AFrozenRedisIsGivenUpAndJoinedAgain) {
+  auto p1 = process();
+  auto id1 = joined(1);
+  ws_client holder(p1->port);
+  announce(holder, 7);
+  ASSERT_TRUE(eventually([&] { return holds(id1, 7); }));
+  redis->pause();
+  EXPECT_TRUE(eventually([&] { return metric(p1->port, "circlecdn_redis_up") == 0; }));
+  EXPECT_TRUE(wait_for_text(dir.path() / "process1.log", "event=redis_reset"));
+  redis->resume();
+  EXPECT_TRUE(eventually([&] { return metric(p1->port, "circlecdn_redis_up") == 1; }));
+  EXPECT_TRUE(holds(id1, 7));
+  EXPECT_GE(metric(p1->port, "circlecdn_redis_outages_total"), 1);
+}
+
 // A peer that learns the id of a peer on another process (here: it is told it) cannot signal it:
 // relays go only between peers the server paired.
 TEST_F(cluster_test, AHostilePeerCannotReachAPeerOnAnotherProcess) {

@@ -103,10 +103,14 @@ class redis_server {
   }
   void stop() {
     if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
+  // Freezes it (SIGSTOP): connections stay open and nothing answers. resume() thaws it.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
   std::uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   redis_client client() const { return redis_client(port_); }
