@@ -27,8 +27,12 @@ if ((node_major < 20)); then
 fi
 
 # npm packages from the lockfile; never a browser download (the tests use Debian's browsers).
+# A node_modules that is a symlink belongs to another checkout (a worktree sharing the main one's):
+# npm ci would empty the directory it points to, so it is left alone.
 stamp=node_modules/.circlecdn-lock
-if [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
+if [[ -L node_modules ]]; then
+  echo "install-deps: node_modules is a symlink to $(readlink node_modules): npm ci skipped"
+elif [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
   PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <boost/json.hpp>
+
 #include "signal/message.hpp"
 
 using namespace circlecdn::signal;
@@ -26,6 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (m.id == 0 || m.id > 0x7fffffffu) std::abort();
           } else if constexpr (std::is_same_v<T, signal_msg>) {
             if (m.data.size() > lim.signal_data_bytes || m.data.front() != '{') std::abort();
+            // The relayed bytes are the sender's own: they must be one JSON object.
+            boost::system::error_code ec;
+            auto data = boost::json::parse(m.data, ec);
+            if (ec || !data.is_object()) std::abort();
           } else if constexpr (std::is_same_v<T, hello_msg>) {
             if (m.max_uploads && *m.max_uploads > 16) std::abort();
           }

@@ -88,7 +88,7 @@ tracker::answer tracker::ask(peer_index w, resource_index r, double at_server, p
     holder = slots_[*pick.index];
     return answer::hit;
   }
-  if (pick.miss_reason != "no_holder") return answer::miss;  // all_busy
+  if (pick.miss != swarm::miss_reason::no_holder) return answer::miss;  // all_busy
 
   claim& c = claims_[r];
   const std::uint32_t uid = ctx_.peers.uid(w);

@@ -22,6 +22,11 @@ struct logging_config {
   std::string access_log_format = "combined";  // combined | json
 };
 
+// Many processes sharing one crowd (docs/operations.md, "Running a cluster").
+struct cluster_config {
+  std::string redis;  // --redis redis://HOST:PORT[/DB]; empty = this process alone (the default)
+};
+
 struct config {
   std::filesystem::path site;  // SITE_DIR
   std::string listen_address = "127.0.0.1";
@@ -50,6 +55,7 @@ struct config {
   std::string operator_token;
   std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP
   logging_config logging;
+  cluster_config cluster;
   origin_policy origins;                          // who may open the signaling socket
   manifest::crowd_filter crowd;                   // which public files peers carry (default: all)
   std::vector<origin::cache_rule> cache_control;  // --cache-control GLOB=VALUE, first match wins

@@ -12,6 +12,7 @@
 #include "app/miss_ledger.hpp"
 #include "app/possession_proof.hpp"
 #include "assets/asset_set.hpp"
+#include "cluster/crowd_mirror.hpp"
 #include "core/memory_trim.hpp"
 #include "core/token.hpp"
 #include "manifest/store.hpp"
@@ -23,6 +24,7 @@
 #include "origin/upload_cap.hpp"
 #include "signal/tracker.hpp"
 #include "swarm/memory_directory.hpp"
+#include "swarm/memory_ledger.hpp"
 #include "swarm/served_record.hpp"
 #include "ws/session.hpp"
 
@@ -47,6 +49,7 @@ struct context {
   origin::static_handler origin;
   origin::upload_cap origin_cap;
   swarm::memory_directory directory;
+  swarm::memory_ledger ledger;  // the crowd's state, over `directory`
   swarm::served_record served;
   possession_proof proofs{manifest};  // the tracker's possession challenges read through it
   signal::tracker tracker;
@@ -67,6 +70,8 @@ struct context {
   std::array<metrics::recent_window, signal::usage_source_count> recent_item_seconds;
   // Signaling peers admitted at most: --peers-max, or the descriptor limit less --fd-reserve.
   std::size_t peers_max = 0;
+  // With --redis: this process's presence and holdings in the cluster's Redis; null alone.
+  std::unique_ptr<cluster::crowd_mirror> cluster;
   bool stopping = false;
 };
 

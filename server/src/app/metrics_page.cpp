@@ -151,6 +151,29 @@ void http_side(exposition& e, context& ctx) {
             static_cast<double>(ctx.counters.cookies_set));
 }
 
+// With --redis: the cluster as this process sees it (docs/operations.md, "Running a cluster").
+void cluster_state(exposition& e, const cluster::crowd_mirror& m) {
+  auto f = m.figures();
+  e.gauge("circlecdn_redis_up", "1 while this process is connected to the cluster's Redis.",
+          f.redis_up ? 1 : 0);
+  e.counter("circlecdn_redis_outages_total", "Times the connection to Redis was lost.",
+            static_cast<double>(f.outages));
+  e.counter("circlecdn_redis_resyncs_total",
+            "Times this process (re)joined Redis and re-sent its holdings.",
+            static_cast<double>(f.resyncs));
+  e.counter("circlecdn_redis_commands_refused_total",
+            "Redis updates not sent because Redis was down (re-sent in bulk on rejoining).",
+            static_cast<double>(f.commands_refused));
+  e.gauge("circlecdn_cluster_processes", "circlecdn processes present in Redis, this one included.",
+          static_cast<double>(f.processes));
+  e.gauge("circlecdn_cluster_peers_online",
+          "Peers online in every process of the cluster (as of the last heartbeat).",
+          static_cast<double>(f.peers_online));
+  e.counter("circlecdn_cluster_processes_expired_total",
+            "Processes whose presence expired (crashed) and whose entries this process removed.",
+            static_cast<double>(f.expired_processes_cleaned));
+}
+
 void state(exposition& e, context& ctx) {
   auto snap = ctx.manifest.current();
   auto totals = totals_of(*snap);
@@ -180,6 +203,7 @@ void state(exposition& e, context& ctx) {
   }
   e.gauge("circlecdn_heap_bytes", "Bytes allocated on the heap and not freed.",
           static_cast<double>(heap_bytes_in_use()));
+  if (ctx.cluster) cluster_state(e, *ctx.cluster);
 }
 
 }  // namespace

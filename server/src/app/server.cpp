@@ -29,9 +29,10 @@ context::context(config c)
       manifest(cfg.site, cfg.piece_size_bytes, cfg.crowd, cfg.hash_cache),
       origin(cfg.site, manifest, circlecdn::origin::cache_policy(cfg.cache_control)),
       origin_cap(cfg.origin_rate_limit_bytes_per_s),
+      ledger(directory, cfg.limits.penalty_base),
       served(cfg.served_ids_max, cfg.served_hashes_per_id),
       tracker(
-          cfg.limits, cfg.ice, directory, served, tokens,
+          cfg.limits, cfg.ice, ledger, served, tokens,
           [this](const content_hash& h) { return manifest.current()->knows(h); },
           signal::tracker::wall_clock::now,
           [this](const content_hash& h, std::string_view nonce) { return proofs(h, nonce); }) {
@@ -134,9 +135,23 @@ struct server::impl {
       supervise_loop("redirect", [this] { return redirect_loop(); });
     }
     watcher.start();
+    start_cluster();
     supervise_loop("accept", [this] { return accept_loop(); });
     supervise_loop("expiry", [this] { return expiry_loop(); });
     return port;
+  }
+
+  // --redis: join the cluster. Redis being down is no reason not to start: the mirror keeps
+  // trying, and the process serves its own peers meanwhile.
+  void start_cluster() {
+    if (ctx.cfg.cluster.redis.empty()) return;
+    std::string problem;
+    auto where = cluster::parse_redis_url(ctx.cfg.cluster.redis, problem);
+    if (!where) throw std::runtime_error("--redis: " + problem);
+    ctx.cluster = std::make_unique<cluster::crowd_mirror>(
+        io.get_executor(), *where, ctx.directory, ctx.ledger,
+        [this] { return ctx.tracker.peers_online(); });
+    ctx.cluster->start();
   }
 
   void supervise_loop(std::string name, loop_factory make) {
@@ -284,6 +299,7 @@ struct server::impl {
     acceptor.close(ignored);
     redirect_acceptor.close(ignored);
     watcher.stop();
+    if (ctx.cluster) ctx.cluster->stop();  // out of the cluster at once, not at expiry
     ctx.tracker.announce_shutdown();
     std::vector<ws::session*> sessions(ctx.ws_hub.sessions.begin(), ctx.ws_hub.sessions.end());
     for (auto* s : sessions) s->close(1001, "server shutdown");

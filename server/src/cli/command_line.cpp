@@ -1,5 +1,7 @@
 #include "cli/command_line.hpp"
 
+#include <map>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -28,6 +30,19 @@ struct parser {
   std::string site, check_file;
   std::vector<option_value> values;
   std::vector<CLI::Option*> options;
+  // Rows with a toml_table: what the config file gave under that table (null / unused otherwise).
+  std::vector<option_value> file_values;
+  std::vector<CLI::Option*> file_options;
+
+  static CLI::Option* add(CLI::App* to, const option_spec& s, option_value& v,
+                          const std::string& help) {
+    if (s.kind == option_kind::flag) return to->add_flag("--" + s.name, v.flag, help);
+    // One value per occurrence, so `--stun URL SITE_DIR` cannot swallow the site directory.
+    auto* o = s.kind == option_kind::list ? to->add_option("--" + s.name, v.values, help)
+                                          : to->add_option("--" + s.name, v.single, help);
+    o->allow_extra_args(false)->type_name(s.value_name);
+    return o;
+  }
 
   parser() {
     const auto& table = serve_options();
@@ -42,16 +57,21 @@ struct parser {
     for (std::size_t i = 0; i < table.size(); ++i) {
       const auto& s = table[i];
       auto help = help_line(s, defaults);
-      if (s.kind == option_kind::flag) {
-        options.push_back(serve->add_flag("--" + s.name, values[i].flag, help));
-      } else {
-        // One value per occurrence, so `--stun URL SITE_DIR` cannot swallow the site directory.
-        auto* o = s.kind == option_kind::list
-                      ? serve->add_option("--" + s.name, values[i].values, help)
-                      : serve->add_option("--" + s.name, values[i].single, help);
-        o->allow_extra_args(false)->type_name(s.value_name);
-        options.push_back(o);
-      }
+      options.push_back(add(serve, s, values[i], help));
+    }
+    // A row with a toml_table is read from [serve.<table>] (or the dotted key table.name under
+    // [serve]): CLI11 routes such keys into a subcommand of that name, so each table gets one,
+    // disabled (never recognised on the command line, where the flag stays --name on `serve`) and
+    // hidden from --help. Its options only collect what the file says.
+    file_values.resize(table.size());
+    file_options.resize(table.size(), nullptr);
+    std::map<std::string, CLI::App*> tables;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      const auto& s = table[i];
+      if (s.toml_table.empty()) continue;
+      auto& t = tables[s.toml_table];
+      if (!t) t = serve->add_subcommand(s.toml_table, "")->disabled()->group("");
+      file_options[i] = add(t, s, file_values[i], "");
     }
     // The config file belongs to the top-level app (CLI11 reads it there) and may be given after
     // `serve`; its keys are the long option names, under a [serve] table or as serve.KEY.
@@ -73,7 +93,11 @@ struct parser {
   void finish(parse_result& r, bool need_site) {
     const auto& table = serve_options();
     for (std::size_t i = 0; i < table.size(); ++i) {
-      if (options[i]->count() == 0) continue;
+      // The command line wins over the file's [serve.<table>] key.
+      if (options[i]->count() == 0 && file_options[i] && file_options[i]->count() > 0)
+        values[i] = file_values[i];
+      else if (options[i]->count() == 0)
+        continue;
       values[i].given = true;
       if (table[i].kind == option_kind::value) values[i].values = {values[i].single};
       if (table[i].kind != option_kind::flag && values[i].values.empty()) continue;

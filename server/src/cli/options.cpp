@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include "cli/detail/option_kinds.hpp"
+#include "cluster/redis_url.hpp"
 #include "net/cidr.hpp"
 #include "origin/cache_policy.hpp"
 
@@ -354,10 +355,27 @@ std::vector<option_spec> make_table() {
         if (!net::cidr::parse(v)) return expected("an address or CIDR", v);
         return std::nullopt;
       }));
+  // Many processes, one crowd: the TOML key is cluster.redis ([serve.cluster] redis = ...).
+  auto redis = text(
+      "redis", "URL",
+      "share the crowd with other circlecdn processes through this Redis (empty: this process "
+      "alone)",
+      false, "redis://HOST:PORT[/DB]", [](C & c) -> auto& { return c.cluster.redis; },
+      [](const std::string& v) -> std::optional<std::string> {
+        std::string problem;
+        if (!v.empty() && !cluster::parse_redis_url(v, problem)) return expected(problem, v);
+        return std::nullopt;
+      });
+  redis.toml_table = "cluster";
+  t.push_back(std::move(redis));
   return t;
 }
 
 }  // namespace
+
+std::string toml_key(const option_spec& spec) {
+  return spec.toml_table.empty() ? spec.name : spec.toml_table + "." + spec.name;
+}
 
 const std::vector<option_spec>& serve_options() {
   static const std::vector<option_spec> table = make_table();
@@ -383,7 +401,7 @@ std::string markdown_table() {
   for (const auto& s : serve_options()) {
     auto d = shown_value(s, defaults);
     auto flag = "`--" + s.name + (s.value_name.empty() ? "" : " " + s.value_name) + "`";
-    t += "| " + flag + " | `" + s.name + "` | " + (d.empty() ? "none" : "`" + cell(d) + "`") +
+    t += "| " + flag + " | `" + toml_key(s) + "` | " + (d.empty() ? "none" : "`" + cell(d) + "`") +
          " | " + cell(s.range) + " | " + (s.live ? "applied" : "restart needed") + " |\n";
   }
   return t;

@@ -23,7 +23,8 @@ struct option_value {
 enum class option_kind { value, list, flag };
 
 struct option_spec {
-  std::string name;        // long name without "--": also the key under [serve]
+  std::string name;        // long name without "--": also the key under [serve]...
+  std::string toml_table;  // ...or under [serve.<toml_table>] when set (TOML key table.name)
   std::string value_name;  // "ADDR:PORT", "BYTES"...; empty for flags
   std::string help;
   std::string range;  // allowed values, as --help, errors and the docs show them ("" = any)
@@ -43,6 +44,10 @@ const std::vector<option_spec>& serve_options();
 
 // What `show` prints for spec in cfg, with secrets hidden.
 std::string shown_value(const option_spec& spec, const app::config& cfg);
+
+// An option's key in the config file, under [serve]: its name, or "table.name" (a dotted key,
+// the same as `name` in a [serve.table] table).
+std::string toml_key(const option_spec& spec);
 
 // The table of docs/operations.md "Configuration", generated from the rows (a test keeps the
 // docs equal to it).

@@ -1,5 +1,7 @@
 #include "signal/message.hpp"
 
+#include "signal/raw_member.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -218,7 +220,14 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
       if (!data->is_object()) {
         if (!r.error) r.error = r.fail("data", "expected an object");
       } else {
-        m.data = json::serialize(*data);
+        // Forward the bytes as sent (STYLE.md: PeerJS re-stringifies each relay); the parse above
+        // validated them.
+        if (auto raw = raw_member(text, "data")) {
+          m.data = *raw;
+        } else {
+          m.reserialised = std::make_shared<const std::string>(json::serialize(*data));
+          m.data = *m.reserialised;
+        }
         if (m.data.size() > lim.signal_data_bytes && !r.error)
           r.error = parse_error{error_code::too_large,
                                 "data: over " + std::to_string(lim.signal_data_bytes) + " bytes",

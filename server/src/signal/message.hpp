@@ -3,6 +3,7 @@
 // tracker never sees raw JSON. Pure code (Boost.JSON only), fuzzed on its own.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,7 +73,12 @@ struct done_msg {
 };
 struct signal_msg {
   peer_id to;
-  std::string data;  // the `data` object, re-serialised compactly (validated, bounded)
+  // The `data` object (validated, bounded) as the sender wrote it: a view into the inbound text,
+  // so it lives as long as that text (the tracker relays it before the frame's buffer is reused).
+  // Only a `data` the scanner cannot find alone (a key written with escapes) is re-serialised,
+  // into `reserialised`, which `data` then views (on the heap: stable when the message moves).
+  std::string_view data;
+  std::shared_ptr<const std::string> reserialised;
 };
 struct report_msg {
   peer_id peer;

@@ -76,14 +76,20 @@ frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, 
 }
 
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
-                std::string_view reason) {
+                swarm::miss_reason reason) {
   return done(R"({"type":"miss","id":)" + std::to_string(id) + R"(,"hash":")" + h.hex() +
-              R"(","token":)" + json_quoted(token) + R"(,"reason":)" + json_quoted(reason) + "}");
+              R"(","token":)" + json_quoted(token) + R"(,"reason":")" +
+              std::string(to_string(reason)) + "\"}");
 }
 
 frame make_signal(const peer_id& from, std::string_view data_json) {
-  std::string s = R"({"type":"signal","from":")" + from.str() + R"(","data":)";
-  s += data_json;  // already validated and re-serialised by the parser
+  constexpr std::string_view head = R"({"type":"signal","from":")", mid = R"(","data":)";
+  std::string s;
+  s.reserve(head.size() + 22 + mid.size() + data_json.size() + 1);
+  s += head;
+  s += from.str();
+  s += mid;
+  s += data_json;  // validated by the parser; the sender's own bytes
   s += '}';
   return done(std::move(s));
 }

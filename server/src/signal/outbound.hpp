@@ -12,6 +12,7 @@
 #include "signal/ice_config.hpp"
 #include "signal/limits.hpp"
 #include "signal/message.hpp"
+#include "swarm/miss_reason.hpp"
 
 namespace circlecdn::signal {
 
@@ -26,7 +27,8 @@ frame make_ice(std::string_view ice_members);
 frame make_match(std::uint32_t id, const content_hash& h, const peer_id& holder, bool connect);
 frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, bool connect);
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
-                std::string_view reason);
+                swarm::miss_reason reason);
+// data_json: the validated `data` object, as the sender wrote it.
 frame make_signal(const peer_id& from, std::string_view data_json);
 // role: what the receiver of this cancel was in want `id`: "wanter" or "holder".
 frame make_cancel(std::uint32_t id, const content_hash& h, const peer_id& other,

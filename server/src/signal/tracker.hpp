@@ -1,8 +1,11 @@
 #pragma once
-// The signaling tracker: binds connections to peer ids, keeps what each peer holds in the
-// directory, pairs wanters with holders, relays signals only between paired peers, penalises
-// liars and enforces every per-peer limit. Single-threaded: it lives on the server's io thread.
-// It never touches a socket; sessions feed it text and it answers through peer_link.
+// The signaling tracker: admission (per-peer rate, size and shape, through the parser) and one
+// handler per message type (signal/handlers/, reports and proofs in tracker_checks.cpp). It binds
+// connections to peer ids, pairs wanters with holders, relays signals only between paired peers
+// and enforces every per-peer limit; the crowd's state (holdings, transfers, fetch claims,
+// penalties, path outcomes) is the ledger's (swarm/ledger.hpp). Single-threaded: it lives on the
+// server's io thread. It never touches a socket; sessions feed it text and it answers through
+// peer_link.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -24,8 +27,9 @@
 #include "signal/limits.hpp"
 #include "signal/message.hpp"
 #include "signal/peer_link.hpp"
-#include "swarm/directory.hpp"
 #include "swarm/holder_policy.hpp"
+#include "swarm/ledger.hpp"
+#include "swarm/miss_reason.hpp"
 #include "swarm/penalties.hpp"
 #include "swarm/served_record.hpp"
 
@@ -33,9 +37,9 @@ namespace circlecdn::signal {
 
 struct peer_state;
 
-// The miss reasons, as `miss.reason` spells them (docs/protocol.md).
-inline constexpr std::array<std::string_view, 5> miss_reason_names = {
-    "no_holder", "all_busy", "fetching", "unknown_hash", "holder_rate"};
+// The miss reasons, as `miss.reason` spells them (docs/protocol.md); metrics label by them.
+using swarm::miss_reason;
+using swarm::miss_reason_names;
 
 // The signaling side's metric state (the HTTP side's is metrics::registry). Read by /metrics,
 // /.circlecdn/stats and the dashboard.
@@ -89,7 +93,7 @@ class tracker {
   using proof_fn =
       std::function<std::optional<content_hash>(const content_hash& h, std::string_view nonce)>;
 
-  tracker(const limits& lim, const ice_config& ice, swarm::directory& dir,
+  tracker(const limits& lim, const ice_config& ice, swarm::ledger& ledger,
           swarm::served_record& served, const token_signer& tokens, known_hash_fn known_hash,
           wall_fn wall = wall_clock::now, proof_fn proof = {});
   ~tracker();
@@ -122,7 +126,7 @@ class tracker {
     return it == per_address_.end() ? 0 : it->second;
   }
   std::size_t holdings() const;
-  std::size_t fetches_remembered() const { return incoming_.size(); }
+  std::size_t fetches_remembered() const { return ledger_.fetches(); }
   std::size_t ice_renewals_queued() const { return renewals_.size(); }
   const tracker_counters& counters() const { return counters_; }
   // Peers under a penalty now.
@@ -139,10 +143,11 @@ class tracker {
   void on_want(peer_state& p, const want_msg& m, clock::time_point now);
   void on_done(peer_state& p, const done_msg& m, clock::time_point now);
   void on_signal(peer_state& p, const signal_msg& m);
+  peer_state* online(const peer_id& id) const;  // null when not connected here
   // Reports and challenges: tracker_checks.cpp.
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
   void on_usage(peer_state& p, const usage_msg& m, clock::time_point now);
-  void count_miss(std::string_view reason);
+  void count_miss(miss_reason reason);
   void on_proof(peer_state& p, const proof_msg& m, clock::time_point now);
   // Challenges one of the hashes just announced, for a sample of announces (every one for a
   // suspect address).
@@ -163,9 +168,9 @@ class tracker {
   void renew_ice(clock::time_point now);
   bool skipped_holder(const peer_state& wanter, const peer_state& holder,
                       clock::time_point now) const;
+  swarm::fetch_bounds fetch_bounds() const;
   void pair(peer_state& a, peer_state& b);
   bool is_paired(const peer_state& a, const peer_id& b) const;
-  void release_want(peer_state& wanter, std::size_t want_index);
   // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
   void record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                       clock::time_point now, done_reason why = done_reason::none);
@@ -174,7 +179,7 @@ class tracker {
 
   const limits& lim_;
   const ice_config& ice_;
-  swarm::directory& dir_;
+  swarm::ledger& ledger_;
   swarm::served_record& served_;
   const token_signer& tokens_;
   known_hash_fn known_hash_;
@@ -182,19 +187,10 @@ class tracker {
   proof_fn proof_;
   std::unordered_map<peer_id, std::unique_ptr<peer_state>> peers_;
   std::unordered_map<std::string, std::uint32_t> per_address_;
-  std::size_t peak_ = 0;        // see take_peak()  // online peers per client address
-  swarm::penalties penalties_;  // bounded: see swarm/penalties.hpp
+  std::size_t peak_ = 0;         // see take_peak()  // online peers per client address
+  swarm::penalties& penalties_;  // the ledger's
   challenges challenges_;
   std::minstd_rand sample_rng_{std::random_device{}()};
-  // Hashes a peer is fetching from the origin right now (it was just told `miss` / no_holder):
-  // in a flash crowd the next wanters are told to wait for it (`fetching`) instead of all going to
-  // the origin for the same bytes. One entry per manifest hash at most; expires after fetch_grace.
-  struct incoming {
-    peer_id fetcher;
-    clock::time_point until;
-  };
-  std::unordered_map<content_hash, incoming> incoming_;
-  std::size_t wants_in_flight_ = 0;
   std::uint64_t tie_seed_ = std::random_device{}();  // ties among equal holders: random
   std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
   std::vector<swarm::candidate> candidates_;

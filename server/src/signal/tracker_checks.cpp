@@ -8,6 +8,7 @@
 #include "signal/detail/peer_state.hpp"
 #include "signal/outbound.hpp"
 #include "signal/tracker.hpp"
+#include "swarm/path_outcomes.hpp"
 
 namespace circlecdn::signal {
 
@@ -36,7 +37,7 @@ void tracker::on_report(peer_state& p, const report_msg& m, clock::time_point no
   peer_state* accused = it == peers_.end() ? nullptr : it->second.get();
   // Whatever the evidence is worth, the reporter is not offered this holder again, and the
   // holder's entry for the hash goes until a challenge shows it holds the bytes.
-  p.excluded.add(m.peer, now);
+  ledger_.exclude(p.id, m.peer, now, swarm::path_rules::exclusion_life);
   if (accused) remove_holding(*accused, m.hash);
   if (penalties_.report(m.peer, accused ? std::string_view(accused->address) : std::string_view(),
                         p.address, m.hash, now)) {
@@ -64,12 +65,10 @@ void tracker::on_proof(peer_state& p, const proof_msg& m, clock::time_point now)
                  penalties_.evidence(p.id));
   }
   // A report took the holding away; the proof gives it back (within the caps).
-  if (c->why == challenges::reason::report && !p.holdings.contains(c->hash) &&
-      known_hash_(c->hash) && p.holdings.size() < lim_.holdings_per_peer &&
-      dir_.entries() < lim_.holdings_total) {
-    p.holdings.insert(c->hash);
-    dir_.add(c->hash, p.id);
-  }
+  if (c->why == challenges::reason::report && !ledger_.holds(p.id, c->hash) &&
+      known_hash_(c->hash) && ledger_.holdings_of(p.id) < lim_.holdings_per_peer &&
+      ledger_.entries() < lim_.holdings_total)
+    ledger_.add_holding(p.id, c->hash);
 }
 
 void tracker::challenge_failed(const challenges::open_challenge& c, challenges::failure why,
@@ -94,8 +93,7 @@ void tracker::challenge_failed(const challenges::open_challenge& c, challenges::
   // It claimed bytes it could not prove: none of its claims are offered any more (it may announce
   // again, and from a penalised address every announce is challenged). Left in the directory they
   // would also crowd real holders out of the tracker's sample of a hash's holders.
-  for (const auto& h : p->holdings) dir_.remove(h, p->id);
-  p->holdings.clear();
+  ledger_.remove_holdings(p->id);
 }
 
 void tracker::sample_challenge(peer_state& p, std::span<const content_hash> added,

@@ -41,7 +41,7 @@ choice choose_holder(std::span<const candidate> candidates, const peer_id& wante
     }
   }
   if (best) return {best, {}};
-  return {std::nullopt, anyone_busy ? "all_busy" : "no_holder"};
+  return {std::nullopt, anyone_busy ? miss_reason::all_busy : miss_reason::no_holder};
 }
 
 unheld_answer answer_unheld(const unheld_facts& facts, std::size_t claims_per_peer) {

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string_view>
 
 #include "core/peer_id.hpp"
+#include "swarm/miss_reason.hpp"
 
 namespace circlecdn::swarm {
 
@@ -33,8 +33,8 @@ struct candidate {
 };
 
 struct choice {
-  std::optional<std::size_t> index;  // into the candidates
-  std::string_view miss_reason;      // when no index: "all_busy" (retry later) or "no_holder"
+  std::optional<std::size_t> index;           // into the candidates
+  miss_reason miss = miss_reason::no_holder;  // when no index: all_busy (retry later) or no_holder
 };
 
 // `random`: any random number; it breaks ties among equally ranked holders, uniformly.

@@ -19,6 +19,11 @@ class memory_directory final : public directory {
   std::size_t holders(const content_hash& h) const override;
   std::size_t entries() const override { return entries_; }
   std::size_t hashes() const override { return map_.size(); }
+  // Every hash with at least one holder (a cluster mirror re-sending what it holds).
+  template <class F>
+  void for_each_hash(F&& f) const {
+    for (const auto& [h, set] : map_) f(h);
+  }
 
  private:
   struct holder_set {

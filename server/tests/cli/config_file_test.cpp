@@ -38,6 +38,7 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
       {"cache-control", "[\"*.css=no-cache\"]"},
       {"hash-cache", "\"none\""},
       {"operator-token", "\"0123456789abcdef0\""},
+      {"redis", "\"redis://127.0.0.1:6379/2\""},
   };
   if (auto it = values.find(spec.name); it != values.end()) return it->second;
   if (spec.name == "client-dir") return "\"" + dir.path().string() + "\"";
@@ -56,8 +57,8 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
 TEST(ConfigFile, EveryOptionIsAKeyUnderServe) {
   test::temp_dir dir;
   for (const auto& spec : serve_options()) {
-    auto file =
-        dir.write("one.toml", "[serve]\n" + spec.name + " = " + good_toml_value(spec, dir) + "\n");
+    auto file = dir.write("one.toml",
+                          "[serve]\n" + toml_key(spec) + " = " + good_toml_value(spec, dir) + "\n");
     auto problems = check_config_file(file);
     // Only the cross checks may complain (a TLS cert alone, TURN without a secret...): never
     // about the key itself or its value.
@@ -177,6 +178,26 @@ TEST(ReloadPlan, ChangedSecretsAreReportedHidden) {
 }
 
 // docs/operations.md carries the table between two markers; it must be the generated one.
+// An option kept in a table of its own: `cluster.redis` under [serve], or `redis` in
+// [serve.cluster]; the flag is --redis.
+TEST(ConfigFile, DottedKeysReachTheirOption) {
+  test::temp_dir dir;
+  for (const std::string text : {"[serve]\ncluster.redis = \"redis://127.0.0.1:7001/2\"\n",
+                                 "[serve.cluster]\nredis = \"redis://127.0.0.1:7001/2\"\n"}) {
+    auto file = dir.write("cluster.toml", text);
+    auto r =
+        parse_command_line({"circlecdn", "serve", dir.path().string(), "--config", file.string()});
+    EXPECT_TRUE(r.problems.empty()) << text << (r.problems.empty() ? "" : r.problems[0]);
+    EXPECT_EQ(r.cfg.cluster.redis, "redis://127.0.0.1:7001/2") << text;
+  }
+  auto bad = dir.write("bad.toml", "[serve]\ncluster.redis = \"localhost\"\n");
+  auto problems = check_config_file(bad);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("--redis"), std::string::npos) << problems[0];
+  auto unknown = dir.write("unknown.toml", "[serve]\ncluster.nothing = 1\n");
+  EXPECT_FALSE(check_config_file(unknown).empty());
+}
+
 TEST(ConfigDocs, OperationsTableIsTheGeneratedOne) {
   std::ifstream in(CIRCLECDN_SOURCE_DIR "/docs/operations.md");
   std::stringstream ss;

@@ -76,6 +76,9 @@ const std::vector<bad_value> bad_values = {
     {"operator-token", "short", "shorter than 16"},
     {"operator-token", "sixteen chars with spaces", "printable ASCII without spaces"},
     {"operator-token-file", "/nonexistent/token", "cannot read"},
+    {"redis", "127.0.0.1:6379", "redis://HOST:PORT[/DB]"},
+    {"redis", "redis://127.0.0.1", "port is required"},
+    {"redis", "redis://127.0.0.1:6379/99", "0..15"},
 };
 
 // Options whose every value is valid on its own (free text, globs, flags).

@@ -36,8 +36,10 @@ TEST(Message, ParsesEveryType) {
   auto d = parsed<done_msg>(R"({"type":"done","id":1,"ok":true,"bytes":99})");
   EXPECT_TRUE(d.ok);
   EXPECT_EQ(d.bytes, 99u);
-  auto s = parsed<signal_msg>(R"({"type":"signal","to":")" + P +
-                              R"(","data":{"sdp":{"type":"offer"}}})");
+  // `data` views the text it was parsed from: keep the text alive.
+  const std::string signal_text =
+      R"({"type":"signal","to":")" + P + R"(","data":{"sdp":{"type":"offer"}}})";
+  auto s = parsed<signal_msg>(signal_text);
   EXPECT_EQ(s.to.str(), P);
   EXPECT_EQ(s.data, R"({"sdp":{"type":"offer"}})");
   auto r = parsed<report_msg>(R"({"type":"report","peer":")" + P + R"(","hash":")" + H + R"("})");
@@ -159,4 +161,32 @@ TEST(Message, ProofCarriesADigestOrRefuses) {
   EXPECT_EQ(bad.code, error_code::bad_message);
   EXPECT_EQ(bad.ref, "proof");
   EXPECT_EQ(error_of(R"({"type":"proof","digest":")" + H + R"("})").code, error_code::bad_message);
+}
+
+// A relay forwards `data` as the sender wrote it (spacing, key order, number spelling), not as a
+// JSON library would write it again.
+TEST(Message, SignalDataIsTheSendersBytes) {
+  const std::string data = R"({ "sdp" : {"type":"offer","sdp":"v=0\r\n"}, "n": 1.50 })";
+  const std::string text = R"({"type":"signal","data":)" + data + R"(,"to":")" + P + R"("})";
+  auto s = parsed<signal_msg>(text);
+  EXPECT_EQ(s.data, data);
+  EXPECT_EQ(s.data.data(), text.data() + text.find(data));  // a view, not a copy
+  EXPECT_EQ(s.reserialised, nullptr);
+}
+
+// A key written with escapes may spell "data" another way: the parsed value is re-serialised, so
+// what is relayed is always what was validated.
+TEST(Message, SignalDataBehindAnEscapedKeyIsReserialised) {
+  const std::string text = R"({"type":"signal","to":")" + P + R"(","d\u0061ta":{ "a" : 1 }})";
+  auto s = parsed<signal_msg>(text);
+  EXPECT_EQ(s.data, R"({"a":1})");
+  ASSERT_NE(s.reserialised, nullptr);
+  auto copy = s;  // the view survives a copy of the message
+  EXPECT_EQ(copy.data, R"({"a":1})");
+}
+
+// Duplicate keys: Boost.JSON keeps the last, and so does the relay.
+TEST(Message, SignalDataDuplicateKeyTakesTheLast) {
+  const std::string text = R"({"type":"signal","to":")" + P + R"(","data":{"a":1},"data":{"b":2}})";
+  EXPECT_EQ(parsed<signal_msg>(text).data, R"({"b":2})");
 }

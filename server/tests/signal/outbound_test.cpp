@@ -48,7 +48,7 @@ TEST(Outbound, FramesAreValidJson) {
   EXPECT_EQ(i["ice_transport_policy"], "relay");
   EXPECT_EQ(as_object(make_match(3, h, p, true))["connect"], true);
   EXPECT_EQ(as_object(make_push(3, h, p, false))["peer"], boost::json::value(p.str()));
-  EXPECT_EQ(as_object(make_miss(3, h, "t", "no_holder"))["reason"], "no_holder");
+  EXPECT_EQ(as_object(make_miss(3, h, "t", swarm::miss_reason::no_holder))["reason"], "no_holder");
   EXPECT_EQ(as_object(make_signal(p, R"({"a":1})"))["data"].as_object()["a"], 1);
   EXPECT_EQ(as_object(make_cancel(3, h, p, "holder", "peer_gone"))["reason"], "peer_gone");
   EXPECT_EQ(as_object(make_cancel(3, h, p, "holder", "peer_gone"))["role"], "holder");

@@ -7,13 +7,15 @@
 #include <deque>
 #include <unordered_set>
 
-#include "signal/path_outcomes.hpp"
 #include "signal/tracker.hpp"
 #include "swarm/memory_directory.hpp"
+#include "swarm/memory_ledger.hpp"
+#include "swarm/path_outcomes.hpp"
 
 namespace circlecdn::signal::test {
 
 using namespace std::chrono_literals;
+namespace path_rules = swarm::path_rules;
 namespace json = boost::json;
 
 struct recorder : peer_link {
@@ -39,6 +41,7 @@ struct fixture : ::testing::Test {
   limits lim;
   ice_config ice;
   swarm::memory_directory dir;
+  std::unique_ptr<swarm::memory_ledger> ledger;  // made with the tracker (penalties start afresh)
   swarm::served_record served{100, 16};
   token_signer tokens{"test-secret"};
   std::unordered_set<content_hash> manifest{hash_of(1), hash_of(2), hash_of(3)};
@@ -53,8 +56,10 @@ struct fixture : ::testing::Test {
     make();
   }
   void make() {
+    t.reset();
+    ledger = std::make_unique<swarm::memory_ledger>(dir, lim.penalty_base);
     t = std::make_unique<tracker>(
-        lim, ice, dir, served, tokens,
+        lim, ice, *ledger, served, tokens,
         [this](const content_hash& h) { return manifest.contains(h); },
         [this] {
           return wall_start +

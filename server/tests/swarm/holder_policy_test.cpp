@@ -14,13 +14,13 @@ candidate make(std::uint32_t uploads, bool paired = false, std::uint32_t complet
 
 TEST(HolderPolicy, NobodyOrOnlySelfIsNoHolder) {
   auto me = peer_id::random();
-  EXPECT_EQ(swarm::choose_holder({}, me, 1).miss_reason, "no_holder");
+  EXPECT_EQ(swarm::choose_holder({}, me, 1).miss, swarm::miss_reason::no_holder);
   candidate self = make(0);
   self.id = me;
   std::vector<candidate> c{self};
   auto r = swarm::choose_holder(c, me, 1);
   EXPECT_FALSE(r.index);
-  EXPECT_EQ(r.miss_reason, "no_holder");
+  EXPECT_EQ(r.miss, swarm::miss_reason::no_holder);
 }
 
 TEST(HolderPolicy, SkipsBusyOptedOutAndPenalised) {
@@ -29,7 +29,7 @@ TEST(HolderPolicy, SkipsBusyOptedOutAndPenalised) {
   c[2].penalised = true;
   auto r = swarm::choose_holder(c, peer_id::random(), 1);
   EXPECT_FALSE(r.index);
-  EXPECT_EQ(r.miss_reason, "all_busy");
+  EXPECT_EQ(r.miss, swarm::miss_reason::all_busy);
 }
 
 TEST(HolderPolicy, FewestUploadsFirst) {
@@ -67,7 +67,7 @@ TEST(HolderPolicy, OnlyPenalisedOrOptedOutIsNoHolderNotBusy) {
   c[1].max_uploads = 0;
   auto r = swarm::choose_holder(c, peer_id::random(), 1);
   EXPECT_FALSE(r.index);
-  EXPECT_EQ(r.miss_reason, "no_holder");
+  EXPECT_EQ(r.miss, swarm::miss_reason::no_holder);
 }
 
 TEST(HolderPolicy, AnAccusedHolderServesOnlyWhenNoUnaccusedHolderHasTheHash) {
@@ -75,7 +75,7 @@ TEST(HolderPolicy, AnAccusedHolderServesOnlyWhenNoUnaccusedHolderHasTheHash) {
   c[1].accused = true;
   auto busy = swarm::choose_holder(c, peer_id::random(), 1);
   EXPECT_FALSE(busy.index);
-  EXPECT_EQ(busy.miss_reason, "all_busy");  // the wanter retries the honest one
+  EXPECT_EQ(busy.miss, swarm::miss_reason::all_busy);  // the wanter retries the honest one
   c[0].uploads_in_flight = 0;
   EXPECT_EQ(swarm::choose_holder(c, peer_id::random(), 1).index, 0u);
   c[0].penalised = true;  // nobody unaccused left: the accused one is better than the origin

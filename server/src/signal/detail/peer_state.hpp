@@ -1,35 +1,23 @@
 #pragma once
-// What the tracker knows about one online peer, shared by the tracker's source files (tracker.cpp,
-// tracker_checks.cpp, tracker_ice.cpp). Not part of the tracker's public face.
+// What the tracker knows about one online connection, shared by the tracker's source files
+// (tracker.cpp, handlers/, tracker_checks.cpp, tracker_ice.cpp). Not part of the tracker's public
+// face. What the crowd knows about the peer (holdings, transfers, fetch claims, path outcomes)
+// is the ledger's, under the peer's id.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "core/content_hash.hpp"
 #include "core/peer_id.hpp"
 #include "signal/discovery_budget.hpp"
-#include "signal/path_outcomes.hpp"
 #include "signal/peer_link.hpp"
 #include "signal/reports.hpp"
 #include "signal/tracker.hpp"
 #include "signal/usage_allowance.hpp"
 
 namespace circlecdn::signal {
-
-struct want_slot {
-  std::uint32_t id;
-  content_hash hash;
-  peer_state* holder;
-  tracker::clock::time_point deadline;
-};
-
-struct upload_slot {
-  peer_state* wanter;
-  std::uint32_t id;
-};
 
 // Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
 // peer that announced nothing.
@@ -38,9 +26,6 @@ struct peer_state {
   std::optional<peer_id>
       visitor;  // the secret cookie this socket came with: the served record's key
   peer_link* link = nullptr;
-  std::unordered_set<content_hash> holdings;
-  std::vector<want_slot> wants;
-  std::vector<upload_slot> uploads;
   // Peers the server paired this one with, oldest first (ids, so a partner that left reads as
   // gone), with the signals this one relayed to each (bounded per pairing).
   struct pairing {
@@ -48,19 +33,16 @@ struct peer_state {
     std::uint32_t signals = 0;
   };
   std::vector<pairing> paired;
-  discovery_budget discovery;          // new holders it may still learn (docs/security.md)
-  std::vector<content_hash> fetching;  // hashes others wait for this peer to fetch (see incoming_)
+  discovery_budget discovery;  // new holders it may still learn (docs/security.md)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};
   double tokens = 0;
   tracker::clock::time_point last_refill;
-  std::uint32_t uploads_completed = 0;  // its uploads that ended in done ok:true: its reputation
-  std::uint64_t ice_serial = 0;         // the current TURN credentials (see ice_renewals)
-  path_exclusions excluded;             // holders this peer, as a wanter, failed to reach
-  std::unique_ptr<holder_outcomes> outcomes;  // as a holder: from its first pairing outcome on
-  usage_allowance usage;                      // what its `usage` reports may still add
-  std::unique_ptr<pairing_log> pairings;      // as a wanter: from its first match on (reports)
+  std::uint32_t uploads_completed = 0;    // its uploads that ended in done ok:true: its reputation
+  std::uint64_t ice_serial = 0;           // the current TURN credentials (see ice_renewals)
+  usage_allowance usage;                  // what its `usage` reports may still add
+  std::unique_ptr<pairing_log> pairings;  // as a wanter: from its first match on (reports)
   std::string address;  // as the server sees it (through --trust-proxy): penalties' strikes
   bool closing = false;
 };

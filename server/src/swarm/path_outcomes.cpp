@@ -1,8 +1,8 @@
-#include "signal/path_outcomes.hpp"
+#include "swarm/path_outcomes.hpp"
 
 #include <algorithm>
 
-namespace circlecdn::signal {
+namespace circlecdn::swarm {
 
 void path_exclusions::add(const peer_id& holder, path_clock::time_point now,
                           path_clock::duration life) {
@@ -40,4 +40,4 @@ bool holder_outcomes::record(bool ok, const peer_id& wanter, path_clock::time_po
   return true;
 }
 
-}  // namespace circlecdn::signal
+}  // namespace circlecdn::swarm

@@ -1,10 +1,10 @@
 // The fail-fast records on their own: per-wanter exclusions and the "unreachable" rule.
-#include "signal/path_outcomes.hpp"
+#include "swarm/path_outcomes.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace circlecdn;
-using namespace circlecdn::signal;
+using namespace circlecdn::swarm;
 using namespace std::chrono_literals;
 
 namespace {

@@ -10,7 +10,7 @@
 
 #include "core/peer_id.hpp"
 
-namespace circlecdn::signal {
+namespace circlecdn::swarm {
 
 namespace path_rules {
 using namespace std::chrono_literals;
@@ -68,4 +68,4 @@ class holder_outcomes {
   path_clock::time_point unreachable_until_{};
 };
 
-}  // namespace circlecdn::signal
+}  // namespace circlecdn::swarm

@@ -1,0 +1,137 @@
+// `want`: choose a holder (swarm/holder_policy.hpp) among the ledger's sample of the hash's
+// holders, and pair them (match + push), or answer `miss` with a reason and a miss token.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "signal/detail/peer_state.hpp"
+#include "signal/tracker.hpp"
+
+namespace circlecdn::signal {
+
+bool tracker::is_paired(const peer_state& a, const peer_id& b) const {
+  return std::any_of(a.paired.begin(), a.paired.end(), [&](auto& x) { return x.id == b; });
+}
+
+void tracker::pair(peer_state& a, peer_state& b) {
+  for (auto [x, y] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    if (is_paired(*x, y->id)) continue;
+    if (x->paired.size() >= lim_.pairs_per_peer) x->paired.erase(x->paired.begin());
+    x->paired.push_back({y->id});
+  }
+}
+
+bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
+  return penalties_.penalised(id, now);
+}
+
+// A holder this wanter failed to reach, or one that looks unreachable to everyone, is treated as
+// if it did not hold the hash.
+bool tracker::skipped_holder(const peer_state& wanter, const peer_state& holder,
+                             clock::time_point now) const {
+  return ledger_.excluded(wanter.id, holder.id, now) || ledger_.unreachable(holder.id, now);
+}
+
+swarm::fetch_bounds tracker::fetch_bounds() const {
+  return {lim_.fetch_claims_per_peer, lim_.wants_in_flight * 4, lim_.incoming_max};
+}
+
+void tracker::count_miss(miss_reason reason) {
+  ++counters_.misses;
+  ++counters_.misses_by_reason[static_cast<std::size_t>(reason)];
+}
+
+void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
+  ++counters_.wants;
+  if (ledger_.find_transfer(p.id, m.id))
+    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want", {},
+                      m.id);
+  if (ledger_.wants_of(p.id) >= lim_.wants_in_flight)
+    return send_error(p, error_code::too_many_wants,
+                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
+                      {}, m.id);
+  // The time from the frame's arrival to this want's answer.
+  struct decision_timer {
+    metrics::histogram& h;
+    clock::time_point from;
+    ~decision_timer() {
+      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
+    }
+  } timer{counters_.want_seconds, now};
+  auto miss = [&](miss_reason reason) {
+    count_miss(reason);
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(),
+                    to_string(reason));
+    auto token =
+        tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
+    p.link->deliver(make_miss(m.id, m.hash, token, reason));
+  };
+  if (!known_hash_(m.hash)) return miss(miss_reason::unknown_hash);
+
+  ledger_.sample_holders(m.hash, lim_.holder_sample, sample_);
+  auto& candidates = candidates_;  // scratch reused across wants: no allocation per want
+  auto& states = candidate_states_;
+  candidates.clear();
+  states.clear();
+  // Out of new-holder budget: only holders this wanter already knows (browsing inference).
+  bool may_discover = p.discovery.available(lim_.new_holders_per_min, now);
+  bool held_by_strangers = false;
+  for (auto& id : sample_) {
+    auto* h = online(id);
+    if (!h) continue;  // a shared directory may know peers of other processes
+    if (h->closing || skipped_holder(p, *h, now)) continue;
+    if (!may_discover && !is_paired(p, h->id)) {
+      held_by_strangers = true;
+      continue;
+    }
+    auto standing = penalties_.standing_of(h->id, now);
+    candidates.push_back({h->id, ledger_.uploads_of(h->id), h->max_uploads, standing.penalised,
+                          is_paired(p, h->id), h->uploads_completed,
+                          penalties_.suspect(h->address, now), standing.accused});
+    states.push_back(h);
+  }
+  auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
+  if (!pick.index) {
+    if (held_by_strangers) return miss(miss_reason::holder_rate);
+    if (pick.miss != miss_reason::no_holder) return miss(pick.miss);
+    // Nobody holds it. If another online peer is fetching it from the origin, wait for that peer
+    // rather than fetch the same bytes again; otherwise this wanter becomes the one fetching.
+    if (auto fetcher = ledger_.fetcher(m.hash, now);
+        fetcher && *fetcher != p.id && online(*fetcher))
+      return miss(miss_reason::fetching);
+    if (may_claim_fetch(p, m.hash, now))
+      ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
+    return miss(miss_reason::no_holder);
+  }
+
+  auto& holder = *states[*pick.index];
+  bool connect = !candidates[*pick.index].paired_with_wanter;
+  if (connect) p.discovery.take();
+  pair(p, holder);
+  if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
+  p.pairings->matched(holder.id, m.hash);
+  ledger_.open_transfer({p.id, m.id, m.hash, holder.id, now + lim_.want_timeout});
+  ++counters_.matches;
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=pairing wanter={} holder={} hash={} connect={}", p.id.str(),
+                  holder.id.str(), m.hash.hex(), connect);
+  p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
+  holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+}
+
+// A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
+// instead of all going to the origin. That claim is worth squatting on (one connection wanting
+// every hash made honest visitors wait 12 s per item), so it is bounded: a peer holds at most
+// fetch_claims_per_peer live claims, a claim is never extended, and a hash it claimed once (and
+// did not announce in time) it cannot claim again while it remembers it (swarm::ledger). A peer
+// that does not upload never claims.
+bool tracker::may_claim_fetch(const peer_state& p, const content_hash& h,
+                              clock::time_point now) const {
+  // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
+  // what it fetches: nobody should wait for it.
+  if (p.max_uploads == 0) return false;
+  return ledger_.may_claim_fetch(p.id, h, now, fetch_bounds());
+}
+
+}  // namespace circlecdn::signal
