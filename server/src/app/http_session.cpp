@@ -197,29 +197,32 @@ asio::awaitable<void> serve(Stream& stream, context& ctx, const asio::ip::addres
       break;
     }
 
-    const auto started = std::chrono::steady_clock::now();
     auto answer = route(ctx, req, visitor, from.https);
     stream.expires_after(ctx.cfg.http_idle_timeout);
     beast::error_code wec;
     bool keep;
     unsigned status = 0;
     std::uint64_t file_bytes = 0;  // a site file's body bytes (200/206), for the origin's count
+    std::uint64_t body_bytes = 0;  // any answer's, for the access log
     if (auto* file = std::get_if<origin::reply>(&answer)) {
       keep = file->keep_alive && !ctx.stopping;
       // The status line starts the prepared head, or the tail when there is none (a range).
       status = status_of(file->head.empty() ? std::string_view(file->tail) : file->head);
-      file_bytes = file->omits_body ? 0 : file->length;
+      body_bytes = file_bytes = file->omits_body ? 0 : file->length;
       wec = co_await origin::write_reply(stream, *file, ctx.cfg.http_idle_timeout, ctx.origin_cap);
-      record.finish(status, file_bytes);
     } else {
       auto msg = origin::to_generator(std::move(answer));
       keep = msg.keep_alive() && !ctx.stopping;
       auto w = co_await write_message(stream, std::move(msg));
       wec = w.ec;
-      record.finish(w.status, w.body_bytes);
-      if (status == 0) status = w.status;
+      status = w.status;
+      body_bytes = w.body_bytes;
     }
-    ctx.metrics.http_answered(status, std::chrono::steady_clock::now() - started);
+    // One clock read for the access log and the histogram, which both measure from the request
+    // being read (record.started) to the response written.
+    const auto ended = std::chrono::steady_clock::now();
+    record.finish(status, body_bytes, ended);
+    ctx.metrics.http_answered(status, ended - record.started);
     if (!wec && file_bytes > 0 && (status == 200 || status == 206))
       count_origin_bytes(ctx, target, file_bytes);
     if (wec || !keep) break;

@@ -74,18 +74,21 @@ struct request_record {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   request_record(context& c, const asio::ip::address& client) : ctx(c) {
-    rec.when = std::chrono::system_clock::now();
+    // Clock reads cost ~1 % of a 1 KiB request each: the wall clock only for an access log.
+    if (ctx.access) rec.when = std::chrono::system_clock::now();
     rec.client = client;
     rec.method = rec.target = "-";
     ++ctx.http_in_flight;
   }
-  void finish(unsigned status, std::uint64_t body_bytes) {
+  // `ended`: when the response went out (the session reads the clock once for this and for the
+  // response-time histogram).
+  void finish(unsigned status, std::uint64_t body_bytes,
+              std::chrono::steady_clock::time_point ended = std::chrono::steady_clock::now()) {
     --ctx.http_in_flight;
     if (!ctx.access) return;
     rec.status = status;
     rec.body_bytes = body_bytes;
-    rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started);
+    rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(ended - started);
     ctx.access->write(rec);
   }
 };
