@@ -174,7 +174,6 @@ class tracker {
   // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
   void record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                       clock::time_point now, done_reason why = done_reason::none);
-  bool may_claim_fetch(const peer_state& p, const content_hash& h, clock::time_point now) const;
   void remove_holding(peer_state& p, const content_hash& h);
 
   const limits& lim_;

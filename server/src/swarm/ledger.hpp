@@ -78,8 +78,13 @@ class ledger {
   virtual std::optional<peer_id> fetcher(const content_hash& h,
                                          ledger_clock::time_point now) const = 0;
   // False when p holds claims_per_peer live claims already, or claimed h before.
-  virtual bool may_claim_fetch(const peer_id& p, const content_hash& h,
-                               ledger_clock::time_point now, const fetch_bounds& b) const = 0;
+  // What the fetching rule (swarm::answer_unheld) needs to know of p's claims.
+  struct fetch_claims {
+    bool claimed_before = false;  // p claimed h before (and did not announce it in time)
+    std::size_t live = 0;         // p's claims not yet expired nor announced
+  };
+  virtual fetch_claims fetch_claims_of(const peer_id& p, const content_hash& h,
+                                       ledger_clock::time_point now) const = 0;
   virtual void claim_fetch(const peer_id& p, const content_hash& h, ledger_clock::time_point now,
                            ledger_clock::time_point until, const fetch_bounds& b) = 0;
   virtual void fetch_ended(const content_hash& h) = 0;  // someone announced it

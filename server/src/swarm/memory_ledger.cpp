@@ -138,17 +138,17 @@ std::optional<peer_id> memory_ledger::fetcher(const content_hash& h,
   return it->second.fetcher;
 }
 
-bool memory_ledger::may_claim_fetch(const peer_id& p, const content_hash& h,
-                                    ledger_clock::time_point now, const fetch_bounds& b) const {
+ledger::fetch_claims memory_ledger::fetch_claims_of(const peer_id& p, const content_hash& h,
+                                                    ledger_clock::time_point now) const {
+  fetch_claims out;
   auto* r = find(p);
-  if (!r) return b.claims_per_peer > 0;
-  if (std::find(r->fetching.begin(), r->fetching.end(), h) != r->fetching.end()) return false;
-  std::size_t live = 0;
+  if (!r) return out;
+  out.claimed_before = std::find(r->fetching.begin(), r->fetching.end(), h) != r->fetching.end();
   for (const auto& claimed : r->fetching)
     if (auto it = incoming_.find(claimed);
         it != incoming_.end() && it->second.fetcher == p && it->second.until > now)
-      ++live;
-  return live < b.claims_per_peer;
+      ++out.live;
+  return out;
 }
 
 void memory_ledger::claim_fetch(const peer_id& p, const content_hash& h,

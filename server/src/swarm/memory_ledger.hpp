@@ -39,8 +39,8 @@ class memory_ledger final : public ledger {
 
   std::optional<peer_id> fetcher(const content_hash& h,
                                  ledger_clock::time_point now) const override;
-  bool may_claim_fetch(const peer_id& p, const content_hash& h, ledger_clock::time_point now,
-                       const fetch_bounds& b) const override;
+  fetch_claims fetch_claims_of(const peer_id& p, const content_hash& h,
+                               ledger_clock::time_point now) const override;
   void claim_fetch(const peer_id& p, const content_hash& h, ledger_clock::time_point now,
                    ledger_clock::time_point until, const fetch_bounds& b) override;
   void fetch_ended(const content_hash& h) override { incoming_.erase(h); }

@@ -1,6 +1,7 @@
 // The one-process ledger on its own: holdings kept with the directory, transfers by peer id on
 // both sides, fetch claims and their bounds, and a departed peer leaving nothing behind.
 #include "swarm/memory_ledger.hpp"
+#include "swarm/holder_policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -81,13 +82,18 @@ TEST_F(ledger_fixture, ExpiredTransfersAreTakenOnce) {
 
 TEST_F(ledger_fixture, FetchClaimsAreBoundedAndLeaveWithTheFetcher) {
   fetch_bounds bounds{1, 4, 100};
-  EXPECT_TRUE(ledger.may_claim_fetch(a, h1, now, bounds));
+  auto may_claim = [&](const peer_id& p, const content_hash& h, ledger_clock::time_point t) {
+    auto c = ledger.fetch_claims_of(p, h, t);
+    return answer_unheld({false, true, c.claimed_before, c.live}, bounds.claims_per_peer) ==
+           unheld_answer::no_holder_claim;
+  };
+  EXPECT_TRUE(may_claim(a, h1, now));
   ledger.claim_fetch(a, h1, now, now + 10s, bounds);
   EXPECT_EQ(ledger.fetcher(h1, now), a);
-  EXPECT_EQ(ledger.fetcher(h1, now + 10s), std::nullopt);          // the claim ran out
-  EXPECT_FALSE(ledger.may_claim_fetch(a, h2, now, bounds));        // one live claim at most
-  EXPECT_FALSE(ledger.may_claim_fetch(a, h1, now + 11s, bounds));  // never the same hash again
-  EXPECT_TRUE(ledger.may_claim_fetch(a, h2, now + 11s, bounds));
+  EXPECT_EQ(ledger.fetcher(h1, now + 10s), std::nullopt);  // the claim ran out
+  EXPECT_FALSE(may_claim(a, h2, now));                     // one live claim at most
+  EXPECT_FALSE(may_claim(a, h1, now + 11s));               // never the same hash again
+  EXPECT_TRUE(may_claim(a, h2, now + 11s));
   ledger.claim_fetch(b, h2, now, now + 10s, bounds);
   ledger.fetch_ended(h2);  // announced
   EXPECT_EQ(ledger.fetcher(h2, now), std::nullopt);

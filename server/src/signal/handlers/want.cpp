@@ -95,14 +95,26 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   if (!pick.index) {
     if (held_by_strangers) return miss(miss_reason::holder_rate);
     if (pick.miss != miss_reason::no_holder) return miss(pick.miss);
-    // Nobody holds it. If another online peer is fetching it from the origin, wait for that peer
-    // rather than fetch the same bytes again; otherwise this wanter becomes the one fetching.
-    if (auto fetcher = ledger_.fetcher(m.hash, now);
-        fetcher && *fetcher != p.id && online(*fetcher))
-      return miss(miss_reason::fetching);
-    if (may_claim_fetch(p, m.hash, now))
-      ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
-    return miss(miss_reason::no_holder);
+    // Nobody holds it: the fetching rule (swarm::answer_unheld, which the simulator calls too)
+    // says whether to wait for another peer's origin fetch or to become the one fetching.
+    swarm::unheld_facts facts;
+    auto fetcher = ledger_.fetcher(m.hash, now);
+    facts.fetched_by_other = fetcher && *fetcher != p.id && online(*fetcher);
+    // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
+    // what it fetches: nobody should wait for it.
+    facts.wanter_uploads = p.max_uploads > 0;
+    auto claims = ledger_.fetch_claims_of(p.id, m.hash, now);
+    facts.wanter_claimed_before = claims.claimed_before;
+    facts.wanter_live_claims = claims.live;
+    switch (swarm::answer_unheld(facts, lim_.fetch_claims_per_peer)) {
+      case swarm::unheld_answer::fetching:
+        return miss(miss_reason::fetching);
+      case swarm::unheld_answer::no_holder_claim:
+        ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
+        return miss(miss_reason::no_holder);
+      case swarm::unheld_answer::no_holder:
+        return miss(miss_reason::no_holder);
+    }
   }
 
   auto& holder = *states[*pick.index];
@@ -118,20 +130,6 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
                   holder.id.str(), m.hash.hex(), connect);
   p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
-}
-
-// A peer told `no_holder` becomes the hash's fetcher, so later wanters wait for it (`fetching`)
-// instead of all going to the origin. That claim is worth squatting on (one connection wanting
-// every hash made honest visitors wait 12 s per item), so it is bounded: a peer holds at most
-// fetch_claims_per_peer live claims, a claim is never extended, and a hash it claimed once (and
-// did not announce in time) it cannot claim again while it remembers it (swarm::ledger). A peer
-// that does not upload never claims.
-bool tracker::may_claim_fetch(const peer_state& p, const content_hash& h,
-                              clock::time_point now) const {
-  // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
-  // what it fetches: nobody should wait for it.
-  if (p.max_uploads == 0) return false;
-  return ledger_.may_claim_fetch(p.id, h, now, fetch_bounds());
 }
 
 }  // namespace circlecdn::signal
