@@ -3,22 +3,9 @@
 import { checkHeldContent, galleryFiles, itemCount, loadGallery, waitAnnounced } from '../support/pages.mjs';
 import { check, log, offloadLine } from '../support/util.mjs';
 import { chromiumVisitor } from '../support/visitors.mjs';
+import { LIAR } from '../support/liar.mjs';
 
 export const title = 'a lying peer is rejected, reported and no longer paired';
-
-// Test-only page behaviour, injected before the page's scripts: flip one payload byte of every
-// data frame (kind 1, 13-byte header; see docs/client.md) the page sends on a DataChannel.
-const LIAR = () => {
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function (data) {
-    if (data instanceof Uint8Array && data[0] === 1 && data.length > 13) {
-      data = data.slice();
-      data[13 + ((data.length - 13) >> 1)] ^= 0x5a;
-      window.__circleLies = (window.__circleLies ?? 0) + 1;
-    }
-    return send.call(this, data);
-  };
-};
 
 export async function run(ctx) {
   const server = await ctx.startServer();

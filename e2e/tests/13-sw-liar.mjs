@@ -6,20 +6,9 @@ import { waitAnnounced } from '../support/pages.mjs';
 import { loadSwPage, openControlled, PAGE_FILES, RECORD_EVENTS, resourcesCarried, writeSwSite } from '../support/sw-site.mjs';
 import { check, log, offloadLine } from '../support/util.mjs';
 import { chromiumVisitor } from '../support/visitors.mjs';
+import { LIAR } from '../support/liar.mjs';
 
 export const title = 'service worker mode: a lying holder costs time, never a wrong byte; a silent page, the network';
-
-// Flips one payload byte of every data frame the page sends (as in 02-liar.mjs).
-const LIAR = () => {
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function (data) {
-    if (data instanceof Uint8Array && data[0] === 1 && data.length > 13) {
-      data = data.slice();
-      data[13 + ((data.length - 13) >> 1)] ^= 0x5a;
-    }
-    return send.call(this, data);
-  };
-};
 
 // A page whose library never hears its worker: its message listeners are dropped.
 const MUTE = () => {

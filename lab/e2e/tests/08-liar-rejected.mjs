@@ -6,21 +6,9 @@ import {
   check, checkHeldContent, galleryFiles, itemCount, loadGallery, log, offloadLine, openVisitor, peerId,
   scriptFile, startLabServer, stats, waitAnnounced,
 } from '../support/harness.mjs';
+import { LIAR } from '../../../e2e/support/liar.mjs';
 
 export const title = 'a lying peer across NATs is rejected, reported and no longer paired';
-
-// Flip one payload byte of every data frame (kind 1, 13-byte header; docs/client.md) the page sends.
-const LIAR = () => {
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function (data) {
-    if (data instanceof Uint8Array && data[0] === 1 && data.length > 13) {
-      data = data.slice();
-      data[13 + ((data.length - 13) >> 1)] ^= 0x5a;
-      window.__circleLies = (window.__circleLies ?? 0) + 1;
-    }
-    return send.call(this, data);
-  };
-};
 
 export async function run(ctx) {
   const [liarHome, receiverHome] = ctx.env.homes.filter((h) => h.nat === 'port-restricted');
