@@ -57,20 +57,6 @@ bool wait_for_stat(std::uint16_t port, const char* name, std::int64_t v) {
   }
   return false;
 }
-// Reads what the server queued for `c` up to the answer to a marker want (a hash no manifest
-// has): proves what did NOT arrive.
-std::vector<boost::json::object> drain(ws_client& c) {
-  static int marker = 1'000'000;
-  int id = ++marker;
-  c.send(R"({"type":"want","id":)" + std::to_string(id) + R"(,"hash":")" + std::string(64, '0') +
-         R"("})");
-  std::vector<boost::json::object> got;
-  for (;;) {
-    auto o = c.read();
-    if (o["type"] == "miss" && o["id"] == id) return got;
-    got.push_back(o);
-  }
-}
 bool has_type(const std::vector<boost::json::object>& msgs, std::string_view type) {
   for (const auto& m : msgs)
     if (m.at("type") == value(type)) return true;
@@ -89,7 +75,7 @@ TEST(Reports, sybil_reports_cannot_penalise_honest_holder) {
   test_site site(2, behind_proxy());
   ws_client honest(site.port, from_address("198.51.100.1"));
   honest.send(announce(0));
-  drain(honest);  // the announce is recorded before anyone wants
+  honest.drain();  // the announce is recorded before anyone wants
   // 20 Sybils on 20 addresses, each paired with the honest holder by the server, none of them
   // ever received a byte from it (it never answered them): each reports it.
   for (int i = 0; i < 20; ++i) {
@@ -101,7 +87,7 @@ TEST(Reports, sybil_reports_cannot_penalise_honest_holder) {
     sybil.send(report(honest, 0));
     EXPECT_EQ(sybil.read()["code"], "report_too_early");
     sybil.send(done(1, true));  // frees the holder's slot for the next Sybil
-    drain(sybil);
+    sybil.drain();
   }
   EXPECT_EQ(stat(site.port, "reports"), 0);
   EXPECT_EQ(stat(site.port, "reports_refused"), 20);
@@ -118,7 +104,7 @@ TEST(Reports, holder_cannot_report_wanter) {
   test_site site(2);
   ws_client holder(site.port), wanter(site.port);
   holder.send(announce(0));
-  drain(holder);
+  holder.drain();
   wanter.send(want(1, 0));
   ASSERT_EQ(wanter.read()["type"], "match");
   ASSERT_EQ(holder.read()["type"], "push");
@@ -140,7 +126,7 @@ TEST(Reports, report_without_push_ignored) {
   ws_client holder(site.port), wanter(site.port), stranger(site.port);
   holder.send(announce(0));
   holder.send(announce(1));
-  drain(holder);
+  holder.drain();
   // No pairing at all: not_paired, as before.
   stranger.send(report(holder, 0));
   EXPECT_EQ(stranger.read()["code"], "not_paired");
@@ -165,7 +151,7 @@ TEST(Reports, repeated_reports_do_not_escalate) {
   ws_client wanter(site.port, from_address("203.0.113.1"));
   liar.send(R"({"type":"announce","have":[")" + test_site::hash(0) + R"(",")" + test_site::hash(1) +
             R"("]})");
-  drain(liar);
+  liar.drain();
   wanter.send(want(1, 0));
   ASSERT_EQ(wanter.read()["type"], "match");
   liar.read_type("push");
@@ -249,8 +235,8 @@ TEST(Reports, reporter_contradicted_loses_weight) {
   ws_client reporter(site.port, from_address("203.0.113.7"));
   first.send(announce(0));
   second.send(announce(1));
-  drain(first);
-  drain(second);
+  first.drain();
+  second.drain();
   auto pair_and_report = [&](ws_client& holder, int id, int file) {
     reporter.send(want(id, file));
     ASSERT_EQ(reporter.read()["peer"], value(holder.peer()));
@@ -268,7 +254,7 @@ TEST(Reports, reporter_contradicted_loses_weight) {
   pair_and_report(second, 2, 1);
   second.send(proof(second.read_type("challenge"), test_site::content(1)));
   ASSERT_TRUE(wait_for_stat(site.port, "reporters_contradicted", 2));
-  EXPECT_FALSE(has_type(drain(reporter), "penalised"));
+  EXPECT_FALSE(has_type(reporter.drain(), "penalised"));
   EXPECT_EQ(stat(site.port, "reports"), 2);
   EXPECT_EQ(stat(site.port, "penalties"), 1);
   ws_client wanter(site.port, from_address("192.0.2.9"));
@@ -284,7 +270,7 @@ TEST(Reports, sybil_report_after_an_answer_is_lifted_by_the_holders_proof) {
   ws_client other(site.port, from_address("198.51.100.2"));
   ws_client sybil(site.port, from_address("203.0.113.66"));
   honest.send(announce(0));
-  drain(honest);
+  honest.drain();
   sybil.send(want(1, 0));
   ASSERT_EQ(sybil.read()["peer"], value(honest.peer()));
   honest.read_type("push");
@@ -305,11 +291,11 @@ TEST(Reports, sybil_report_after_an_answer_is_lifted_by_the_holders_proof) {
   EXPECT_EQ(m["peer"], value(honest.peer()));
   ws_client neighbour(site.port, from_address("198.51.100.1"));
   neighbour.send(announce(1));
-  EXPECT_FALSE(has_type(drain(neighbour), "challenge"));
+  EXPECT_FALSE(has_type(neighbour.drain(), "challenge"));
   // The same Sybil, reporting again through a new pairing, weighs half: no penalty.
   wanter.send(done(2, true));
   other.send(announce(1));
-  drain(other);
+  other.drain();
   sybil.send(want(3, 1));
   auto m3 = sybil.read();
   ASSERT_EQ(m3["type"], "match");
@@ -318,7 +304,7 @@ TEST(Reports, sybil_report_after_an_answer_is_lifted_by_the_holders_proof) {
   holder.send(signal_to(sybil));
   sybil.read_type("signal");
   sybil.send(report(holder, 1));
-  EXPECT_FALSE(has_type(drain(sybil), "penalised"));
+  EXPECT_FALSE(has_type(sybil.drain(), "penalised"));
   EXPECT_EQ(stat(site.port, "penalties"), 1);
 }
 
@@ -332,7 +318,7 @@ TEST(Reports, challenge_rate_capped) {
   auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < 3; ++round)
     for (int i = 0; i < 4; ++i) peers[i]->send(announce((i + round) % 4));
-  for (auto& p : peers) drain(*p);  // every announce has been handled
+  for (auto& p : peers) p->drain();  // every announce has been handled
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto sent = stat(site.port, "challenges_sent");
   auto skipped = stat(site.port, "challenges_skipped");

@@ -61,6 +61,19 @@ boost::json::object ws_client::read_type(std::string_view type) {
   }
 }
 
+std::vector<boost::json::object> ws_client::drain() {
+  static int marker = 1'000'000;  // ids no test uses for its own wants
+  const int id = ++marker;
+  send(R"({"type":"want","id":)" + std::to_string(id) + R"(,"hash":")" + std::string(64, '0') +
+       R"("})");
+  std::vector<boost::json::object> got;
+  for (;;) {
+    auto o = read();
+    if (o["type"] == "miss" && o["id"] == id) return got;
+    got.push_back(std::move(o));
+  }
+}
+
 std::optional<std::uint16_t> ws_client::read_until_close() {
   beast::flat_buffer buffer;
   for (;;) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/net.hpp"
 
@@ -31,6 +32,10 @@ class ws_client {
   boost::json::object read();
   // Reads messages until one has this type (others are skipped); throws on timeout.
   boost::json::object read_type(std::string_view type);
+  // Everything the server queued for this client so far: sends a marker want (a hash no manifest
+  // has) and reads up to its miss, which the server answers after what came before. Proves what
+  // did NOT arrive without waiting for a timeout.
+  std::vector<boost::json::object> drain();
   // Reads until the server closes; returns its close code (nullopt if the socket just died).
   std::optional<std::uint16_t> read_until_close();
   void close();  // a polite close handshake
