@@ -24,7 +24,7 @@ export async function run(ctx) {
   await loadGallery(first, server.base);
   const s1 = await stats(first);
   log(`  ${offloadLine('first', s1)}`);
-  check(s1.bytesFromPeers === 0 && s1.bytesFromOrigin === totalBytes(files), 'the first visitor had no one to get bytes from');
+  check(s1.bytesFromPeers === 0 && s1.bytesFromOrigin === totalBytes(files), `the first visitor had no one to get bytes from (peers ${s1.bytesFromPeers} B, origin ${s1.bytesFromOrigin} of ${totalBytes(files)} B)`);
   await waitAnnounced(first, server, items);
 
   const second = await openVisitor(ctx, hb, { name: 'second' });
