@@ -154,7 +154,10 @@ export async function timed(label, fn) {
 
 // ---------------------------------------------------------------- in pages
 export function galleryFiles(manifest) {
-  return manifest.files.filter((f) => f.path.startsWith('/img/') || f.path.startsWith('/media/'));
+  const files = manifest.files.filter((f) => f.path.startsWith('/img/') || f.path.startsWith('/media/'));
+  // An empty list would make every count below trivially true (an unfinished manifest: CI stop 18).
+  if (files.length === 0) throw new Error('the manifest lists no gallery files');
+  return files;
 }
 export const itemCount = (files) => files.reduce((n, f) => n + (f.pieces ? f.pieces.length : 1), 0);
 export const totalBytes = (files) => files.reduce((n, f) => n + f.size, 0);
