@@ -99,6 +99,11 @@ wss_client::wss_client(std::uint16_t port, tls_options opts)
     : ctx_(client_context(opts)), ws_(shared_context(), ctx_) {
   connect_with_deadline(beast::get_lowest_layer(ws_), port, opts.timeout);
   ws_.next_layer().handshake(asio::ssl::stream_base::client);
+  if (!opts.cookie.empty())
+    ws_.set_option(
+        websocket::stream_base::decorator([cookie = opts.cookie](websocket::request_type& req) {
+          req.set(http::field::cookie, cookie);
+        }));
   ws_.handshake("127.0.0.1", "/.circlecdn/ws");
   welcome_ = read();
   if (welcome_["type"] != "welcome") throw std::runtime_error("first message is not a welcome");

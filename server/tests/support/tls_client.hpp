@@ -22,6 +22,7 @@ struct tls_options {
   int max_version = 0;  // 0 = the newest
   std::vector<std::string> alpn{"http/1.1"};
   std::chrono::milliseconds timeout{10'000};
+  std::string cookie;  // wss_client: sent as `Cookie:` on the handshake when not empty
 };
 
 // One TLS connection to 127.0.0.1:port; the constructor performs the handshake (throws
