@@ -19,7 +19,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/circlecdn.service DESTINATION lib/syst
 # The packaged default configuration (with the /usr prefix of the .deb: /etc/circlecdn, a conffile).
 install(FILES deploy/circlecdn.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/circlecdn)
 install(FILES README.md docs/operations.md docs/security.md docs/protocol.md
-              examples/circlecdn.toml deploy/nginx/circlecdn.conf
+              examples/circlecdn.toml deploy/nginx/circlecdn.conf deploy/nginx/circlecdn-cluster.conf
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # cpack builds only what is installed (tests, benchmarks and the simulator are not packaged).
