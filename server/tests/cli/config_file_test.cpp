@@ -34,6 +34,7 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
       {"gpc", "\"ignore\""},
       {"hidden-uploads", "\"continue\""},
       {"service-worker", "\"off\""},
+      {"routing", "\"chord\""},
       {"challenge-rate", "0.5"},
       {"cache-control", "[\"*.css=no-cache\"]"},
       {"hash-cache", "\"none\""},
@@ -153,6 +154,19 @@ TEST(ReloadPlan, TakesLiveOptionsAndKeepsTheOthers) {
   ASSERT_EQ(plan.need_restart.size(), 2u);
   EXPECT_TRUE(plan.need_restart[0].starts_with("listen: 127.0.0.1:8080 -> 127.0.0.1:9999"))
       << plan.need_restart[0];
+}
+
+// Peers on a ring or on Chord cannot switch strategies in the middle of a session.
+TEST(ReloadPlan, TheRoutingStrategyNeedsARestart) {
+  app::config running;
+  app::config reread = running;
+  reread.limits.routing.strategy = routing::strategy::chord;
+  auto plan = plan_reload(reread, running);
+  ASSERT_TRUE(plan.next);
+  EXPECT_EQ(plan.next->limits.routing.strategy, routing::strategy::tracker);
+  EXPECT_TRUE(plan.changed.empty());
+  ASSERT_EQ(plan.need_restart.size(), 1u);
+  EXPECT_EQ(plan.need_restart[0], "routing: tracker -> chord (needs a restart; keeps tracker)");
 }
 
 TEST(ReloadPlan, ABadFileChangesNothing) {
