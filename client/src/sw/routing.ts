@@ -66,3 +66,9 @@ export function answerHeaders(status: number, headers: Record<string, string>, s
     out['content-length'] = String(size);
   return out;
 }
+
+/** [first, last] of a 206's `content-range: bytes first-last/size` (lower-case header names), or undefined. */
+export function contentRange(headers: Record<string, string>): [number, number] | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headers['content-range'] ?? '');
+  return m && Number(m[1]) <= Number(m[2]) ? [Number(m[1]), Number(m[2])] : undefined;
+}

@@ -3,7 +3,7 @@
 // everything else, and everything that fails, go to the network. It adds no source of bytes of
 // its own: what it serves comes from the page's cdn.fetch(), which enqueues only verified pieces,
 // or from the network. The page protocol is in docs/client.md, "Service worker mode".
-import { answerHeaders, networkReason, pickClient, PREFIX } from './routing';
+import { answerHeaders, contentRange, networkReason, pickClient, PREFIX } from './routing';
 
 // A page that has the library acks at once, even while it is still loading (it answers from its
 // event loop, not after its scripts); a page without it never does.
@@ -114,8 +114,9 @@ async function answer(e: FetchEvent): Promise<Response> {
 
 // Asks `client` over a MessageChannel; null when it does not answer in time or fails before its
 // head (the caller goes to the network). A failure after the head (the page closed: a leader tab
-// going away) continues a whole answer from the network from the byte it reached; else it errors
-// the body.
+// going away) continues the answer from the network from the byte it reached: a whole (200) one
+// with `Range: bytes=N-`, a range (206) one with the rest of its Content-Range; the body errors
+// only when the network does not answer that range exactly.
 async function askPage(client: Client, req: Request, url: string, size: number | undefined,
   done: () => void): Promise<Response | null> {
   const { port1, port2 } = new MessageChannel();
@@ -150,7 +151,8 @@ async function askPage(client: Client, req: Request, url: string, size: number |
     }
     finish();
     if (m.type === 'end') return c.close();
-    rest = head.status === 200 ? await fromNetwork(req, sent) : undefined;
+    const span = head.status === 200 ? [0] : contentRange(head.headers);
+    rest = span ? await fromNetwork(req, span[0]! + sent, span[1]) : undefined;
     return rest ? pull(c) : c.error(new Error(String(m.message)));
   };
   const body = new ReadableStream<Uint8Array>({
@@ -166,12 +168,14 @@ async function askPage(client: Client, req: Request, url: string, size: number |
   return new Response(nullBody ? null : body, { status: head.status, headers: answerHeaders(head.status, head.headers, size) });
 }
 
-// The rest of a whole answer from byte `from` on, from the network (the origin: the same source
-// as any fallback); undefined when the server does not answer that range exactly.
-async function fromNetwork(req: Request, from: number): Promise<ReadableStreamDefaultReader<Uint8Array> | undefined> {
+// The rest of an answer, bytes `from` to `to` (inclusive; undefined: to the end), from the network
+// (the origin: the same source as any fallback); undefined when the server does not answer that
+// range exactly.
+async function fromNetwork(req: Request, from: number, to?: number): Promise<ReadableStreamDefaultReader<Uint8Array> | undefined> {
   try {
-    const res = await fetch(req.url, { headers: { Range: `bytes=${from}-` }, credentials: 'same-origin' });
-    const exact = from === 0 ? res.status === 200 : res.status === 206 && res.headers.get('content-range')?.startsWith(`bytes ${from}-`);
+    const res = await fetch(req.url, { headers: { Range: `bytes=${from}-${to ?? ''}` }, credentials: 'same-origin' });
+    const got = contentRange(Object.fromEntries(res.headers));
+    const exact = from === 0 && to === undefined ? res.status === 200 : res.status === 206 && got?.[0] === from && (to === undefined || got[1] === to);
     return exact ? res.body?.getReader() : (res.body?.cancel(), undefined);
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerHeaders, networkReason, pickClient } from '../../src/sw/routing';
+import { answerHeaders, contentRange, networkReason, pickClient } from '../../src/sw/routing';
 
 const ORIGIN = 'https://site.example';
 const paths = new Set(['/img/a.png', '/css/site.css', '/fonts/ünï.woff2']);
@@ -70,5 +70,16 @@ describe('answerHeaders', () => {
     expect(answerHeaders(206, { 'content-range': 'bytes 0-9/1234' }, 1234)['content-length']).toBeUndefined();
     expect(answerHeaders(200, { 'content-encoding': 'gzip' }, 1234)['content-length']).toBeUndefined();
     expect(answerHeaders(200, {}, undefined)['content-length']).toBeUndefined();
+  });
+});
+
+describe('contentRange', () => {
+  it('reads the span a 206 answered, and nothing from a malformed or missing header', () => {
+    expect(contentRange({ 'content-range': 'bytes 1000-4999999/6291456' })).toEqual([1000, 4999999]);
+    expect(contentRange({ 'content-range': 'bytes 0-0/*' })).toEqual([0, 0]);
+    expect(contentRange({ 'content-range': 'bytes */6291456' })).toBeUndefined();
+    expect(contentRange({ 'content-range': 'bytes 9-3/10' })).toBeUndefined();
+    expect(contentRange({ 'content-range': 'items 0-9/10' })).toBeUndefined();
+    expect(contentRange({})).toBeUndefined();
   });
 });
