@@ -10,6 +10,8 @@ import { abortError } from './fetch/piece-stream';
 import type { Session } from './session';
 import { holdMessages } from './sw-bridge/hold';
 
+// On the library's own origin fetches (fetch/item-loader.ts): a service worker sends them to the network.
+const LIBRARY_HEADER = 'X-Circle-Library';
 // Without a secure context (HTTPS or localhost) there is no crypto.subtle to verify with.
 const INSECURE = 'insecure-context';
 // Service worker mode: how long start() waits to learn whether this tab leads (a free Web Lock is
@@ -105,6 +107,7 @@ export class CircleCDN extends EventTarget {
   private _destroyed = false;
   private _dom?: Promise<Declarative>;
   private _bridge?: ReturnType<typeof swChunk>;
+  private _following = false;
 
   constructor(private _options: CircleOptions = {}) {
     super();
@@ -158,7 +161,15 @@ export class CircleCDN extends EventTarget {
     await this._joining;
     if ((init?.signal ?? req?.signal)?.aborted) throw abortError();
     if (this._session) return this._session.fetch(input, init);
-    return fetch(req ?? new URL(input instanceof URL ? input.href : String(input), location.href), init);
+    // No crowd: the network. Marked as the library's own (a same-origin one only: a custom header
+    // would make a cross-origin request need a preflight), so a service worker never asks this
+    // page for it again, unless this tab follows a leader (service worker mode): then the worker
+    // is how its request reaches the leader's crowd.
+    const url = new URL(req ? req.url : input instanceof URL ? input.href : String(input), location.href);
+    if (this._following || url.origin !== location.origin) return fetch(req ?? url, init);
+    const headers = new Headers(init?.headers ?? req?.headers);
+    headers.set(LIBRARY_HEADER, '1');
+    return fetch(req ?? url, { ...init, headers });
   }
 
   /**
@@ -200,8 +211,13 @@ export class CircleCDN extends EventTarget {
     // Service worker mode: one mesh per visitor. Only the leader tab joins the crowd; another
     // tab's fetches go through the worker to the leader, and it joins when the lock comes to it.
     const bridge = await this._bridge?.catch(() => undefined);
-    if (bridge && !(await bridge.leaderWithin(LEAD_WAIT_MS)))
-      return bridge.whenLeader(() => void (this._joining = this._join()));
+    if (bridge && !(await bridge.leaderWithin(LEAD_WAIT_MS))) {
+      this._following = true;
+      return bridge.whenLeader(() => {
+        this._following = false;
+        this._joining = this._join();
+      });
+    }
     await (this._joining = this._join());
   }
 

@@ -22,38 +22,16 @@ export const whenLeading = (fetch: () => CdnFetch): CdnFetch => async (input, in
   return fetch()(input, init);
 };
 
-const pathOf = (input: string) => new URL(input, location.href).pathname;
-
 /**
- * Makes `cdn` answer the service worker and registers the worker. `cdn.fetch` is wrapped to know
- * which paths the library is loading itself: the worker's request for one of those is the
- * library's own origin fetch, and the page sends it to the network rather than to itself. A tab
- * that does not lead (leader.ts) answers only once it leads, within FOLLOWER_WAIT_MS; `held`: the
+ * Makes `cdn` answer the service worker and registers the worker. The library's own origin
+ * fetches are marked (X-Circle-Library), so the worker never brings them back here. A tab that
+ * does not lead (leader.ts) answers only once it leads, within FOLLOWER_WAIT_MS; `held`: the
  * messages that came before (hold.ts).
  */
 export function useServiceWorker(cdn: CircleCDN, base: URL, held?: Held): void {
   const sw = typeof navigator == 'object' ? navigator.serviceWorker : undefined;
   if (!sw || !isSecureContext || base.origin !== location.origin) return held?.stop();
-  const own = new Map<string, number>();
-  const release = (p: string) => (own.get(p)! > 1 ? own.set(p, own.get(p)! - 1) : own.delete(p));
-  const inner = cdn.fetch.bind(cdn) as CdnFetch;
-  const fetch: CdnFetch = async (input, init) => {
-    const p = pathOf(input);
-    own.set(p, (own.get(p) ?? 0) + 1);
-    let res: Response;
-    try {
-      res = await inner(input, init);
-    } catch (e) {
-      release(p);
-      throw e;
-    }
-    if (!res.body) return release(p), res;
-    // Held until the body is read or dropped: later pieces are fetched while it streams.
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    res.body.pipeTo(writable).catch(() => {}).finally(() => release(p));
-    return new Response(readable, { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
-  (cdn as unknown as { fetch: CdnFetch }).fetch = fetch;
+  const fetch: CdnFetch = (input, init) => cdn.fetch(input, init);
 
   // The leader says so to the worker, which then routes every tab's requests here: when it
   // leads, when a new worker takes over, and when a worker (restarted) asks.
@@ -66,8 +44,7 @@ export function useServiceWorker(cdn: CircleCDN, base: URL, held?: Held): void {
   takeOver(held, sw, (e) => {
     if (e.data?.type === 'circlecdn:who-leads' && isLeader()) return announce();
     if (!isAsk(e.data) || !e.ports[0]) return;
-    const off = cdn.optedOut ?? (own.has(pathOf(e.data.url)) ? 'own-fetch' : undefined);
-    void answer(e.data, e.ports[0], isLeader() ? fetch : later, off);
+    void answer(e.data, e.ports[0], isLeader() ? fetch : later, cdn.optedOut ?? undefined);
   });
   void register(cdn, sw, new URL(SW_PATH, base).href, fetch).catch(() => {});
 }

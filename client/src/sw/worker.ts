@@ -44,8 +44,6 @@ let known: Map<string, number> | undefined; // the last one loaded
 // Whether the operator lets the worker carry anything (--service-worker): checked per navigation.
 let enabled: Promise<boolean> | undefined;
 let off = false; // its last answer, for the decision that cannot wait
-// URL -> pages being asked for it now (a request from one of them is the library's own fetch).
-const asking = new Map<string, Set<string>>();
 // The leader tab's client id (it says so); asked for when unknown.
 let leader: string | undefined;
 let leaderAsked = 0;
@@ -98,15 +96,11 @@ async function answer(e: FetchEvent): Promise<Response> {
     const paths = on === false ? undefined : await (files ??= loadManifest());
     if (!paths || networkReason(req, self.location.origin, paths) !== null) return fetch(req);
     const url = req.url.split('#')[0];
-    const busy = asking.get(url) ?? new Set<string>();
     let all = await self.clients.matchAll({ type: 'window' });
     if (!all.some((c) => c.id === leader)) await findLeader(all), (all = await self.clients.matchAll({ type: 'window' }));
-    const client = all.find((c) => c.id === pickClient(all, e.clientId, busy, leader));
+    const client = all.find((c) => c.id === pickClient(all, e.clientId, leader));
     if (!client) return fetch(req);
-    asking.set(url, busy.add(client.id));
-    const done = () => (busy.delete(client.id), busy.size || asking.delete(url));
-    const res = await askPage(client, req, url, paths.get(decodeURI(new URL(url).pathname)), done);
-    return res ?? (done(), fetch(req));
+    return (await askPage(client, req, url, paths.get(decodeURI(new URL(url).pathname)))) ?? fetch(req);
   } catch {
     return fetch(req);
   }
@@ -117,15 +111,14 @@ async function answer(e: FetchEvent): Promise<Response> {
 // going away) continues the answer from the network from the byte it reached: a whole (200) one
 // with `Range: bytes=N-`, a range (206) one with the rest of its Content-Range; the body errors
 // only when the network does not answer that range exactly.
-async function askPage(client: Client, req: Request, url: string, size: number | undefined,
-  done: () => void): Promise<Response | null> {
+async function askPage(client: Client, req: Request, url: string, size: number | undefined): Promise<Response | null> {
   const { port1, port2 } = new MessageChannel();
   const queue: { type: string; [k: string]: unknown }[] = [];
   let wake: (() => void) | undefined;
   const push = (m: { type: string; [k: string]: unknown }) => (queue.push(m), wake?.());
   port1.onmessage = (m) => push(m.data);
   const watch = setInterval(() => self.clients.get(client.id).then((c) => c || push({ type: 'error', message: 'page gone' })), GONE_CHECK_MS);
-  const finish = () => (clearInterval(watch), port1.close(), done());
+  const finish = () => (clearInterval(watch), port1.close());
   const next = async (ms: number) => {
     if (!queue.length) await Promise.race([new Promise<void>((r) => (wake = r)), sleep(ms)]);
     return queue.shift() ?? { type: 'error', message: 'timeout' };

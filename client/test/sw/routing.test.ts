@@ -26,6 +26,7 @@ describe('networkReason', () => {
     expect(networkReason(req('https://cdn.other.example/img/a.png'), ORIGIN, paths)).toBe('cross-origin');
     expect(networkReason(req(`${ORIGIN}/.circlecdn/manifest.json`), ORIGIN, paths)).toBe('circlecdn');
     expect(networkReason(req(`${ORIGIN}/img/a.png`, { headers: { 'X-Circle-Miss': 't' } }), ORIGIN, paths)).toBe('library');
+    expect(networkReason(req(`${ORIGIN}/img/a.png`, { headers: { 'X-Circle-Library': '1' } }), ORIGIN, paths)).toBe('library');
     expect(networkReason(req(`${ORIGIN}/img/b.png`), ORIGIN, paths)).toBe('not-in-manifest');
     expect(networkReason(req(`${ORIGIN}/%E0%A4%A`), ORIGIN, paths)).toBe('bad-path');
   });
@@ -43,23 +44,15 @@ describe('pickClient', () => {
     { id: 'c', type: 'window', focused: true, visibilityState: 'visible' },
     { id: 'w', type: 'worker' },
   ];
-  const none = new Set<string>();
 
   it('prefers the leader tab, then the requesting page, then a focused, a visible, any window', () => {
-    expect(pickClient(tabs, 'a', none, 'b')).toBe('b');
-    expect(pickClient(tabs, 'a', none, 'gone')).toBe('a');
-    expect(pickClient(tabs, 'w', none)).toBe('c');
-    expect(pickClient(tabs.filter((t) => t.id !== 'c'), 'w', none)).toBe('b');
-    expect(pickClient([tabs[0]], 'x', none)).toBe('a');
-    expect(pickClient([tabs[3]], 'w', none)).toBeUndefined();
-    expect(pickClient([], 'x', none)).toBeUndefined();
-  });
-
-  it('never asks a page about what it is itself fetching (its library own fetch goes to the network)', () => {
-    expect(pickClient(tabs, 'a', new Set(['a']))).toBeUndefined();
-    // Another page's request for the same URL still goes to the leader (which sends it to the
-    // network at once while its own fetch runs), never to a tab without the library.
-    expect(pickClient(tabs, 'b', new Set(['c']), 'c')).toBe('c');
+    expect(pickClient(tabs, 'a', 'b')).toBe('b');
+    expect(pickClient(tabs, 'a', 'gone')).toBe('a');
+    expect(pickClient(tabs, 'w')).toBe('c');
+    expect(pickClient(tabs.filter((t) => t.id !== 'c'), 'w')).toBe('b');
+    expect(pickClient([tabs[0]], 'x')).toBe('a');
+    expect(pickClient([tabs[3]], 'w')).toBeUndefined();
+    expect(pickClient([], 'x')).toBeUndefined();
   });
 });
 
