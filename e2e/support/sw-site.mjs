@@ -4,7 +4,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { waitAnnounced } from './pages.mjs';
 import { check, step, until } from './util.mjs';
+import { chromiumVisitor } from './visitors.mjs';
 
 export const DIR = '/swsite';
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-ExtraLight.ttf';
@@ -169,4 +171,16 @@ export async function resourcesCarried(v, paths, ms = 30_000) {
       for (const e of events) by.set(new URL(e.url).pathname, e);
       return paths.every((p) => by.has(p)) && by;
     }, 200));
+}
+
+/** Writes the site, starts the server and has a first visitor (the holder) load the test page and announce all of it. */
+export async function siteWithHolder(ctx) {
+  writeSwSite(ctx.root);
+  const server = await ctx.startServer();
+  const manifest = await server.manifest();
+  const items = PAGE_FILES.map((p) => manifest.files.find((f) => f.path === p)).reduce((n, f) => n + (f.pieces ? f.pieces.length : 1), 0);
+  const holder = await chromiumVisitor('holder');
+  await loadSwPage(holder, server.url);
+  await waitAnnounced(holder, server, items, 60_000);
+  return { server, manifest, holder };
 }

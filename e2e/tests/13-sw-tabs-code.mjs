@@ -3,8 +3,7 @@
 // joins the crowd; the second has an instance that joins nothing (no socket, no peer id) while its
 // page is carried by the leader's library through the worker. Closing the leader hands over: the
 // second tab's instance joins and carries what it loads from then on.
-import { waitAnnounced } from '../support/pages.mjs';
-import { DIR, loadSwPage, openControlled, PAGE_FILES, RECORD_EVENTS, resourcesCarried, writeSwSite } from '../support/sw-site.mjs';
+import { DIR, loadSwPage, openControlled, PAGE_FILES, RECORD_EVENTS, resourcesCarried, siteWithHolder } from '../support/sw-site.mjs';
 import { check, log, step, until } from '../support/util.mjs';
 import { chromiumVisitor } from '../support/visitors.mjs';
 
@@ -17,13 +16,7 @@ const welcomed = () =>
   });
 
 export async function run(ctx) {
-  writeSwSite(ctx.root);
-  const server = await ctx.startServer();
-  const manifest = await server.manifest();
-  const items = PAGE_FILES.map((p) => manifest.files.find((f) => f.path === p)).reduce((n, f) => n + (f.pieces ? f.pieces.length : 1), 0);
-  const holder = await chromiumVisitor('holder');
-  await loadSwPage(holder, server.url);
-  await waitAnnounced(holder, server, items, 60_000);
+  const { server, manifest } = await siteWithHolder(ctx);
 
   const v = await chromiumVisitor('tabA', { initScript: RECORD_EVENTS });
   await openControlled(v, server.url, `${DIR}/code-hello.html`);
