@@ -14,6 +14,9 @@ TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 files=(
   "circlecdn (ESM)|$ROOT/client/dist/circlecdn.js"
   "circlecdn (IIFE)|$ROOT/client/dist/circlecdn.iife.js"
+  "circlecdn chunk crowd|$ROOT/client/dist/circlecdn-crowd.js"
+  "circlecdn chunk dom|$ROOT/client/dist/circlecdn-dom.js"
+  "circlecdn chunk sw|$ROOT/client/dist/circlecdn-sw.js"
   "circlecdn sw.js|$ROOT/client/dist/sw.js"
   "circlecdn sw-off.js|$ROOT/client/dist/sw-off.js"
   "webtorrent $(node -p "require('$A/webtorrent/package.json').version")|$A/webtorrent/dist/webtorrent.min.js"
@@ -31,17 +34,20 @@ for entry in "${files[@]}"; do
   G["$name"]=$g
   printf '%-30s %10d %10d %12d %12d\n' "$name" "$raw" "$g" "$m" "$mg"
 done
-c="${G[circlecdn (ESM)]}"
+core="${G[circlecdn (ESM)]}"
+# What a page that joins the crowd downloads (the core and the crowd chunk; declarative mode or
+# the service worker's page side add a chunk each): the figure compared with the alternatives.
+c=$((core + ${G[circlecdn chunk crowd]}))
 echo
 for name in "${!G[@]}"; do
   [[ "$name" == circlecdn* ]] && continue
-  awk -v n="$name" -v a="$c" -v b="${G[$name]}" 'BEGIN {printf "circlecdn (ESM) / %-26s %.3f  (1/%.1f)\n", n, a/b, b/a}'
+  awk -v n="$name" -v a="$c" -v b="${G[$name]}" 'BEGIN {printf "circlecdn (core + crowd) / %-26s %.3f  (1/%.1f)\n", n, a/b, b/a}'
 done | sort
 wt="$(for k in "${!G[@]}"; do if [[ $k == webtorrent* ]]; then echo "${G[$k]}"; fi; done)"
 pj="$(for k in "${!G[@]}"; do if [[ $k == peerjs* ]]; then echo "${G[$k]}"; fi; done)"
-echo "targets (issue 5):"
-# Raised from 8 KiB by issue 10 section 7: the origin as one more source (docs/benchmarks.md, Script size).
-awk -v a="$c" 'BEGIN {printf "  <= 9 KiB gzip:            %d B = %.2f KiB -> %s\n", a, a/1024, (a<=9216?"met":"NOT met")}'
+echo "targets:"
+awk -v a="$core" 'BEGIN {printf "  core <= 8 KiB gzip (issue 12): %d B = %.2f KiB -> %s\n", a, a/1024, (a<=8192?"met":"NOT met")}'
+awk -v a="$c" 'BEGIN {printf "  core + crowd <= 9 KiB gzip (issue 10): %d B = %.2f KiB -> %s\n", a, a/1024, (a<=9216?"met":"NOT met")}'
 w="${G[circlecdn sw.js]}"
 awk -v a="$w" 'BEGIN {printf "  service worker <= 4 KiB gzip (issue 12): %d B = %.2f KiB -> %s\n", a, a/1024, (a<=4096?"met":"NOT met")}'
 awk -v a="$c" -v b="$wt" 'BEGIN {printf "  <= 1/8 of WebTorrent:     limit %.0f B -> %s\n", b/8, (a<=b/8?"met":"NOT met")}'

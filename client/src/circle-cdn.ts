@@ -1,30 +1,22 @@
-// CircleCDN: the one object a page creates, the library's public face: options, start-up (store,
-// manifest, then the crowd's parts in crowd.ts), fetch, declarative scan, stats and DOM events.
-import { Crowd } from './crowd';
-import { Declarative } from './dom/declarative';
+// CircleCDN: the one object a page creates, the library's public face: options, start-up (the
+// opt-outs, then the crowd: session.ts, loaded as its own chunk), fetch, declarative scan, stats
+// and DOM events. What only some pages run is loaded on demand (chunks.ts).
+import { crowdChunk, domChunk, swChunk } from './chunks';
+import type { Declarative } from './dom/declarative';
+import { OBSERVED } from './dom/marks';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
-import { parseRange, UNSATISFIABLE } from './fetch/byte-range';
-import type { Loaded, Source } from './fetch/item-loader';
-import { mimeType } from './fetch/mime';
-import { abortError, keepShare, pieceStream } from './fetch/piece-stream';
-import { OriginMeter } from './fetch/origin-meter';
-import { reloadManifest } from './signal/manifest-updates';
-import { DEFAULT_MAX_UPLOADS } from './signal/tracker';
-import { ContentStore } from './store/content-store';
-import { useServiceWorker } from './sw-bridge/register';
-import { type Item, Manifest } from './verify/manifest';
+import type { Source } from './fetch/item-loader';
+import { abortError } from './fetch/piece-stream';
+import type { Session } from './session';
+import { holdMessages } from './sw-bridge/hold';
 
-const DEFAULT_STORE_QUOTA_BYTES = 64 * 1024 * 1024;
-// A file up to this size with no Range is loaded whole as before (its pieces from a random one on,
-// or one origin request); larger ones and ranges stream in order with a bounded look-ahead.
-const WHOLE_FILE_MAX_BYTES = 8 * 1024 * 1024;
-// A file keeps at most 1/FILE_STORE_SHARE of the store's quota (piece-stream.ts, keepShare).
-const FILE_STORE_SHARE = 4;
-// Below the server's 16 wants in flight, above its 4 uploads per holder (protocol.md).
-const DEFAULT_MAX_WANTS = 6;
-const PREFIX = '/.circlecdn/';
+// On the library's own origin fetches (fetch/item-loader.ts): a service worker sends them to the network.
+const LIBRARY_HEADER = 'X-Circle-Library';
 // Without a secure context (HTTPS or localhost) there is no crypto.subtle to verify with.
 const INSECURE = 'insecure-context';
+// Service worker mode: how long start() waits to learn whether this tab leads (a free Web Lock is
+// granted in milliseconds; a tab that waits longer follows, and joins when the lock comes).
+const LEAD_WAIT_MS = 500;
 
 export interface CircleOptions {
   /** Base URL of the circlecdn server (tracker, manifest, origin). Default: the page's origin. */
@@ -109,17 +101,22 @@ export class CircleCDN extends EventTarget {
   };
   private _base: URL;
   private _started?: Promise<void>;
-  private _manifest?: Manifest;
-  private _store?: ContentStore;
-  private _crowd?: Crowd;
+  private _joining?: Promise<void>;
+  private _session?: Session;
   private _consent = false;
   private _destroyed = false;
-  private _dom?: Declarative;
+  private _dom?: Promise<Declarative>;
+  private _bridge?: ReturnType<typeof swChunk>;
+  private _following = false;
 
   constructor(private _options: CircleOptions = {}) {
     super();
     this._base = new URL(_options.server ?? location.origin);
-    if (_options.serviceWorker) useServiceWorker(this, this._base);
+    if (_options.serviceWorker) {
+      const held = holdMessages();
+      this._bridge = swChunk();
+      this._bridge.then((b) => b.useServiceWorker(this, this._base, held), () => held?.stop());
+    }
   }
 
   /** The visitor's own switch, kept in localStorage; takes effect on the next page load. */
@@ -129,12 +126,12 @@ export class CircleCDN extends EventTarget {
 
   /** This visitor's peer id once the tracker has welcomed it. */
   get peerId(): string {
-    return this._crowd?.tracker.peerId ?? '';
+    return this._session?.crowd.tracker.peerId ?? '';
   }
 
   /** Why this visitor offers nothing to others now ('uploads-off', 'gpc', 'budget', 'hidden', 'no-policy'), or null. */
   get uploadsPaused(): string | null {
-    return this._crowd?.gate.paused ?? this.optedOut;
+    return this._session?.crowd.gate.paused ?? this.optedOut;
   }
 
   /** Opens the store, loads the manifest and connects to the tracker. Idempotent; fetch() calls it. */
@@ -160,48 +157,19 @@ export class CircleCDN extends EventTarget {
    */
   async fetch(input: RequestInfo | URL | string, init?: { headers?: HeadersInit; signal?: AbortSignal }): Promise<Response> {
     const req = input instanceof Request ? input : undefined;
-    const signal = init?.signal ?? req?.signal;
     await this.start();
-    if (signal?.aborted) throw abortError();
+    await this._joining;
+    if ((init?.signal ?? req?.signal)?.aborted) throw abortError();
+    if (this._session) return this._session.fetch(input, init);
+    // No crowd: the network. Marked as the library's own (a same-origin one only: a custom header
+    // would make a cross-origin request need a preflight), so a service worker never asks this
+    // page for it again, unless this tab follows a leader (service worker mode): then the worker
+    // is how its request reaches the leader's crowd.
     const url = new URL(req ? req.url : input instanceof URL ? input.href : String(input), location.href);
-    const file = url.origin === this._base.origin ? this._manifest?.byPath.get(decodeURI(url.pathname)) : undefined;
-    const loader = this._crowd?.loader;
-    if (!file || !loader || (req && req.method !== 'GET')) return fetch(req ?? url, init);
-    const size = file.size;
-    const range = parseRange(new Headers(init?.headers ?? req?.headers).get('Range'), size);
-    const type = mimeType(file.path);
-    if (range === UNSATISFIABLE)
-      return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': type } });
-    const span = range ?? { start: 0, end: size };
-    const items = this._manifest!.items(file);
-    const started = performance.now();
-    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
-    const count = (g: Loaded) => {
-      const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
-      detail[key] += g.bytes.length;
-      detail.bytes += g.bytes.length;
-      return g;
-    };
-    const finished = () => {
-      const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
-      this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
-      this._emit('resource', detail);
-    };
-    let load: (item: Item) => Promise<Loaded>;
-    const indexOf = new Map(items.map((item, i) => [item, i])); // not items.indexOf: 40k pieces in 10 GiB
-    if (!range && size <= WHOLE_FILE_MAX_BYTES) {
-      // A file the page may hold whole is loaded as before: from a random piece on (a crowd's
-      // holders spread), and in one origin request when the origin goes first.
-      const all = loader.loadAll(url.href, items).then((got) => got.map(count));
-      load = (item) => all.then((got) => got[indexOf.get(item)!]);
-    } else {
-      const keep = keepShare(size, (this._store?.quotaBytes ?? DEFAULT_STORE_QUOTA_BYTES) / FILE_STORE_SHARE);
-      load = (item) => loader.load(url.href, item, undefined, keep(indexOf.get(item)!)).then(count);
-    }
-    const body = await pieceStream(items, span, load, signal, finished);
-    const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(span.end - span.start), 'Accept-Ranges': 'bytes' };
-    if (range) headers['Content-Range'] = `bytes ${span.start}-${span.end - 1}/${size}`;
-    return new Response(body, { status: range ? 206 : 200, headers });
+    if (this._following || url.origin !== location.origin) return fetch(req ?? url, init);
+    const headers = new Headers(init?.headers ?? req?.headers);
+    headers.set(LIBRARY_HEADER, '1');
+    return fetch(req ?? url, { ...init, headers });
   }
 
   /**
@@ -210,24 +178,26 @@ export class CircleCDN extends EventTarget {
    */
   async scan(root: ParentNode = document): Promise<void> {
     await this.start();
-    await this._declarative().scan(root);
+    await this._joining;
+    await (await this._declarative()).scan(root);
   }
 
   /** Declarative mode keeps up with the page: added elements, changed attributes, removed elements (blob: URLs revoked). */
   observe(root: Node = document.documentElement): MutationObserver {
-    return this._declarative().observe(root);
+    const mo = new MutationObserver((records) => void this._declarative().then((d) => d.mutated(records)));
+    mo.observe(root, OBSERVED);
+    return mo;
   }
 
-  private _declarative(): Declarative {
-    return (this._dom ??= new Declarative(() => this._crowd && ((u: string) => this.fetch(u))));
+  private _declarative(): Promise<Declarative> {
+    return (this._dom ??= domChunk().then((m) => new m.Declarative(() => this._session && ((u: string) => this.fetch(u)))));
   }
 
   /** Closes the tracker socket, every peer and the store; a start-up under way stops at its next step. */
   destroy(): void {
     this._destroyed = true;
-    this._crowd?.stop();
-    this._store?.close();
-    this._crowd = undefined;
+    this._session?.stop();
+    this._session = undefined;
   }
 
   private async _boot(): Promise<void> {
@@ -238,78 +208,36 @@ export class CircleCDN extends EventTarget {
       await 0; // listeners added right after start(), scan() or fetch() still hear it
       return this._emit('disabled', { reason: off });
     }
-    const meter = o.preferPeers ? undefined : new OriginMeter();
-    // The store opens while the manifest comes (IndexedDB is slow on a busy machine). destroy()
-    // may come during any await below: each one is followed by a check, and what was opened
-    // meanwhile is closed.
-    const opening = ContentStore.open(o.dbName ?? 'circlecdn', o.storeQuotaBytes ?? DEFAULT_STORE_QUOTA_BYTES,
-      (hashes) => this._crowd?.dropped(hashes));
-    const abandon = () => void opening.then((store) => store.close());
-    try {
-      // The manifest is the origin meter's first sample: a small file, so a latency-bound
-      // (low) rate that makes only small items go straight to the origin until real ones come.
-      meter?.start(0);
-      const res = await fetch(new URL(PREFIX + 'manifest.json', this._base), { cache: 'no-cache' });
-      const text = this._destroyed ? '' : await res.text();
-      if (this._destroyed) return abandon();
-      meter?.end(0, text.length);
-      this._manifest = Manifest.parse(JSON.parse(text));
-    } catch {
-      return abandon(); // no manifest: every fetch goes to the origin as is
+    // Service worker mode: one mesh per visitor. Only the leader tab joins the crowd; another
+    // tab's fetches go through the worker to the leader, and it joins when the lock comes to it.
+    const bridge = await this._bridge?.catch(() => undefined);
+    if (bridge && !(await bridge.leaderWithin(LEAD_WAIT_MS))) {
+      this._following = true;
+      return bridge.whenLeader(() => {
+        this._following = false;
+        this._joining = this._join();
+      });
     }
-    const store = await opening;
-    if (this._destroyed) return store.close();
-    this._store = store;
-    const ws = new URL(PREFIX + 'ws', this._base);
-    ws.protocol = ws.protocol.replace('http', 'ws'); // https: -> wss:, http: -> ws:
-    const s = this.stats;
-    const crowd: Crowd = (this._crowd = new Crowd(store, {
-      wsUrl: ws.href,
-      maxUploads: o.maxUploads ?? DEFAULT_MAX_UPLOADS,
-      maxWants: o.maxWants ?? DEFAULT_MAX_WANTS,
-      iceServers: o.iceServers,
-      meter,
-    }, {
-      ready: (peer) => this._emit('ready', { peer }),
-      uploaded: (peer, hash, bytes) => {
-        s.bytesUploaded += bytes;
-        this._emit('upload', { peer, hash, bytes });
-      },
-      announced: (n) => (s.announced += n),
-      loaded: (item, got) => {
-        const n = got.bytes.length;
-        if (got.source === 'peer') s.bytesFromPeers += n;
-        else if (got.source === 'origin') s.bytesFromOrigin += n;
-        else s.bytesFromStore += n;
-        crowd.usage.bytes(got.source, n);
-        if (got.source !== 'store') s.itemsVerified++;
-        this._emit('item', { hash: item.hash, bytes: n, source: got.source, peer: got.peer, why: got.why });
-      },
-      liar: (peer, hash) => {
-        s.verifyFailures++;
-        crowd.usage.verifyFailure();
-        this._emit('verifyfailure', { hash, peer });
-      },
-      originMismatch: (hash) => this._emit('verifyfailure', { hash }),
-    }));
-    const { pool, tracker } = crowd;
-    pool.on('open', (peer) => {
-      s.peersConnected = pool.openCount();
-      this._emit('peerconnect', { peer });
+    await (this._joining = this._join());
+  }
+
+  // Loads the crowd chunk, the manifest and the store, then connects (session.ts). destroy() may
+  // come during any await: each is followed by a check, and what was opened meanwhile is closed.
+  private async _join(): Promise<void> {
+    if (this._destroyed) return;
+    let join: typeof import('./session').join;
+    try {
+      join = (await crowdChunk()).join;
+    } catch {
+      return; // no crowd chunk (a server without it): every fetch goes to the origin as is
+    }
+    const session = await join({
+      options: this._options, base: this._base, stats: this.stats,
+      emit: (type, detail) => this._emit(type as keyof CircleEventMap, detail as never),
+      gone: () => this._destroyed,
     });
-    pool.on('frame', (peer, f) => (s.receivedFrom[peer] = (s.receivedFrom[peer] ?? 0) + f.payload.length));
-    pool.on('close', (peer, err) => {
-      s.peersConnected = pool.openCount();
-      this._emit('peerclose', { peer, code: err?.code });
-    });
-    tracker.on('penalised', (m) => {
-      s.penalised.push(m.peer);
-      this._emit('penalised', { peer: m.peer });
-    });
-    tracker.on('error', (m) => this._emit('servererror', { code: m.code, message: m.message }));
-    tracker.on('manifest', (m) => {
-      void reloadManifest(this._base, m, this._manifest).then((next) => next && (this._manifest = next));
-    });
+    if (this._destroyed) return session?.stop();
+    this._session = session;
   }
 
   private _emit<K extends keyof CircleEventMap>(type: K, detail: CircleEventMap[K]['detail']): void {

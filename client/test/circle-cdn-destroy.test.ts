@@ -20,19 +20,24 @@ class FakeSocket {
 const MANIFEST = { version: 1, generation: 1, piece_size: 262144, files: [{ path: '/a.bin', size: 3, sha256: 'a'.repeat(64) }] };
 let db = 0;
 
-// The manifest request resolves when the test says: `respond` releases the headers, `body` the text.
+// The manifest request resolves when the test says: `respond` releases the headers, `body` the text
+// (either before or after the request); `asked` resolves once the library has asked for it (after
+// the crowd chunk has loaded, chunks.ts).
 function stubNetwork() {
-  const gates = { respond: () => {}, body: () => {} };
+  const gate = () => {
+    let open!: () => void;
+    return { done: new Promise<void>((r) => (open = r)), open: () => open() };
+  };
+  const [asked, respond, body] = [gate(), gate(), gate()];
+  const gates = { asked: asked.done, respond: respond.open, body: body.open };
   const origin: string[] = [];
   vi.stubGlobal('fetch', (url: URL | string) => {
     if (!String(url).endsWith('/.circlecdn/manifest.json')) {
       origin.push(String(url));
       return Promise.resolve(new Response(new Uint8Array([1, 2, 3])));
     }
-    return new Promise((resolve) => {
-      gates.respond = () =>
-        resolve({ text: () => new Promise((r) => (gates.body = () => r(JSON.stringify(MANIFEST)))) } as unknown as Response);
-    });
+    asked.open();
+    return respond.done.then(() => ({ text: () => body.done.then(() => JSON.stringify(MANIFEST)) }) as unknown as Response);
   });
   return { gates, origin };
 }
@@ -53,7 +58,7 @@ describe('destroy during start-up', () => {
       const closed = vi.spyOn(ContentStore.prototype, 'close');
       const cdn = new CircleCDN({ dbName: `destroy-${db++}` });
       const started = cdn.start();
-      await ticks();
+      await gates.asked;
       if (at === 'body') gates.respond();
       await ticks();
       cdn.destroy();
@@ -83,7 +88,7 @@ describe('destroy during start-up', () => {
     });
     const cdn = new CircleCDN({ dbName: `destroy-${db++}` });
     const started = cdn.start();
-    await ticks();
+    await gates.asked;
     gates.respond();
     await ticks();
     gates.body();
@@ -101,7 +106,7 @@ describe('destroy during start-up', () => {
     const { gates } = stubNetwork();
     const cdn = new CircleCDN({ dbName: `destroy-${db++}` });
     const started = cdn.start();
-    await ticks();
+    await gates.asked;
     gates.respond();
     await ticks();
     gates.body();

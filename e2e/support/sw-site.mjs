@@ -4,11 +4,34 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { waitAnnounced } from './pages.mjs';
 import { check, step, until } from './util.mjs';
+import { chromiumVisitor } from './visitors.mjs';
 
 export const DIR = '/swsite';
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-ExtraLight.ttf';
 const TAG = '<script src="/.circlecdn/circlecdn.iife.js" data-circlecdn-sw data-circle-prefer-peers></script>';
+// The same mode with the library constructed in code (code-page.html, code-hello.html).
+const CODE_TAG = `<script type="module">
+import { CircleCDN } from '/.circlecdn/circlecdn.js';
+window.circlecdn = new CircleCDN({ serviceWorker: true, preferPeers: true });
+window.circlecdn.start();
+</script>`;
+
+// The test page: plain markup, the library's tag (`tag`) its only CircleCDN part.
+const page = (tag) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>sw page</title>
+${tag}
+<link rel="stylesheet" href="style.css">
+</head><body>
+<p class="ff" id="text">Hamburgefonstiv</p>
+<div class="bg" id="bg"></div>
+<img id="hero" src="img/hero-1x.png" srcset="img/hero-1x.png 1x, img/hero-2x.png 2x" width="256" height="256" alt="">
+<div style="height: 4000px"></div>
+<img id="lazy" src="img/lazy.png" loading="lazy" width="160" height="160" alt="">
+<script src="app.js"></script>
+</body></html>
+`;
 
 // A PNG of w x h pixels: deterministic noise (incompressible, so sizes are real), or one colour.
 function png(w, h, seed, rgb) {
@@ -65,19 +88,9 @@ export function writeSwSite(root) {
 `);
   // The library's tag first: a stylesheet delays a later parser-blocking script, and the worker
   // asks this page for that stylesheet (docs/client.md, "Service worker mode").
-  writeFileSync(join(dir, 'page.html'), `<!doctype html>
-<html><head><meta charset="utf-8"><title>sw page</title>
-${TAG}
-<link rel="stylesheet" href="style.css">
-</head><body>
-<p class="ff" id="text">Hamburgefonstiv</p>
-<div class="bg" id="bg"></div>
-<img id="hero" src="img/hero-1x.png" srcset="img/hero-1x.png 1x, img/hero-2x.png 2x" width="256" height="256" alt="">
-<div style="height: 4000px"></div>
-<img id="lazy" src="img/lazy.png" loading="lazy" width="160" height="160" alt="">
-<script src="app.js"></script>
-</body></html>
-`);
+  writeFileSync(join(dir, 'page.html'), page(TAG));
+  writeFileSync(join(dir, 'code-page.html'), page(CODE_TAG));
+  writeFileSync(join(dir, 'code-hello.html'), `<!doctype html>\n<meta charset="utf-8"><title>hello</title>\n${CODE_TAG}\n<p>hello</p>\n`);
   writeFileSync(join(dir, 'hello.html'), `<!doctype html>\n<meta charset="utf-8"><title>hello</title>\n${TAG}\n<p>hello</p>\n`);
 }
 
@@ -158,4 +171,16 @@ export async function resourcesCarried(v, paths, ms = 30_000) {
       for (const e of events) by.set(new URL(e.url).pathname, e);
       return paths.every((p) => by.has(p)) && by;
     }, 200));
+}
+
+/** Writes the site, starts the server and has a first visitor (the holder) load the test page and announce all of it. */
+export async function siteWithHolder(ctx) {
+  writeSwSite(ctx.root);
+  const server = await ctx.startServer();
+  const manifest = await server.manifest();
+  const items = PAGE_FILES.map((p) => manifest.files.find((f) => f.path === p)).reduce((n, f) => n + (f.pieces ? f.pieces.length : 1), 0);
+  const holder = await chromiumVisitor('holder');
+  await loadSwPage(holder, server.url);
+  await waitAnnounced(holder, server, items, 60_000);
+  return { server, manifest, holder };
 }

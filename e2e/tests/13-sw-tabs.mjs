@@ -2,21 +2,14 @@
 // connections. The first tab leads (Web Lock) and runs the library; the second runs none, and its
 // worker requests are carried by the leader's library. Closing the leader hands over: the second
 // tab takes the lock, starts its library, and carries what it loads from then on.
-import { waitAnnounced } from '../support/pages.mjs';
-import { DIR, loadSwPage, openControlled, PAGE_FILES, RECORD_EVENTS, resourcesCarried, writeSwSite } from '../support/sw-site.mjs';
+import { DIR, loadSwPage, openControlled, PAGE_FILES, RECORD_EVENTS, resourcesCarried, siteWithHolder } from '../support/sw-site.mjs';
 import { check, log, step, until } from '../support/util.mjs';
 import { chromiumVisitor } from '../support/visitors.mjs';
 
 export const title = 'service worker mode: two tabs, one mesh; closing the leader tab hands over';
 
 export async function run(ctx) {
-  writeSwSite(ctx.root);
-  const server = await ctx.startServer();
-  const manifest = await server.manifest();
-  const items = PAGE_FILES.map((p) => manifest.files.find((f) => f.path === p)).reduce((n, f) => n + (f.pieces ? f.pieces.length : 1), 0);
-  const holder = await chromiumVisitor('holder');
-  await loadSwPage(holder, server.url);
-  await waitAnnounced(holder, server, items, 60_000);
+  const { server, manifest } = await siteWithHolder(ctx);
 
   const v = await chromiumVisitor('tabA', { initScript: RECORD_EVENTS });
   await openControlled(v, server.url);

@@ -10,9 +10,9 @@
 //   need it as their base, and a media element reads by Range (service-worker mode carries both);
 // - observe(): new elements, changed attributes and removed elements (their blob: URL revoked).
 import { absolutiseCss } from './css-urls';
-import { imageUrl, SRCSET_ATTR } from './srcset';
+import { SRC_ATTR, SRCSET_ATTR } from './marks';
+import { imageUrl } from './srcset';
 
-export const SRC_ATTR = 'data-circle-src';
 export type Load = (url: string) => Promise<Response>;
 const MARKED = `[${SRC_ATTR}],[${SRCSET_ATTR}]`;
 // How far outside the viewport a lazy image starts loading (Chromium's own distance on a fast link).
@@ -34,16 +34,13 @@ export class Declarative {
     return Promise.all(found.map((el) => this._apply(el))).then(() => {});
   }
 
-  observe(root: Node): MutationObserver {
-    const mo = new MutationObserver((records) => {
-      for (const r of records) {
-        if (r.type === 'attributes') void this._apply(r.target as Element);
-        for (const n of r.addedNodes) if (n instanceof Element) void this.scan(n);
-        for (const n of r.removedNodes) if (n instanceof Element) revokeGone(n);
-      }
-    });
-    mo.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [SRC_ATTR, SRCSET_ATTR, 'sizes', 'media'] });
-    return mo;
+  // What observe() saw (its MutationObserver lives in the core: circle-cdn.ts, dom/marks.ts).
+  mutated(records: MutationRecord[]): void {
+    for (const r of records) {
+      if (r.type === 'attributes') void this._apply(r.target as Element);
+      for (const n of r.addedNodes) if (n instanceof Element) void this.scan(n);
+      for (const n of r.removedNodes) if (n instanceof Element) revokeGone(n);
+    }
   }
 
   private async _apply(el: Element): Promise<void> {

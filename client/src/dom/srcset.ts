@@ -4,7 +4,8 @@
 // then the candidate of that srcset (or the img's own) that fits the slot (the `sizes` length, or
 // the viewport's width) at the device pixel ratio. Chosen once when loaded (and again when an
 // attribute changes), not on every resize.
-export const SRCSET_ATTR = 'data-circle-srcset';
+import { SRCSET_ATTR } from './marks';
+
 // The image types both engines decode; a <source> with another type is skipped, as the browser
 // would skip a type it does not support.
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|avif|svg\+xml|x-icon|bmp)$/i;

@@ -32,6 +32,9 @@ const BUSY_MAX_MS = 30_000;
 // after its fetch grace (10 s), so this deadline only guards against a silent tracker.
 const FETCHING_DEADLINE_MS = 12_000;
 export const MISS_HEADER = 'X-Circle-Miss';
+// On every origin fetch of the library, token or not: the service worker sends it to the network
+// (sw/routing.ts), never back to a page.
+export const LIBRARY_HEADER = 'X-Circle-Library';
 // The origin is one more source, as a web seed is to BitTorrent (docs/client.md, "Origin as a
 // source"). What a peer path is expected to cost: from `want` to its first byte PEER_SETUP_MS (WAN
 // lab, 2026-12-07: match to first byte p50 1.1-1.4 s on a new connection, less on an open one),
@@ -258,7 +261,7 @@ export class ItemLoader {
   }
 
   private async _fromOrigin(url: string, item: Item, token: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { [LIBRARY_HEADER]: '1' };
     if (token) headers[MISS_HEADER] = token;
     if (!item.whole) headers.Range = `bytes=${item.start}-${item.end - 1}`;
     const size = item.end - item.start;

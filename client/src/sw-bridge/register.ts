@@ -4,7 +4,8 @@
 import type { CircleCDN } from '../circle-cdn';
 import { answer, isAsk, type CdnFetch } from './answer';
 import { warmUp } from './first-visit';
-import { isLeader, whenLeader } from './leader';
+import { type Held, takeOver } from './hold';
+import { isLeader, leaderWithin, whenLeader } from './leader';
 
 export const SW_PATH = '/.circlecdn/sw.js';
 // On the worker script's answer: `off` is the kill switch (the server then serves a worker that
@@ -12,37 +13,25 @@ export const SW_PATH = '/.circlecdn/sw.js';
 export const MODE_HEADER = 'CircleCDN-Service-Worker';
 // A first visit waits this long for the new worker to take the page over before it gives up.
 const CLAIM_WAIT_MS = 5_000;
+// How long a tab that is not (yet) the leader holds a worker's request before the network.
+const FOLLOWER_WAIT_MS = 1_000;
 
-const pathOf = (input: string) => new URL(input, location.href).pathname;
+/** `fetch` once this tab leads within FOLLOWER_WAIT_MS, else a failure (the worker goes to the network). */
+export const whenLeading = (fetch: () => CdnFetch): CdnFetch => async (input, init) => {
+  if (!(await leaderWithin(FOLLOWER_WAIT_MS))) throw new Error('follower');
+  return fetch()(input, init);
+};
 
 /**
- * Makes `cdn` answer the service worker and registers the worker. `cdn.fetch` is wrapped to know
- * which paths the library is loading itself: the worker's request for one of those is the
- * library's own origin fetch, and the page sends it to the network rather than to itself.
+ * Makes `cdn` answer the service worker and registers the worker. The library's own origin
+ * fetches are marked (X-Circle-Library), so the worker never brings them back here. A tab that
+ * does not lead (leader.ts) answers only once it leads, within FOLLOWER_WAIT_MS; `held`: the
+ * messages that came before (hold.ts).
  */
-export function useServiceWorker(cdn: CircleCDN, base: URL): void {
+export function useServiceWorker(cdn: CircleCDN, base: URL, held?: Held): void {
   const sw = typeof navigator == 'object' ? navigator.serviceWorker : undefined;
-  if (!sw || !isSecureContext || base.origin !== location.origin) return;
-  const own = new Map<string, number>();
-  const release = (p: string) => (own.get(p)! > 1 ? own.set(p, own.get(p)! - 1) : own.delete(p));
-  const inner = cdn.fetch.bind(cdn) as CdnFetch;
-  const fetch: CdnFetch = async (input, init) => {
-    const p = pathOf(input);
-    own.set(p, (own.get(p) ?? 0) + 1);
-    let res: Response;
-    try {
-      res = await inner(input, init);
-    } catch (e) {
-      release(p);
-      throw e;
-    }
-    if (!res.body) return release(p), res;
-    // Held until the body is read or dropped: later pieces are fetched while it streams.
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    res.body.pipeTo(writable).catch(() => {}).finally(() => release(p));
-    return new Response(readable, { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
-  (cdn as unknown as { fetch: CdnFetch }).fetch = fetch;
+  if (!sw || !isSecureContext || base.origin !== location.origin) return held?.stop();
+  const fetch: CdnFetch = (input, init) => cdn.fetch(input, init);
 
   // The leader says so to the worker, which then routes every tab's requests here: when it
   // leads, when a new worker takes over, and when a worker (restarted) asks.
@@ -51,15 +40,12 @@ export function useServiceWorker(cdn: CircleCDN, base: URL): void {
     announce();
     sw.addEventListener('controllerchange', announce);
   });
-  sw.addEventListener('message', (e) => {
+  const later = whenLeading(() => fetch);
+  takeOver(held, sw, (e) => {
     if (e.data?.type === 'circlecdn:who-leads' && isLeader()) return announce();
     if (!isAsk(e.data) || !e.ports[0]) return;
-    const off = cdn.optedOut ?? (own.has(pathOf(e.data.url)) ? 'own-fetch' : undefined);
-    void answer(e.data, e.ports[0], fetch, off);
+    void answer(e.data, e.ports[0], isLeader() ? fetch : later, cdn.optedOut ?? undefined);
   });
-  // Without this, messages wait for DOMContentLoaded, which waits for the scripts the worker is
-  // asking this page for (sw-recipe: parser-blocking scripts stalled until the timeout).
-  sw.startMessages();
   void register(cdn, sw, new URL(SW_PATH, base).href, fetch).catch(() => {});
 }
 

@@ -1,8 +1,9 @@
 // What the service worker does with a request, decided without touching the network: pure
 // functions over the request, the manifest's paths and the open pages, so they are unit-tested.
 export const PREFIX = '/.circlecdn/';
-// The library's own origin fetch (item-loader.ts: the miss token): a page never answers it.
-const MISS_HEADER = 'x-circle-miss';
+// The library's own origin fetch (item-loader.ts: every one is marked, and most carry a miss
+// token): a page never answers it.
+const LIBRARY_HEADERS = ['x-circle-library', 'x-circle-miss'];
 
 export interface RouteRequest {
   method: string;
@@ -22,7 +23,7 @@ export function networkReason(req: RouteRequest, origin: string, paths?: { has(p
   const u = new URL(req.url);
   if (u.origin !== origin) return 'cross-origin';
   if (u.pathname.startsWith(PREFIX)) return 'circlecdn';
-  if (req.headers.get(MISS_HEADER) != null) return 'library';
+  if (LIBRARY_HEADERS.some((h) => req.headers.get(h) != null)) return 'library';
   if (!paths) return 'no-manifest';
   let path: string;
   try {
@@ -43,14 +44,11 @@ export interface PageClient {
 /**
  * Which open page answers (docs/client.md, "Which page answers"): the leader tab when one is
  * known and open, else the page that made the request, else a focused, then a visible, then any
- * window. `asking` holds the pages already asked about this URL: a request from one of them is the
- * library's own fetch of what it is answering, and goes to the network (undefined). Another
- * page's request for the same URL still goes to the leader, which sends it to the network at once
- * while its own fetch of it runs (sw-bridge/register.ts).
+ * window. A page's library never asks itself: its own origin fetches are marked and go to the
+ * network before this (networkReason), so a page that asks twice for one URL (a <video>'s
+ * ranges) is answered twice.
  */
-export function pickClient(clients: readonly PageClient[], requester: string, asking: ReadonlySet<string>,
-  leader?: string): string | undefined {
-  if (asking.has(requester)) return undefined;
+export function pickClient(clients: readonly PageClient[], requester: string, leader?: string): string | undefined {
   const windows = clients.filter((c) => (c.type ?? 'window') === 'window');
   const pick =
     windows.find((c) => c.id === leader) ?? windows.find((c) => c.id === requester) ??
@@ -65,4 +63,10 @@ export function answerHeaders(status: number, headers: Record<string, string>, s
   if (status === 200 && size !== undefined && !('content-length' in out) && !('content-encoding' in out))
     out['content-length'] = String(size);
   return out;
+}
+
+/** [first, last] of a 206's `content-range: bytes first-last/size` (lower-case header names), or undefined. */
+export function contentRange(headers: Record<string, string>): [number, number] | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headers['content-range'] ?? '');
+  return m && Number(m[1]) <= Number(m[2]) ? [Number(m[1]), Number(m[2])] : undefined;
 }

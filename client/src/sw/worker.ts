@@ -3,7 +3,7 @@
 // everything else, and everything that fails, go to the network. It adds no source of bytes of
 // its own: what it serves comes from the page's cdn.fetch(), which enqueues only verified pieces,
 // or from the network. The page protocol is in docs/client.md, "Service worker mode".
-import { answerHeaders, networkReason, pickClient, PREFIX } from './routing';
+import { answerHeaders, contentRange, networkReason, pickClient, PREFIX } from './routing';
 
 // A page that has the library acks at once, even while it is still loading (it answers from its
 // event loop, not after its scripts); a page without it never does.
@@ -44,8 +44,6 @@ let known: Map<string, number> | undefined; // the last one loaded
 // Whether the operator lets the worker carry anything (--service-worker): checked per navigation.
 let enabled: Promise<boolean> | undefined;
 let off = false; // its last answer, for the decision that cannot wait
-// URL -> pages being asked for it now (a request from one of them is the library's own fetch).
-const asking = new Map<string, Set<string>>();
 // The leader tab's client id (it says so); asked for when unknown.
 let leader: string | undefined;
 let leaderAsked = 0;
@@ -98,15 +96,11 @@ async function answer(e: FetchEvent): Promise<Response> {
     const paths = on === false ? undefined : await (files ??= loadManifest());
     if (!paths || networkReason(req, self.location.origin, paths) !== null) return fetch(req);
     const url = req.url.split('#')[0];
-    const busy = asking.get(url) ?? new Set<string>();
     let all = await self.clients.matchAll({ type: 'window' });
     if (!all.some((c) => c.id === leader)) await findLeader(all), (all = await self.clients.matchAll({ type: 'window' }));
-    const client = all.find((c) => c.id === pickClient(all, e.clientId, busy, leader));
+    const client = all.find((c) => c.id === pickClient(all, e.clientId, leader));
     if (!client) return fetch(req);
-    asking.set(url, busy.add(client.id));
-    const done = () => (busy.delete(client.id), busy.size || asking.delete(url));
-    const res = await askPage(client, req, url, paths.get(decodeURI(new URL(url).pathname)), done);
-    return res ?? (done(), fetch(req));
+    return (await askPage(client, req, url, paths.get(decodeURI(new URL(url).pathname)))) ?? fetch(req);
   } catch {
     return fetch(req);
   }
@@ -114,17 +108,17 @@ async function answer(e: FetchEvent): Promise<Response> {
 
 // Asks `client` over a MessageChannel; null when it does not answer in time or fails before its
 // head (the caller goes to the network). A failure after the head (the page closed: a leader tab
-// going away) continues a whole answer from the network from the byte it reached; else it errors
-// the body.
-async function askPage(client: Client, req: Request, url: string, size: number | undefined,
-  done: () => void): Promise<Response | null> {
+// going away) continues the answer from the network from the byte it reached: a whole (200) one
+// with `Range: bytes=N-`, a range (206) one with the rest of its Content-Range; the body errors
+// only when the network does not answer that range exactly.
+async function askPage(client: Client, req: Request, url: string, size: number | undefined): Promise<Response | null> {
   const { port1, port2 } = new MessageChannel();
   const queue: { type: string; [k: string]: unknown }[] = [];
   let wake: (() => void) | undefined;
   const push = (m: { type: string; [k: string]: unknown }) => (queue.push(m), wake?.());
   port1.onmessage = (m) => push(m.data);
   const watch = setInterval(() => self.clients.get(client.id).then((c) => c || push({ type: 'error', message: 'page gone' })), GONE_CHECK_MS);
-  const finish = () => (clearInterval(watch), port1.close(), done());
+  const finish = () => (clearInterval(watch), port1.close());
   const next = async (ms: number) => {
     if (!queue.length) await Promise.race([new Promise<void>((r) => (wake = r)), sleep(ms)]);
     return queue.shift() ?? { type: 'error', message: 'timeout' };
@@ -150,7 +144,8 @@ async function askPage(client: Client, req: Request, url: string, size: number |
     }
     finish();
     if (m.type === 'end') return c.close();
-    rest = head.status === 200 ? await fromNetwork(req, sent) : undefined;
+    const span = head.status === 200 ? [0] : contentRange(head.headers);
+    rest = span ? await fromNetwork(req, span[0]! + sent, span[1]) : undefined;
     return rest ? pull(c) : c.error(new Error(String(m.message)));
   };
   const body = new ReadableStream<Uint8Array>({
@@ -166,12 +161,14 @@ async function askPage(client: Client, req: Request, url: string, size: number |
   return new Response(nullBody ? null : body, { status: head.status, headers: answerHeaders(head.status, head.headers, size) });
 }
 
-// The rest of a whole answer from byte `from` on, from the network (the origin: the same source
-// as any fallback); undefined when the server does not answer that range exactly.
-async function fromNetwork(req: Request, from: number): Promise<ReadableStreamDefaultReader<Uint8Array> | undefined> {
+// The rest of an answer, bytes `from` to `to` (inclusive; undefined: to the end), from the network
+// (the origin: the same source as any fallback); undefined when the server does not answer that
+// range exactly.
+async function fromNetwork(req: Request, from: number, to?: number): Promise<ReadableStreamDefaultReader<Uint8Array> | undefined> {
   try {
-    const res = await fetch(req.url, { headers: { Range: `bytes=${from}-` }, credentials: 'same-origin' });
-    const exact = from === 0 ? res.status === 200 : res.status === 206 && res.headers.get('content-range')?.startsWith(`bytes ${from}-`);
+    const res = await fetch(req.url, { headers: { Range: `bytes=${from}-${to ?? ''}` }, credentials: 'same-origin' });
+    const got = contentRange(Object.fromEntries(res.headers));
+    const exact = from === 0 && to === undefined ? res.status === 200 : res.status === 206 && got?.[0] === from && (to === undefined || got[1] === to);
     return exact ? res.body?.getReader() : (res.body?.cancel(), undefined);
   } catch {
     return undefined;

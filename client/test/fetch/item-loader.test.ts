@@ -94,7 +94,7 @@ describe('ItemLoader', () => {
     const item: Item = { hash, start: 500, end: 1000, whole: false };
     const got = await loader.load('http://o/f.bin', item);
     expect(got.bytes).toEqual(piece);
-    expect(calls[0].headers).toEqual({ 'X-Circle-Miss': 'TOK', Range: 'bytes=500-999' });
+    expect(calls[0].headers).toEqual({ 'X-Circle-Library': '1', 'X-Circle-Miss': 'TOK', Range: 'bytes=500-999' });
     await settle();
     expect(events[0]).toBe('origin:no_holder');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerHeaders, networkReason, pickClient } from '../../src/sw/routing';
+import { answerHeaders, contentRange, networkReason, pickClient } from '../../src/sw/routing';
 
 const ORIGIN = 'https://site.example';
 const paths = new Set(['/img/a.png', '/css/site.css', '/fonts/ünï.woff2']);
@@ -26,6 +26,7 @@ describe('networkReason', () => {
     expect(networkReason(req('https://cdn.other.example/img/a.png'), ORIGIN, paths)).toBe('cross-origin');
     expect(networkReason(req(`${ORIGIN}/.circlecdn/manifest.json`), ORIGIN, paths)).toBe('circlecdn');
     expect(networkReason(req(`${ORIGIN}/img/a.png`, { headers: { 'X-Circle-Miss': 't' } }), ORIGIN, paths)).toBe('library');
+    expect(networkReason(req(`${ORIGIN}/img/a.png`, { headers: { 'X-Circle-Library': '1' } }), ORIGIN, paths)).toBe('library');
     expect(networkReason(req(`${ORIGIN}/img/b.png`), ORIGIN, paths)).toBe('not-in-manifest');
     expect(networkReason(req(`${ORIGIN}/%E0%A4%A`), ORIGIN, paths)).toBe('bad-path');
   });
@@ -43,23 +44,15 @@ describe('pickClient', () => {
     { id: 'c', type: 'window', focused: true, visibilityState: 'visible' },
     { id: 'w', type: 'worker' },
   ];
-  const none = new Set<string>();
 
   it('prefers the leader tab, then the requesting page, then a focused, a visible, any window', () => {
-    expect(pickClient(tabs, 'a', none, 'b')).toBe('b');
-    expect(pickClient(tabs, 'a', none, 'gone')).toBe('a');
-    expect(pickClient(tabs, 'w', none)).toBe('c');
-    expect(pickClient(tabs.filter((t) => t.id !== 'c'), 'w', none)).toBe('b');
-    expect(pickClient([tabs[0]], 'x', none)).toBe('a');
-    expect(pickClient([tabs[3]], 'w', none)).toBeUndefined();
-    expect(pickClient([], 'x', none)).toBeUndefined();
-  });
-
-  it('never asks a page about what it is itself fetching (its library own fetch goes to the network)', () => {
-    expect(pickClient(tabs, 'a', new Set(['a']))).toBeUndefined();
-    // Another page's request for the same URL still goes to the leader (which sends it to the
-    // network at once while its own fetch runs), never to a tab without the library.
-    expect(pickClient(tabs, 'b', new Set(['c']), 'c')).toBe('c');
+    expect(pickClient(tabs, 'a', 'b')).toBe('b');
+    expect(pickClient(tabs, 'a', 'gone')).toBe('a');
+    expect(pickClient(tabs, 'w')).toBe('c');
+    expect(pickClient(tabs.filter((t) => t.id !== 'c'), 'w')).toBe('b');
+    expect(pickClient([tabs[0]], 'x')).toBe('a');
+    expect(pickClient([tabs[3]], 'w')).toBeUndefined();
+    expect(pickClient([], 'x')).toBeUndefined();
   });
 });
 
@@ -70,5 +63,16 @@ describe('answerHeaders', () => {
     expect(answerHeaders(206, { 'content-range': 'bytes 0-9/1234' }, 1234)['content-length']).toBeUndefined();
     expect(answerHeaders(200, { 'content-encoding': 'gzip' }, 1234)['content-length']).toBeUndefined();
     expect(answerHeaders(200, {}, undefined)['content-length']).toBeUndefined();
+  });
+});
+
+describe('contentRange', () => {
+  it('reads the span a 206 answered, and nothing from a malformed or missing header', () => {
+    expect(contentRange({ 'content-range': 'bytes 1000-4999999/6291456' })).toEqual([1000, 4999999]);
+    expect(contentRange({ 'content-range': 'bytes 0-0/*' })).toEqual([0, 0]);
+    expect(contentRange({ 'content-range': 'bytes */6291456' })).toBeUndefined();
+    expect(contentRange({ 'content-range': 'bytes 9-3/10' })).toBeUndefined();
+    expect(contentRange({ 'content-range': 'items 0-9/10' })).toBeUndefined();
+    expect(contentRange({})).toBeUndefined();
   });
 });

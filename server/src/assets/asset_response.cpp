@@ -67,7 +67,7 @@ std::optional<http::response<http::string_body>> library_answer(
     if (auto a = set.find(name)) return asset_response(req, *a, false);
     return plain(req, http::status::not_found, "client library not built into this binary\n");
   }
-  if (!name.starts_with("circlecdn.") || !name.ends_with(".js")) return std::nullopt;
+  if (!name.starts_with("circlecdn") || !name.ends_with(".js")) return std::nullopt;
   if (auto a = set.find_fingerprinted(name)) return asset_response(req, *a, true);
   // An old fingerprint (the library changed) or a mistyped one: never other bytes under it.
   return plain(req, http::status::not_found, "no such library version\n");

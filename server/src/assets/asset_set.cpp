@@ -41,7 +41,9 @@ asset_set::asset_set(std::filesystem::path library_dir) : library_dir_(std::move
 }
 
 bool asset_set::is_library(std::string_view name) {
-  return name == "circlecdn.js" || name == "circlecdn.iife.js";
+  // The core (ES module and classic script) and the chunks it loads on demand (client/build.mjs).
+  return name == "circlecdn.js" || name == "circlecdn.iife.js" || name == "circlecdn-crowd.js" ||
+         name == "circlecdn-dom.js" || name == "circlecdn-sw.js";
 }
 
 bool asset_set::is_client_file(std::string_view name) {
@@ -63,7 +65,7 @@ std::optional<asset> asset_set::find(std::string_view name) const {
 }
 
 std::optional<asset> asset_set::find_fingerprinted(std::string_view name) const {
-  // circlecdn.<16 hex>.js or circlecdn.iife.<16 hex>.js
+  // circlecdn.<16 hex>.js, circlecdn.iife.<16 hex>.js, circlecdn-crowd.<16 hex>.js ...
   auto [rest, ext] = split_extension(name);
   auto dot = rest.rfind('.');
   if (dot == std::string_view::npos || rest.size() - dot - 1 != 16) return std::nullopt;

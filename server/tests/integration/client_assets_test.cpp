@@ -58,6 +58,28 @@ TEST(ClientAssets, FingerprintedNameIsImmutableAndOnlyForTheCurrentBytes) {
   EXPECT_EQ(get(site.port, "/.circlecdn/dashboard." + fingerprint + ".js").result_int(), 404u);
 }
 
+// The core loads its chunks by fingerprinted name (client/build.mjs writes the names in): each name
+// in the core must be one the server answers, immutable, with the chunk's bytes.
+TEST(ClientAssets, TheCoreNamesEachChunkByTheFingerprintTheServerServes) {
+  test_site site;
+  for (auto core_name : {"circlecdn.js", "circlecdn.iife.js"}) {
+    auto core = built(core_name);
+    for (std::string chunk : {"circlecdn-crowd", "circlecdn-dom", "circlecdn-sw"}) {
+      auto bytes = built((chunk + ".js").c_str());
+      ASSERT_FALSE(bytes.empty()) << "client/dist/" << chunk << ".js missing: run npm run build";
+      EXPECT_TRUE(get(site.port, "/.circlecdn/" + chunk + ".js").body() == bytes) << chunk;
+      auto name = chunk + "." + content_hash::of(bytes).hex().substr(0, 16) + ".js";
+      EXPECT_NE(core.find("\"" + name + "\""), std::string::npos) << core_name << " lacks " << name;
+      auto res = get(site.port, "/.circlecdn/" + name);
+      EXPECT_EQ(res.result_int(), 200u) << name;
+      EXPECT_TRUE(res.body() == bytes) << name;
+      EXPECT_EQ(res[http::field::cache_control], "public, max-age=31536000, immutable");
+    }
+  }
+  EXPECT_EQ(get(site.port, "/.circlecdn/circlecdn-crowd.0000000000000000.js").result_int(), 404u);
+  EXPECT_EQ(get(site.port, "/.circlecdn/circlecdn-other.js").result_int(), 404u);
+}
+
 TEST(ClientAssets, PlainNameAnswers304ToItsETag) {
   test_site site;
   auto first = get(site.port, "/.circlecdn/circlecdn.js");
