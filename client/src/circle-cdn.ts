@@ -8,6 +8,7 @@ import type { Loaded, Source } from './fetch/item-loader';
 import { mimeType } from './fetch/mime';
 import { abortError, keepShare, pieceStream } from './fetch/piece-stream';
 import { OriginMeter } from './fetch/origin-meter';
+import type { RoutingStats } from './routing/follow';
 import { reloadManifest } from './signal/manifest-updates';
 import { DEFAULT_MAX_UPLOADS } from './signal/tracker';
 import { ContentStore } from './store/content-store';
@@ -67,6 +68,8 @@ export interface CircleStats {
   receivedFrom: Record<string, number>;
   /** Peers the server said it penalised after our reports. */
   penalised: string[];
+  /** The routing strategy in force and its lookups (hops, misses by reason): docs/routing.md. */
+  routing?: RoutingStats;
 }
 
 export interface ResourceDetail {
@@ -293,6 +296,7 @@ export class CircleCDN extends EventTarget {
       originMismatch: (hash) => this._emit('verifyfailure', { hash }),
     }));
     const { pool, tracker } = crowd;
+    s.routing = crowd.routing.stats;
     pool.on('open', (peer) => {
       s.peersConnected = pool.openCount();
       this._emit('peerconnect', { peer });

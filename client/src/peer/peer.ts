@@ -2,7 +2,7 @@
 // the two. The wanter is the offerer and creates the channel. Every failure ends in destroy(err).
 import { CircleError } from '../circle-error';
 import type { SignalData } from '../signal/messages';
-import { decodeFrame, type Frame } from '../transfer/frame';
+import { decodeFrame, decodeRouting, type Frame } from '../transfer/frame';
 
 // Backpressure: stop sending above HIGH, resume on `bufferedamountlow` at LOW (browser-testing.md
 // measured no gain from a larger window).
@@ -13,6 +13,8 @@ export interface PeerHooks {
   signal(data: SignalData): void;
   open(): void;
   frame(frame: Frame): void;
+  /** A routing message (a text message on the channel, JSON: transfer/frame.ts). */
+  message?(msg: unknown): void;
   close(err?: CircleError): void;
 }
 
@@ -83,14 +85,15 @@ export class Peer {
     while (!this.isOpen) await this._wait();
   }
 
-  // Sends one frame, waiting while the channel's buffer is over the high-water mark.
-  async send(frame: Uint8Array): Promise<void> {
+  // Sends one frame (or a routing message's text), waiting while the channel's buffer is over the
+  // high-water mark. Sends that wait for the channel to open go out in the order they were made.
+  async send(frame: Uint8Array | string): Promise<void> {
     for (;;) {
       await this.whenOpen();
       const channel = this._channel!;
       if (channel.bufferedAmount <= BUFFER_HIGH_BYTES) {
         try {
-          return channel.send(frame as Uint8Array<ArrayBuffer>);
+          return typeof frame === 'string' ? channel.send(frame) : channel.send(frame as Uint8Array<ArrayBuffer>);
         } catch (e) {
           this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
           throw e;
@@ -135,6 +138,11 @@ export class Peer {
     channel.onclose = () => this.destroy(new CircleError('ERR_CHANNEL_CLOSED'));
     channel.onbufferedamountlow = () => this._wake();
     channel.onmessage = (e) => {
+      if (typeof e.data === 'string') {
+        const msg = decodeRouting(e.data);
+        if (msg === undefined) return this.destroy(new CircleError('ERR_BAD_FRAME'));
+        return this._hooks.message?.(msg);
+      }
       const frame = decodeFrame(e.data);
       if (!frame) return this.destroy(new CircleError('ERR_BAD_FRAME'));
       this.bytesReceived += frame.payload.length;

@@ -281,12 +281,16 @@ export class ChordNode {
       this._forget(to);
       return this._route(msg);
     }
-    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+    // A hop to a peer whose connection is still being set up waits for it (until the deadline).
+    const expire = (): void => {
+      const e = this._acks.get(a);
+      if (!e) return;
+      if (this._net.connecting?.(to) && this._clock.now() < msg.deadline) return void (e.cancel = this._clock.after(this.o.hopTimeoutMs, expire));
       this._acks.delete(a);
       this._forget(to); // silent: gone (abruptly); route around it
       this._route(msg);
-    });
-    this._acks.set(a, { msg, to, cancel });
+    };
+    this._acks.set(a, { msg, to, cancel: this._clock.after(this.o.hopTimeoutMs, expire) });
   }
 
   private _arrive(msg: Find): void {
@@ -407,6 +411,11 @@ export class ChordNode {
     this._succs = list.filter((p) => p !== this.peer && !seen.has(p) && (seen.add(p), true)).slice(0, this.o.successors);
   }
 
+  /** The transport lost `p` (its channel closed, or the server says it is gone): out of every table. */
+  gone(p: string): void {
+    if (!this._stopped) this._forget(p);
+  }
+
   /** A peer that left (or went silent): out of every table, its connection closed. */
   private _forget(p: string): void {
     this._succs = this._succs.filter((s) => s !== p);
@@ -420,11 +429,14 @@ export class ChordNode {
   private _ask(to: string, what: 'pred' | 'ping', done: (m: ChordMessage | null) => void): void {
     const q = this._next++;
     if (!this._send(to, { t: 'chord.ask', q, what })) return done(null);
-    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+    const expire = (): void => {
+      const e = this._asks.get(q);
+      if (!e) return;
+      if (this._net.connecting?.(to)) return void (e.cancel = this._clock.after(this.o.hopTimeoutMs, expire));
       this._asks.delete(q);
       done(null);
-    });
-    this._asks.set(q, { to, done, cancel });
+    };
+    this._asks.set(q, { to, done, cancel: this._clock.after(this.o.hopTimeoutMs, expire) });
   }
 
   private _send(to: string, msg: ChordMessage): boolean {
