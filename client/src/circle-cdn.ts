@@ -78,6 +78,8 @@ export interface ResourceDetail {
   fromPeers: number;
   fromOrigin: number;
   fromStore: number;
+  /** From the fetch() call to the body's end, ms. */
+  ms: number;
 }
 
 export interface CircleEventMap {
@@ -178,7 +180,7 @@ export class CircleCDN extends EventTarget {
     const span = range ?? { start: 0, end: size };
     const items = this._manifest!.items(file);
     const started = performance.now();
-    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
+    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0, ms: 0 };
     const count = (g: Loaded) => {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
@@ -187,7 +189,8 @@ export class CircleCDN extends EventTarget {
     };
     const finished = () => {
       const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
-      this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
+      detail.ms = performance.now() - started;
+      this._crowd?.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', detail.ms);
       this._emit('resource', detail);
     };
     let load: (item: Item) => Promise<Loaded>;
