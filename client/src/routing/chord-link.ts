@@ -12,6 +12,8 @@ import { isObject, isPeerId } from './wire';
 // The server answers a `connect` at once; a link that does not come in this long is given up
 // (the peer is dropped from the tables as if it were silent).
 const LINK_WAIT_MS = 5_000;
+// How often a lookup made before the join looks whether it is done.
+const JOIN_POLL_MS = 50;
 // Messages queued for one peer while its connection is set up (a lookup's hops, a stabilise).
 const QUEUE_MAX = 64;
 // The reasons a Chord routing connection is asked for (docs/protocol.md, `connect`).
@@ -21,7 +23,9 @@ interface Waiting { msgs: object[]; cancel: () => void }
 
 export class ChordLink implements RoutingLink {
   readonly node: ChordNode;
+  /** A lookup's deadline, plus as long again to wait for the join (below). */
   readonly deadlineMs: number;
+  private _lookupMs: number;
   private _waiting = new Map<string, Waiting>(); // `connect` sent, `link` not yet here
   private _linked = new Set<string>(); // routing pairings the server made with this peer
   private _bootstrap: string | null;
@@ -31,7 +35,8 @@ export class ChordLink implements RoutingLink {
     routing: Record<string, unknown>,
   ) {
     const n = (k: string, d: number, lo: number, hi: number) => setting(routing, k, d, lo, hi);
-    this.deadlineMs = n('deadline_ms', CHORD_DEADLINE_MS, 100, 60_000);
+    this._lookupMs = n('deadline_ms', CHORD_DEADLINE_MS, 100, 60_000);
+    this.deadlineMs = 2 * this._lookupMs;
     const net = { send: (to: string, m: ChordMessage) => this._send(to, m), close: (p: string) => this._close(p), connecting: (p: string) => this._connecting(p) };
     this.node = new ChordNode(_p.tracker.peerId, net, realClock, {
       fingers: n('fingers', CHORD_FINGERS, 1, 32),
@@ -41,7 +46,7 @@ export class ChordLink implements RoutingLink {
       republishMs: n('republish_ms', CHORD_REPUBLISH_MS, 1_000, 86_400_000),
       recordTtlMs: n('record_ttl_ms', CHORD_RECORD_TTL_MS, 1_000, 86_400_000),
       maxConnections: n('max_connections', CHORD_MAX_CONNECTIONS, 2, 256),
-      deadlineMs: this.deadlineMs,
+      deadlineMs: this._lookupMs,
     });
     this._bootstrap = isPeerId(routing.bootstrap) && routing.bootstrap !== _p.tracker.peerId ? routing.bootstrap : null;
     this.node.start(this._bootstrap);
@@ -79,7 +84,12 @@ export class ChordLink implements RoutingLink {
     if (isObject(msg) && typeof msg.t === 'string' && msg.t.startsWith('chord.')) this.node.receive(from, msg);
   }
 
+  // Before it has a successor a node owns every key and would answer "no record" for all of them:
+  // a page asks for its items as soon as the welcome comes, so a lookup waits (at most a
+  // deadline) for the join through the bootstrap.
   async find(hash: string): Promise<LinkAnswer> {
+    const end = Date.now() + this._lookupMs;
+    while (this._bootstrap && !this.node.successors.length && Date.now() < end) await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
     const r = await this.node.lookup(hash);
     if (!r.found) return { miss: `chord_${r.reason}`, hops: r.hops };
     const others = r.records.filter((p) => p !== this.node.peer);

@@ -70,6 +70,18 @@ describe('chord link', () => {
     expect((a.link as ChordLink).node.successors[0]).toBe(b.peerId);
   });
 
+  it('a lookup made at once by a newcomer waits for its join, and finds the record', async () => {
+    const mesh = new FakeMesh();
+    server(mesh);
+    const a = mesh.add(peerId(10));
+    const la = (a.link = new ChordLink(a.parts(), { ...ROUTING, bootstrap: null }));
+    la.held([H]);
+    await vi.advanceTimersByTimeAsync(100);
+    const b = mesh.add(peerId(50));
+    const lb = (b.link = new ChordLink(b.parts(), { ...ROUTING, bootstrap: a.peerId }));
+    expect(await find(lb)).toMatchObject({ peer: a.peerId, reason: 'chord' });
+  });
+
   it('six peers form one ring in id order', async () => {
     const { vs, links } = await crowd(6);
     const sorted = [...vs].sort((x, y) => ((x.link as ChordLink).node.id - (y.link as ChordLink).node.id));
