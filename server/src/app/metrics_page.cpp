@@ -62,6 +62,24 @@ void signaling(exposition& e, context& ctx) {
   for (std::size_t i = 0; i < t.misses_by_reason.size(); ++i)
     e.sample({{"reason", std::string(signal::miss_reason_names[i])}},
              static_cast<double>(t.misses_by_reason[i]));
+  e.counter("circlecdn_routing_connects_total",
+            "`connect` messages answered: ring wants that named their holder, Chord routing "
+            "connections.",
+            static_cast<double>(t.routing_connects));
+  e.counter("circlecdn_ring_orders_total", "`ring` orders sent (ring mode: new neighbours).",
+            static_cast<double>(t.ring_orders));
+  e.counter("circlecdn_routing_links_total",
+            "`link` orders sent (two per routing connection ordered).",
+            static_cast<double>(t.links_ordered));
+  e.family("circlecdn_crowd_misses_total", family_type::counter,
+           "Miss tokens issued for `miss_token`: lookups the crowd could not serve, by strategy "
+           "and reason.");
+  for (std::size_t i = 0; i < t.crowd_misses.size(); ++i) {
+    auto reason = static_cast<routing::crowd_miss>(i);
+    e.sample({{"strategy", std::string(routing::to_string(routing::strategy_of(reason)))},
+              {"reason", std::string(routing::to_string(reason))}},
+             static_cast<double>(t.crowd_misses[i]));
+  }
   e.counter("circlecdn_wants_expired_total", "Matched wants that nobody finished in time.",
             static_cast<double>(t.wants_expired));
   e.family("circlecdn_peer_paths_failed_total", family_type::counter,

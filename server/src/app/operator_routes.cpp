@@ -91,6 +91,15 @@ std::string stats_json(context& ctx) {
   o["reported_bytes_origin"] = t.reported_bytes[1];
   o["reported_bytes_store"] = t.reported_bytes[2];
   o["usage_reports"] = t.usage_reports;
+  o["routing"] = routing::to_string(ctx.cfg.limits.routing.strategy);
+  o["routing_connects"] = t.routing_connects;
+  o["ring_orders"] = t.ring_orders;
+  o["links_ordered"] = t.links_ordered;
+  o["ring_members"] = ctx.tracker.ring_members();
+  boost::json::object crowd;
+  for (std::size_t i = 0; i < t.crowd_misses.size(); ++i)
+    crowd[routing::to_string(static_cast<routing::crowd_miss>(i))] = t.crowd_misses[i];
+  o["crowd_misses"] = std::move(crowd);
   return boost::json::serialize(o);
 }
 

@@ -68,6 +68,9 @@ response route(context& ctx, const http::request<http::string_body>& req,
     switch (ctx.misses.count(ctx.tokens, it->value(), file, token_signer::clock::now())) {
       case miss_ledger::verdict::valid:
         ++ctx.counters.miss_tokens_valid;
+        // A token asked for with `miss_token` stops counting among its peer's wants in flight.
+        if (auto claim = ctx.tokens.check_miss(it->value(), token_signer::clock::now()))
+          ctx.tracker.miss_token_used(claim->peer, claim->hash_prefix);
         break;
       case miss_ledger::verdict::invalid:
         ++ctx.counters.miss_tokens_invalid;

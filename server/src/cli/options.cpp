@@ -4,6 +4,7 @@
 #include "cluster/redis_url.hpp"
 #include "net/cidr.hpp"
 #include "origin/cache_policy.hpp"
+#include "routing/strategy.hpp"
 
 namespace circlecdn::cli {
 
@@ -208,6 +209,25 @@ std::vector<option_spec> make_table() {
       "signals one peer may relay to one partner per pairing (a benchmark relaying through one "
       "pairing forever raises it)",
       true, 8, 4'000'000'000, [](C & c) -> auto& { return c.limits.signals_per_pairing; }));
+  // How lookups travel (docs/routing.md): peers on a ring or on Chord cannot switch strategies in
+  // the middle of a session, so a change needs a restart.
+  auto routing_option = named("routing", "tracker|ring|chord",
+                              "how peers find who holds a resource: the tracker's directory, the "
+                              "original design's ring of peers, or Chord (welcome.routing)",
+                              "tracker|ring|chord");
+  routing_option.set = [](const option_value& v, C& c) -> std::optional<std::string> {
+    auto s = routing::parse_strategy(v.values.back());
+    if (!s) return expected("tracker|ring|chord", v.values.back());
+    c.limits.routing.strategy = *s;
+    return std::nullopt;
+  };
+  routing_option.show = [](const C& c) {
+    return std::string(routing::to_string(c.limits.routing.strategy));
+  };
+  routing_option.copy = [](const C& from, C& to) {
+    to.limits.routing.strategy = from.limits.routing.strategy;
+  };
+  t.push_back(std::move(routing_option));
   // Caching for proxies and CDNs, and the hash cache for fast restarts (docs/operations.md).
   auto cache = list(
       "cache-control", "GLOB=VALUE",

@@ -85,6 +85,7 @@ std::optional<token_signer::miss_claim> token_signer::check_miss(std::string_vie
   const auto expiry = get_u64(std::string_view(*payload).substr(24));
   if (expiry < seconds(now)) return std::nullopt;
   miss_claim claim;
+  std::memcpy(claim.peer.bytes.data(), payload->data(), claim.peer.bytes.size());
   std::memcpy(claim.hash_prefix.data(), payload->data() + 16, claim.hash_prefix.size());
   claim.mac = mac('M', *payload);
   claim.expires = clock::time_point(std::chrono::seconds(expiry));

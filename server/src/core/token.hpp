@@ -24,6 +24,7 @@ class token_signer {
   // What a valid, unexpired miss token says: which hash the tracker could not place (its first 8
   // bytes: enough to bind the token to one file or piece) and its MAC, which names it uniquely.
   struct miss_claim {
+    peer_id peer;  // whom the tracker issued it to
     std::array<unsigned char, 8> hash_prefix{};
     std::string mac;  // raw bytes
     clock::time_point expires;

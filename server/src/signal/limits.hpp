@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "routing/strategy.hpp"
 #include "signal/upload_policy.hpp"
 
 namespace circlecdn::signal {
@@ -69,6 +70,9 @@ struct limits {
   // A `done` says how many bytes a pairing carried; no item is larger than a piece.
   std::uint64_t item_bytes_max = 256 * 1024;
   std::size_t resources_remembered = 65'536;  // hashes whose peer bytes are kept for the dashboard
+  // How lookups travel (--routing), what welcome.routing says, and the caps on the routing
+  // connections the tracker brokers (docs/routing.md, "The server side").
+  routing::params routing;
 };
 
 }  // namespace circlecdn::signal

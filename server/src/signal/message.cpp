@@ -51,6 +51,10 @@ std::string_view to_string(error_code c) {
       return "unknown_challenge";
     case error_code::too_many_signals:
       return "too_many_signals";
+    case error_code::too_many_links:
+      return "too_many_links";
+    case error_code::wrong_routing:
+      return "wrong_routing";
   }
   return "unknown";
 }
@@ -319,6 +323,47 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
     if (r.get("digest", false)) m.digest = r.hash("digest");
     return finish(r, std::move(m));
   }
+  if (type == "connect") {
+    connect_msg m;
+    if (auto p = r.peer("peer")) m.peer = *p;
+    if (auto* v = r.get("reason", true)) {
+      auto* s = v->if_string();
+      auto it = s ? std::find(connect_reason_names.begin(), connect_reason_names.end(), *s)
+                  : connect_reason_names.end();
+      if (it != connect_reason_names.end())
+        m.reason = static_cast<connect_reason>(it - connect_reason_names.begin());
+      else if (!r.error)
+        r.error =
+            r.fail("reason", "expected ring, finger, successor, predecessor, bootstrap or reply");
+    }
+    // A ring connect is a want: it needs the want's id and hash.
+    if (!r.error && m.reason == connect_reason::ring) {
+      if (auto id = r.request_id("id")) m.id = *id;
+      if (auto h = r.hash("hash")) m.hash = *h;
+    }
+    return finish(r, std::move(m));
+  }
+  if (type == "unlink") {
+    unlink_msg m;
+    if (auto p = r.peer("peer")) m.peer = *p;
+    return finish(r, std::move(m));
+  }
+  if (type == "miss_token") {
+    miss_token_msg m;
+    if (auto id = r.request_id("id")) m.id = *id;
+    if (auto h = r.hash("hash")) m.hash = *h;
+    if (auto* v = r.get("reason", true)) {
+      auto* s = v->if_string();
+      auto reason = s ? routing::parse_crowd_miss(*s) : std::nullopt;
+      if (reason)
+        m.reason = *reason;
+      else if (!r.error)
+        r.error = r.fail("reason",
+                         "expected ring_came_back, ring_ttl, ring_deadline, ring_no_neighbour, "
+                         "chord_no_record or chord_deadline");
+    }
+    return finish(r, std::move(m));
+  }
   if (type == "hello") {
     hello_msg m;
     if (auto* v = r.get("resume", false)) {
@@ -338,7 +383,7 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
   }
   return parse_error{error_code::unknown_type,
                      "unknown message type (expected hello, announce, drop, want, done, signal, "
-                     "report, usage or proof)",
+                     "report, usage, proof, connect, unlink or miss_token)",
                      std::string(type.substr(0, 32))};
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/content_hash.hpp"
 #include "core/peer_id.hpp"
+#include "routing/crowd_miss.hpp"
 #include "signal/limits.hpp"
 
 namespace circlecdn::signal {
@@ -37,6 +38,8 @@ enum class error_code {
   already_reported,   // report: once per pairing
   unknown_challenge,  // proof: no challenge with this id is open for you
   too_many_signals,   // signal: over limits::signals_per_pairing to that peer; dropped
+  too_many_links,     // connect: the asker (or that peer) holds all the routing pairings it may
+  wrong_routing,      // connect, unlink, miss_token: not a message of the strategy in force
 };
 std::string_view to_string(error_code c);
 
@@ -105,13 +108,44 @@ struct proof_msg {
   std::optional<content_hash> digest;
 };
 
-using inbound = std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg,
-                             report_msg, usage_msg, proof_msg>;
+// Why a routing connection is asked for (`connect.reason`, docs/routing.md): `ring` is a want that
+// chose the holder a ring lookup found; the others are Chord's.
+enum class connect_reason : std::uint8_t { ring, finger, successor, predecessor, bootstrap, reply };
+inline constexpr std::array<std::string_view, 6> connect_reason_names = {
+    "ring", "finger", "successor", "predecessor", "bootstrap", "reply"};
+constexpr std::string_view to_string(connect_reason r) {
+  return connect_reason_names[static_cast<std::size_t>(r)];
+}
+
+// `connect`: in ring mode {id, peer, hash, reason:"ring"}, a want for `hash` that chose `peer`;
+// in chord mode {peer, reason}, a routing connection with `peer`.
+struct connect_msg {
+  peer_id peer;
+  connect_reason reason = connect_reason::ring;
+  std::uint32_t id = 0;  // ring only (a want id)
+  content_hash hash;     // ring only
+};
+// `unlink`: the library closed a Chord routing connection with `peer`.
+struct unlink_msg {
+  peer_id peer;
+};
+// `miss_token`: the crowd could not serve `hash` (a ring or Chord lookup failed): the library
+// asks for a miss token carrying the crowd's reason. `id` is a want id.
+struct miss_token_msg {
+  std::uint32_t id = 0;
+  content_hash hash;
+  routing::crowd_miss reason = routing::crowd_miss::ring_came_back;
+};
+
+using inbound =
+    std::variant<hello_msg, announce_msg, drop_msg, want_msg, done_msg, signal_msg, report_msg,
+                 usage_msg, proof_msg, connect_msg, unlink_msg, miss_token_msg>;
 // The message types, in the order of `inbound`'s alternatives (metrics label them so).
 inline constexpr std::array<std::string_view, std::variant_size_v<inbound>> inbound_type_names = {
-    "hello", "announce", "drop", "want", "done", "signal", "report", "usage", "proof"};
-inline constexpr std::size_t error_code_count = 20;  // the enumerators of error_code
-static_assert(static_cast<std::size_t>(error_code::too_many_signals) + 1 == error_code_count);
+    "hello",  "announce", "drop",  "want",    "done",   "signal",
+    "report", "usage",    "proof", "connect", "unlink", "miss_token"};
+inline constexpr std::size_t error_code_count = 22;  // the enumerators of error_code
+static_assert(static_cast<std::size_t>(error_code::wrong_routing) + 1 == error_code_count);
 
 struct parse_error {
   error_code code;

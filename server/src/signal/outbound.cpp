@@ -39,7 +39,8 @@ std::string id_hash_peer(std::string_view type, std::uint32_t id, const content_
 
 frame make_welcome(const peer_id& self, std::string_view resume_token,
                    std::span<const content_hash> served, const limits& lim,
-                   std::string_view ice_members, const ice_config& ice) {
+                   std::string_view ice_members, const ice_config& ice,
+                   std::string_view routing_member) {
   std::string s = R"({"type":"welcome","peer":")" + self.str() + R"(","resume":)" +
                   json_quoted(resume_token) + R"(,"protocol":1,"served":)";
   append_hashes(s, served);
@@ -54,8 +55,47 @@ frame make_welcome(const peer_id& self, std::string_view resume_token,
   s += R"(,"connect_timeout":)" + std::to_string(ice.connect_timeout.count()) +
        R"(,"first_byte_timeout":)" + std::to_string(ice.first_byte_timeout.count()) + ',';
   s += upload_policy_member(lim.visitor_uploads);
+  s += ',';
+  s += routing_member;
   s += '}';
   return done(std::move(s));
+}
+
+std::string routing_member(const routing::params& r, const std::optional<peer_id>& bootstrap) {
+  std::string s = R"("routing":{"strategy":")" + std::string(routing::to_string(r.strategy)) + '"';
+  auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()); };
+  switch (r.strategy) {
+    case routing::strategy::tracker:
+      break;
+    case routing::strategy::ring:
+      s += R"(,"max_hops":)" + std::to_string(r.ring.max_hops) + R"(,"deadline_ms":)" +
+           ms(r.ring.deadline);
+      break;
+    case routing::strategy::chord: {
+      const auto& c = r.chord;
+      s += R"(,"bootstrap":)" + (bootstrap ? '"' + bootstrap->str() + '"' : std::string("null")) +
+           R"(,"fingers":)" + std::to_string(c.fingers) + R"(,"successors":)" +
+           std::to_string(c.successors) + R"(,"stabilise_ms":)" + ms(c.stabilise) +
+           R"(,"fix_period_ms":)" + ms(c.fix_period) + R"(,"republish_ms":)" + ms(c.republish) +
+           R"(,"record_ttl_ms":)" + ms(c.record_ttl) + R"(,"max_connections":)" +
+           std::to_string(c.max_connections) + R"(,"deadline_ms":)" + ms(c.deadline);
+      break;
+    }
+  }
+  s += '}';
+  return s;
+}
+
+frame make_ring(const std::optional<peer_id>& serving, const std::optional<peer_id>& served) {
+  auto id = [](const std::optional<peer_id>& p) {
+    return p ? '"' + p->str() + '"' : std::string("null");
+  };
+  return done(R"({"type":"ring","serving":)" + id(serving) + R"(,"served":)" + id(served) + "}");
+}
+
+frame make_link(const peer_id& peer, std::string_view reason, bool offer) {
+  return done(R"({"type":"link","peer":")" + peer.str() + R"(","reason":)" + json_quoted(reason) +
+              R"(,"offer":)" + (offer ? "true}" : "false}"));
 }
 
 frame make_ice(std::string_view ice_members) {
@@ -77,9 +117,13 @@ frame make_push(std::uint32_t id, const content_hash& h, const peer_id& wanter, 
 
 frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
                 swarm::miss_reason reason) {
+  return make_miss(id, h, token, to_string(reason));
+}
+
+frame make_miss(std::uint32_t id, const content_hash& h, std::string_view token,
+                std::string_view reason) {
   return done(R"({"type":"miss","id":)" + std::to_string(id) + R"(,"hash":")" + h.hex() +
-              R"(","token":)" + json_quoted(token) + R"(,"reason":")" +
-              std::string(to_string(reason)) + "\"}");
+              R"(","token":)" + json_quoted(token) + R"(,"reason":)" + json_quoted(reason) + "}");
 }
 
 frame make_signal(const peer_id& from, std::string_view data_json) {

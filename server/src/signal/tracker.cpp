@@ -42,8 +42,7 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
                           std::string address) {
   // Every connection gets a fresh public id, never derived from the visitor's cookie: the cookie
   // is a secret that leaves the server only in Set-Cookie (docs/security.md).
-  peer_id id = peer_id::random();
-  while (peers_.contains(id)) id = peer_id::random();
+  peer_id id = draw_id();
   auto state = std::make_unique<peer_state>();
   state->id = id;
   state->visitor = visitor;
@@ -58,13 +57,17 @@ peer_state* tracker::join(peer_link& link, std::optional<peer_id> visitor, clock
   peers_.emplace(id, std::move(state));
   peak_ = std::max(peak_, peers_.size());
   send_welcome(*p, now);
+  routing_join(*p);
   return p;
 }
 
 void tracker::send_welcome(peer_state& p, clock::time_point now) {
   auto served = p.visitor ? served_.take(*p.visitor) : std::vector<content_hash>{};
   auto token = tokens_.resume_token(p.id, token_signer::clock::now() + lim_.resume_token_life);
-  p.link->deliver(make_welcome(p.id, token, served, lim_, issue_ice(p, now), ice_));
+  auto bootstrap =
+      lim_.routing.strategy == routing::strategy::chord ? chord_bootstrap(p.id) : std::nullopt;
+  p.link->deliver(make_welcome(p.id, token, served, lim_, issue_ice(p, now), ice_,
+                               routing_member(lim_.routing, bootstrap)));
 }
 
 void tracker::leave(peer_state* p) {
@@ -76,6 +79,7 @@ void tracker::leave(peer_state* p) {
       other->link->deliver(
           make_cancel(t.id, t.hash, p->id, wanted ? "holder" : "wanter", "peer_gone"));
   }
+  routing_leave(*p);          // the ring closes the gap; its routing pairings go
   ledger_.forget(p->id);      // its holdings, fetch claims and path records
   challenges_.forget(p->id);  // its holdings left with it: nothing left to prove
   if (auto it = per_address_.find(p->address); it != per_address_.end() && --it->second == 0)
@@ -162,6 +166,12 @@ void tracker::dispatch(peer_state& p, inbound& msg, clock::time_point now) {
           on_usage(p, m, now);
         else if constexpr (std::is_same_v<T, proof_msg>)
           on_proof(p, m, now);
+        else if constexpr (std::is_same_v<T, connect_msg>)
+          on_connect(p, m, now);
+        else if constexpr (std::is_same_v<T, unlink_msg>)
+          on_unlink(p, m);
+        else if constexpr (std::is_same_v<T, miss_token_msg>)
+          on_miss_token(p, m, now);
       },
       msg);
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -21,6 +22,8 @@
 
 #include "core/token.hpp"
 #include "metrics/histogram.hpp"
+#include "routing/crowd_miss.hpp"
+#include "routing/ring.hpp"
 #include "signal/challenges.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/ice_renewals.hpp"
@@ -71,6 +74,11 @@ struct tracker_counters {
   std::array<metrics::histogram, usage_source_count> reported_item_seconds{
       metrics::histogram{metrics::item_buckets_s}, metrics::histogram{metrics::item_buckets_s},
       metrics::histogram{metrics::item_buckets_s}};
+  // Routing (docs/routing.md, "The server side"): `connect`s answered (ring: a want that chose
+  // its holder; chord: a routing connection), `ring` orders and `link` orders sent, and miss
+  // tokens issued for the crowd's reasons (`miss_token`), by reason.
+  std::uint64_t routing_connects = 0, ring_orders = 0, links_ordered = 0;
+  std::array<std::uint64_t, routing::crowd_miss_count> crowd_misses{};
 };
 
 // Reports and possession challenges (docs/protocol.md, "Reports" and "Possession challenges").
@@ -134,6 +142,10 @@ class tracker {
   const check_counters& checks() const { return checks_; }
   bool is_penalised(const peer_id& id, clock::time_point now) const;
   const peer_id& id_of(const peer_state* p) const;
+  // The origin saw a miss token this tracker issued for `miss_token` (X-Circle-Miss): it no longer
+  // counts among its peer's wants in flight. `hash_prefix`: the token's (token_signer::miss_claim).
+  void miss_token_used(const peer_id& peer, std::span<const std::uint8_t> hash_prefix);
+  std::size_t ring_members() const { return ring_.size(); }
 
  private:
   void dispatch(peer_state& p, inbound& msg, clock::time_point now);
@@ -143,6 +155,29 @@ class tracker {
   void on_want(peer_state& p, const want_msg& m, clock::time_point now);
   void on_done(peer_state& p, const done_msg& m, clock::time_point now);
   void on_signal(peer_state& p, const signal_msg& m);
+  // A want (or a ring connect, which names its holder: `only`): match with a holder or miss.
+  void answer_want(peer_state& p, std::uint32_t id, const content_hash& hash, const peer_id* only,
+                   clock::time_point now);
+  // Checks a new want id: false (and an error sent) when it is in flight or too many are.
+  bool admit_want_id(peer_state& p, std::uint32_t id, std::string_view ref, clock::time_point now);
+  void send_miss(peer_state& p, std::uint32_t id, const content_hash& hash, miss_reason reason);
+  // Routing (handlers/connect.cpp, handlers/miss_token.cpp, tracker_routing.cpp).
+  void on_connect(peer_state& p, const connect_msg& m, clock::time_point now);
+  void on_unlink(peer_state& p, const unlink_msg& m);
+  void on_miss_token(peer_state& p, const miss_token_msg& m, clock::time_point now);
+  // After a welcome: ring mode splices the peer in and sends the orders.
+  void routing_join(peer_state& p);
+  // Before a peer goes (or changes id): the ring is repaired, its routing pairings undone.
+  void routing_leave(peer_state& p);
+  void send_ring_orders(const routing::ring::change& c);
+  // Records a routing pairing (kind bits on each side) and orders both peers to connect.
+  void order_link(peer_state& offerer, peer_state& answerer, std::uint8_t offerer_kind,
+                  std::uint8_t answerer_kind, std::string_view reason);
+  // Removes `kinds` from a's pairing with b and b's with a (a pairing with no kind left goes).
+  void unpair(peer_state& a, const peer_id& b, std::uint8_t kinds);
+  std::size_t routing_links(const peer_state& p, std::uint8_t kinds) const;
+  std::optional<peer_id> chord_bootstrap(const peer_id& self);
+  peer_id draw_id() const;
   peer_state* online(const peer_id& id) const;  // null when not connected here
   // Reports and challenges: tracker_checks.cpp.
   void on_report(peer_state& p, const report_msg& m, clock::time_point now);
@@ -170,7 +205,11 @@ class tracker {
                       clock::time_point now) const;
   swarm::fetch_bounds fetch_bounds() const;
   void pair(peer_state& a, peer_state& b);
-  bool is_paired(const peer_state& a, const peer_id& b) const;
+  // Adds `kind` to a's pairing with b (a new pairing, evicting the oldest want-only one at the
+  // cap).
+  void add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind);
+  // Paired for any reason (signals relay), or for one of `kinds`.
+  bool is_paired(const peer_state& a, const peer_id& b, std::uint8_t kinds = 0xff) const;
   // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
   void record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                       clock::time_point now, done_reason why = done_reason::none);
@@ -194,7 +233,9 @@ class tracker {
   std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
   std::vector<swarm::candidate> candidates_;
   std::vector<peer_state*> candidate_states_;
-  ice_renewals renewals_;  // empty unless TURN credentials are issued
+  routing::ring ring_;                                 // ring mode: the online peers' circle
+  std::unordered_set<std::uint32_t> chord_positions_;  // chord mode: the online peers' positions
+  ice_renewals renewals_;                              // empty unless TURN credentials are issued
   std::uint64_t ice_serial_ = 0;
   tracker_counters counters_;
   check_counters checks_;

@@ -34,6 +34,7 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
       {"gpc", "\"ignore\""},
       {"hidden-uploads", "\"continue\""},
       {"service-worker", "\"off\""},
+      {"routing", "\"chord\""},
       {"challenge-rate", "0.5"},
       {"cache-control", "[\"*.css=no-cache\"]"},
       {"hash-cache", "\"none\""},

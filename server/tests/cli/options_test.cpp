@@ -70,6 +70,8 @@ const std::vector<bad_value> bad_values = {
     {"challenge-timeout-ms", "50", "100..600000"},
     {"challenges-per-s", "-1", "0..100000"},
     {"gpc", "maybe", "honor|ignore"},
+    {"routing", "kademlia", "tracker|ring|chord"},
+    {"routing", "Ring", "tracker|ring|chord"},
     {"upload-budget", "-1", "0.."},
     {"hidden-uploads", "stop", "pause|continue"},
     {"service-worker", "maybe", "on|off"},

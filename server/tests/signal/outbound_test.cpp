@@ -16,8 +16,8 @@ boost::json::object as_object(const frame& f) {
 TEST(Outbound, WelcomeCarriesTheOperatorsUploadPolicy) {
   limits lim;
   lim.visitor_uploads = {.honor_gpc = false, .budget_bytes = 0, .pause_hidden = false};
-  auto w =
-      as_object(make_welcome(peer_id::random(), "t", {}, lim, R"("ice_servers":[])", ice_config{}));
+  auto w = as_object(make_welcome(peer_id::random(), "t", {}, lim, R"("ice_servers":[])",
+                                  ice_config{}, routing_member({}, std::nullopt)));
   auto& up = w["uploads"].as_object();
   EXPECT_EQ(up.at("gpc"), "ignore");
   EXPECT_EQ(up.at("budget_bytes"), 0);
@@ -31,7 +31,8 @@ TEST(Outbound, FramesAreValidJson) {
   limits lim;
   std::vector<content_hash> served{h};
   ice_config ice;
-  auto w = as_object(make_welcome(p, "tok\"en", served, lim, R"("ice_servers":[])", ice));
+  auto w = as_object(make_welcome(p, "tok\"en", served, lim, R"("ice_servers":[])", ice,
+                                  routing_member({}, std::nullopt)));
   EXPECT_EQ(w["type"], "welcome");
   EXPECT_EQ(w["peer"], boost::json::value(p.str()));
   EXPECT_EQ(w["resume"], "tok\"en");

@@ -19,6 +19,16 @@
 
 namespace circlecdn::signal {
 
+// Why two peers are paired (peer_state::pairing::kinds); a pairing goes when no kind is left.
+namespace pairing_kind {
+constexpr std::uint8_t transfer = 1;        // a want (or a ring connect) matched them
+constexpr std::uint8_t ring_link = 2;       // ring neighbours
+constexpr std::uint8_t chord_asked = 4;     // this peer asked for a Chord routing connection
+constexpr std::uint8_t chord_asked_by = 8;  // the other peer asked for it
+constexpr std::uint8_t chord = chord_asked | chord_asked_by;
+constexpr std::uint8_t routing = ring_link | chord;
+}  // namespace pairing_kind
+
 // Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
 // peer that announced nothing.
 struct peer_state {
@@ -27,12 +37,24 @@ struct peer_state {
       visitor;  // the secret cookie this socket came with: the served record's key
   peer_link* link = nullptr;
   // Peers the server paired this one with, oldest first (ids, so a partner that left reads as
-  // gone), with the signals this one relayed to each (bounded per pairing).
+  // gone), with the signals this one relayed to each (bounded per pairing) and why they are
+  // paired (pairing_kind bits: a want's match, ring neighbours, a Chord connect either way).
   struct pairing {
     peer_id id;
     std::uint32_t signals = 0;
+    std::uint8_t kinds = 0;
   };
   std::vector<pairing> paired;
+  // Miss tokens issued for `miss_token` that still count among its wants in flight: until the
+  // origin sees the token (X-Circle-Miss) or the want timeout passes. Empty (no heap) in tracker
+  // mode.
+  struct pending_miss {
+    std::uint32_t id = 0;
+    content_hash hash;
+    tracker::clock::time_point until;
+  };
+  std::vector<pending_miss> pending_misses;
+  discovery_budget connects;   // chord: `connect`s it may still send (a bucket per minute)
   discovery_budget discovery;  // new holders it may still learn (docs/security.md)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error

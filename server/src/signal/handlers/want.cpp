@@ -1,5 +1,6 @@
 // `want`: choose a holder (swarm/holder_policy.hpp) among the ledger's sample of the hash's
-// holders, and pair them (match + push), or answer `miss` with a reason and a miss token.
+// holders, and pair them (match + push), or answer `miss` with a reason and a miss token. A ring
+// `connect` (handlers/connect.cpp) comes through here too, with its one holder as the sample.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,16 +10,30 @@
 
 namespace circlecdn::signal {
 
-bool tracker::is_paired(const peer_state& a, const peer_id& b) const {
-  return std::any_of(a.paired.begin(), a.paired.end(), [&](auto& x) { return x.id == b; });
+bool tracker::is_paired(const peer_state& a, const peer_id& b, std::uint8_t kinds) const {
+  return std::any_of(a.paired.begin(), a.paired.end(),
+                     [&](auto& x) { return x.id == b && (x.kinds & kinds); });
+}
+
+void tracker::add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind) {
+  auto it = std::find_if(a.paired.begin(), a.paired.end(), [&](auto& x) { return x.id == b; });
+  if (it != a.paired.end()) {
+    it->kinds |= kind;
+    return;
+  }
+  if (a.paired.size() >= lim_.pairs_per_peer) {
+    // The oldest pairing a want made goes; a routing connection stays relayable while it is open
+    // (routing pairings are capped well below pairs_per_peer).
+    auto old = std::find_if(a.paired.begin(), a.paired.end(),
+                            [](auto& x) { return !(x.kinds & pairing_kind::routing); });
+    a.paired.erase(old == a.paired.end() ? a.paired.begin() : old);
+  }
+  a.paired.push_back({b, 0, kind});
 }
 
 void tracker::pair(peer_state& a, peer_state& b) {
-  for (auto [x, y] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
-    if (is_paired(*x, y->id)) continue;
-    if (x->paired.size() >= lim_.pairs_per_peer) x->paired.erase(x->paired.begin());
-    x->paired.push_back({y->id});
-  }
+  add_pairing(a, b.id, pairing_kind::transfer);
+  add_pairing(b, a.id, pairing_kind::transfer);
 }
 
 bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
@@ -41,15 +56,43 @@ void tracker::count_miss(miss_reason reason) {
   ++counters_.misses_by_reason[static_cast<std::size_t>(reason)];
 }
 
+void tracker::send_miss(peer_state& p, std::uint32_t id, const content_hash& hash,
+                        miss_reason reason) {
+  count_miss(reason);
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), hash.hex(),
+                  to_string(reason));
+  auto token = tokens_.miss_token(p.id, hash, token_signer::clock::now() + lim_.miss_token_life);
+  p.link->deliver(make_miss(id, hash, token, reason));
+}
+
+bool tracker::admit_want_id(peer_state& p, std::uint32_t id, std::string_view ref,
+                            clock::time_point now) {
+  // Miss tokens asked for with `miss_token` count among the wants in flight until the origin sees
+  // them or the want timeout passes.
+  std::erase_if(p.pending_misses, [&](auto& x) { return x.until <= now; });
+  bool pending = std::any_of(p.pending_misses.begin(), p.pending_misses.end(),
+                             [&](auto& x) { return x.id == id; });
+  if (pending || ledger_.find_transfer(p.id, id)) {
+    send_error(p, error_code::duplicate_id, "a want with this id is in flight", ref, {}, id);
+    return false;
+  }
+  if (ledger_.wants_of(p.id) + p.pending_misses.size() >= lim_.wants_in_flight) {
+    send_error(p, error_code::too_many_wants,
+               "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", ref, {}, id);
+    return false;
+  }
+  return true;
+}
+
 void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   ++counters_.wants;
-  if (ledger_.find_transfer(p.id, m.id))
-    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want", {},
-                      m.id);
-  if (ledger_.wants_of(p.id) >= lim_.wants_in_flight)
-    return send_error(p, error_code::too_many_wants,
-                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
-                      {}, m.id);
+  if (!admit_want_id(p, m.id, "want", now)) return;
+  answer_want(p, m.id, m.hash, nullptr, now);
+}
+
+void tracker::answer_want(peer_state& p, std::uint32_t want_id, const content_hash& hash,
+                          const peer_id* only, clock::time_point now) {
   // The time from the frame's arrival to this want's answer.
   struct decision_timer {
     metrics::histogram& h;
@@ -58,18 +101,17 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
       h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
     }
   } timer{counters_.want_seconds, now};
-  auto miss = [&](miss_reason reason) {
-    count_miss(reason);
-    if (spdlog::should_log(spdlog::level::debug))
-      spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(),
-                    to_string(reason));
-    auto token =
-        tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
-    p.link->deliver(make_miss(m.id, m.hash, token, reason));
-  };
-  if (!known_hash_(m.hash)) return miss(miss_reason::unknown_hash);
+  auto miss = [&](miss_reason reason) { send_miss(p, want_id, hash, reason); };
+  if (!known_hash_(hash)) return miss(miss_reason::unknown_hash);
 
-  ledger_.sample_holders(m.hash, lim_.holder_sample, sample_);
+  if (only) {
+    // The holder the crowd found: judged as if the sample held only it (it must have announced
+    // the hash to the server).
+    sample_.clear();
+    if (ledger_.holds(*only, hash)) sample_.push_back(*only);
+  } else {
+    ledger_.sample_holders(hash, lim_.holder_sample, sample_);
+  }
   auto& candidates = candidates_;  // scratch reused across wants: no allocation per want
   auto& states = candidate_states_;
   candidates.clear();
@@ -86,8 +128,9 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
       continue;
     }
     auto standing = penalties_.standing_of(h->id, now);
+    // Only a want's pairing has a channel the transfer reuses (connect:false).
     candidates.push_back({h->id, ledger_.uploads_of(h->id), h->max_uploads, standing.penalised,
-                          is_paired(p, h->id), h->uploads_completed,
+                          is_paired(p, h->id, pairing_kind::transfer), h->uploads_completed,
                           penalties_.suspect(h->address, now), standing.accused});
     states.push_back(h);
   }
@@ -98,19 +141,19 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     // Nobody holds it: the fetching rule (swarm::answer_unheld, which the simulator calls too)
     // says whether to wait for another peer's origin fetch or to become the one fetching.
     swarm::unheld_facts facts;
-    auto fetcher = ledger_.fetcher(m.hash, now);
+    auto fetcher = ledger_.fetcher(hash, now);
     facts.fetched_by_other = fetcher && *fetcher != p.id && online(*fetcher);
     // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
     // what it fetches: nobody should wait for it.
     facts.wanter_uploads = p.max_uploads > 0;
-    auto claims = ledger_.fetch_claims_of(p.id, m.hash, now);
+    auto claims = ledger_.fetch_claims_of(p.id, hash, now);
     facts.wanter_claimed_before = claims.claimed_before;
     facts.wanter_live_claims = claims.live;
     switch (swarm::answer_unheld(facts, lim_.fetch_claims_per_peer)) {
       case swarm::unheld_answer::fetching:
         return miss(miss_reason::fetching);
       case swarm::unheld_answer::no_holder_claim:
-        ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
+        ledger_.claim_fetch(p.id, hash, now, now + lim_.fetch_grace, fetch_bounds());
         return miss(miss_reason::no_holder);
       case swarm::unheld_answer::no_holder:
         return miss(miss_reason::no_holder);
@@ -122,14 +165,14 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
   if (connect) p.discovery.take();
   pair(p, holder);
   if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
-  p.pairings->matched(holder.id, m.hash);
-  ledger_.open_transfer({p.id, m.id, m.hash, holder.id, now + lim_.want_timeout});
+  p.pairings->matched(holder.id, hash);
+  ledger_.open_transfer({p.id, want_id, hash, holder.id, now + lim_.want_timeout});
   ++counters_.matches;
   if (spdlog::should_log(spdlog::level::debug))
     spdlog::debug("event=pairing wanter={} holder={} hash={} connect={}", p.id.str(),
-                  holder.id.str(), m.hash.hex(), connect);
-  p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
-  holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+                  holder.id.str(), hash.hex(), connect);
+  p.link->deliver(make_match(want_id, hash, holder.id, connect));
+  holder.link->deliver(make_push(want_id, hash, p.id, connect));
 }
 
 }  // namespace circlecdn::signal
