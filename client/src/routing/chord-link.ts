@@ -75,8 +75,11 @@ export class ChordLink implements RoutingLink {
 
   opened(): void {}
 
+  // The channel closed under us (the other side left or closed it, or ICE failed): out of the
+  // tables, without `unlink`: the side that closes tells the server, and a second `unlink` for
+  // a pairing already undone would be an error (not_paired).
   closed(peer: string): void {
-    if (this._linked.delete(peer)) this._p.tracker.send({ type: 'unlink', peer });
+    this._linked.delete(peer);
     this.node.gone(peer);
   }
 

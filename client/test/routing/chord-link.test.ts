@@ -123,17 +123,22 @@ describe('chord link', () => {
     expect(link.node.successors).toEqual([]);
   });
 
-  it('a routing link that closes is unlinked with the server and leaves the tables', async () => {
+  it('a routing link closed by the other side leaves the tables; one this node drops is unlinked', async () => {
     const { mesh, vs, links } = await crowd(4);
     const sorted = [...vs].sort((x, y) => (x.link as ChordLink).node.id - (y.link as ChordLink).node.id);
     const leaver = sorted[1];
     const before = sorted[0];
     mesh.leave(leaver.peerId);
     await vi.advanceTimersByTimeAsync(10);
-    expect(before.sent).toContainEqual({ type: 'unlink', peer: leaver.peerId });
+    expect(before.sent).not.toContainEqual({ type: 'unlink', peer: leaver.peerId });
     expect((before.link as ChordLink).node.successors).not.toContain(leaver.peerId);
     await vi.advanceTimersByTimeAsync(5_000);
     expect((before.link as ChordLink).node.successors[0]).toBe(sorted[2].peerId);
+    // This node drops a peer it holds a routing connection with (silent, or over the cap).
+    const other = sorted[2];
+    (before.link as ChordLink).node.gone(other.peerId);
+    expect(before.sent).toContainEqual({ type: 'unlink', peer: other.peerId });
+    expect(before.peers.get(other.peerId)).toBeUndefined();
     expect(links.length).toBe(4);
   });
 
