@@ -71,6 +71,7 @@ export class ChordLink implements RoutingLink {
     this._waiting.delete(m.peer);
     w.cancel();
     this.node.gone(m.peer);
+    this._rejoin(m.peer);
   }
 
   opened(): void {}
@@ -81,6 +82,17 @@ export class ChordLink implements RoutingLink {
   closed(peer: string): void {
     this._linked.delete(peer);
     this.node.gone(peer);
+    this._rejoin(peer);
+  }
+
+  // With no successor left (the bootstrap, or every successor known, gone) a node owns every key
+  // alone: it joins again through a peer it still knows (its predecessor, a finger, any channel).
+  private _rejoin(gone: string): void {
+    const n = this.node;
+    if (n.successors.length) return;
+    const known = [n.predecessor, ...n.fingers, ...this._p.pool.peers.keys()];
+    const via = known.find((p): p is string => !!p && p !== gone && p !== n.peer && !this._p.pool.peers.get(p)?.destroyed);
+    if (via) n.join(via);
   }
 
   receive(from: string, msg: unknown): void {

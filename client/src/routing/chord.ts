@@ -112,9 +112,23 @@ export class ChordNode {
   private _join(bootstrap: string): void {
     void this._find(this.id, 'find', undefined, bootstrap).then((r) => {
       if (this._stopped || this._succs.length) return;
-      if (r.found && r.owner !== this.peer) this._adoptSuccessor(r.owner);
+      // Joined: stabilise at once (fill the successor list from the successor's, and notify it
+      // so it hands over the records of our keys), not a period later: a newcomer with one
+      // successor that leaves meanwhile would be alone again, and its keys' records elsewhere.
+      if (r.found && r.owner !== this.peer) {
+        this._adoptSuccessor(r.owner);
+        this._timers.push(this._clock.after(0, () => !this._stopped && this._stabilise()));
+      }
       else this._timers.push(this._clock.after(this.o.stabiliseMs, () => this._join(bootstrap)));
     });
+  }
+
+  /** Joins (again) through `via` when this node has no successor: its bootstrap left before the
+   * join, or every successor it knew has left (in the browser: a peer it still has a channel to). */
+  join(via: string): void {
+    if (this._stopped || this._succs.length || via === this.peer) return;
+    this._bootstrap = via;
+    this._join(via);
   }
 
   /** Finds the owner of a content hash's key and its provider records. */

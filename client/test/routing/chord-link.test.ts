@@ -123,6 +123,19 @@ describe('chord link', () => {
     expect(link.node.successors).toEqual([]);
   });
 
+  it('a bootstrap that is gone: the newcomer joins through a peer it still has a channel to', async () => {
+    const mesh = new FakeMesh();
+    const gone = peerId(60);
+    server(mesh, new Set([gone]));
+    const a = mesh.add(peerId(10));
+    a.link = new ChordLink(a.parts(), { ...ROUTING, bootstrap: null });
+    const b = mesh.add(peerId(30));
+    b.pool.connect(a.peerId); // a transfer channel from an earlier item
+    const link = (b.link = new ChordLink(b.parts(), { ...ROUTING, bootstrap: gone }));
+    await vi.advanceTimersByTimeAsync(LINK_MS + 2_000);
+    expect(link.node.successors[0]).toBe(a.peerId);
+  });
+
   it('a routing link closed by the other side leaves the tables; one this node drops is unlinked', async () => {
     const { mesh, vs, links } = await crowd(4);
     const sorted = [...vs].sort((x, y) => (x.link as ChordLink).node.id - (y.link as ChordLink).node.id);
