@@ -132,7 +132,12 @@ export class ChordNode {
   }
 
   /** Finds the owner of a content hash's key and its provider records. */
+  // Records this peer keeps answer at once: it owns their key, or did until a join moved the key
+  // (then they are valid still, until handed over), or they were handed to it (a newcomer gets
+  // its keys' records on its first notify, before the ring routes those keys to it).
   lookup(hash: string): Promise<ChordLookup> {
+    const here = this._records.get(hash, this._clock.now(), CHORD_RECORDS_RETURNED);
+    if (here.length) return Promise.resolve({ found: true, owner: this.peer, hops: 0, records: here });
     return this._find(keyOfHash(hash), 'get', hash).then((r) =>
       r.found && r.records.length === 0 ? { found: false, reason: 'no_record', hops: r.hops } : r,
     );

@@ -59,6 +59,15 @@ describe('chord', () => {
     expect(await c.lookup(c.random(), hash)).toMatchObject({ found: false, reason: 'no_record' });
   });
 
+  it("the records a peer keeps answer its own lookup at once (0 hops): a newcomer's, before the ring routes its keys to it", async () => {
+    const c = await settled(16, 3);
+    const holder = c.random();
+    const hash = ChordCrowd.hashAt(0x12345678, 1);
+    await c.publish(holder, hash);
+    const owner = c.owner(0x12345678);
+    expect(await c.lookup(owner, hash)).toEqual({ found: true, owner, hops: 0, records: [holder] });
+  });
+
   it('records move to a newcomer that takes over their key', async () => {
     const c = await settled(8, 4);
     const hash = ChordCrowd.hashAt(0x80000000, 2);
