@@ -12,8 +12,12 @@ import { isObject, isPeerId } from './wire';
 // The server answers a `connect` at once; a link that does not come in this long is given up
 // (the peer is dropped from the tables as if it were silent).
 const LINK_WAIT_MS = 5_000;
-// How often a lookup made before the join looks whether it is done.
+// How often a lookup made before the join looks whether it is done, and for how long at most: a
+// connection set-up's budget (the default connect_timeout; across NATs in the WAN lab the link to
+// the bootstrap took over the 2 s of the join's own lookup, which then ran again a stabilisation
+// period later, and a newcomer's page met a lone node that "owns" every key with no records).
 const JOIN_POLL_MS = 50;
+const JOIN_WAIT_MS = 5_000;
 // Messages queued for one peer while its connection is set up (a lookup's hops, a stabilise).
 const QUEUE_MAX = 64;
 // The reasons a Chord routing connection is asked for (docs/protocol.md, `connect`).
@@ -23,7 +27,7 @@ interface Waiting { msgs: object[]; cancel: () => void }
 
 export class ChordLink implements RoutingLink {
   readonly node: ChordNode;
-  /** A lookup's deadline, plus as long again to wait for the join (below). */
+  /** A lookup's deadline, plus the wait for the join (below). */
   readonly deadlineMs: number;
   private _lookupMs: number;
   private _waiting = new Map<string, Waiting>(); // `connect` sent, `link` not yet here
@@ -36,7 +40,7 @@ export class ChordLink implements RoutingLink {
   ) {
     const n = (k: string, d: number, lo: number, hi: number) => setting(routing, k, d, lo, hi);
     this._lookupMs = n('deadline_ms', CHORD_DEADLINE_MS, 100, 60_000);
-    this.deadlineMs = 2 * this._lookupMs;
+    this.deadlineMs = JOIN_WAIT_MS + this._lookupMs;
     const net = { send: (to: string, m: ChordMessage) => this._send(to, m), close: (p: string) => this._close(p), connecting: (p: string) => this._connecting(p) };
     this.node = new ChordNode(_p.tracker.peerId, net, realClock, {
       fingers: n('fingers', CHORD_FINGERS, 1, 32),
@@ -74,7 +78,11 @@ export class ChordLink implements RoutingLink {
     this._rejoin(m.peer);
   }
 
-  opened(): void {}
+  // The link to the peer we join through is up: join now (again), not at the next retry a
+  // stabilisation period after a first attempt that timed out while the link was set up.
+  opened(peer: string): void {
+    if (peer === this._bootstrap && !this.node.successors.length) this.node.join(peer);
+  }
 
   // The channel closed under us (the other side left or closed it, or ICE failed): out of the
   // tables, without `unlink`: the side that closes tells the server, and a second `unlink` for
@@ -92,7 +100,9 @@ export class ChordLink implements RoutingLink {
     if (n.successors.length) return;
     const known = [n.predecessor, ...n.fingers, ...this._p.pool.peers.keys()];
     const via = known.find((p): p is string => !!p && p !== gone && p !== n.peer && !this._p.pool.peers.get(p)?.destroyed);
-    if (via) n.join(via);
+    if (!via) return;
+    this._bootstrap = via;
+    n.join(via);
   }
 
   receive(from: string, msg: unknown): void {
@@ -100,10 +110,10 @@ export class ChordLink implements RoutingLink {
   }
 
   // Before it has a successor a node owns every key and would answer "no record" for all of them:
-  // a page asks for its items as soon as the welcome comes, so a lookup waits (at most a
-  // deadline) for the join through the bootstrap.
+  // a page asks for its items as soon as the welcome comes, so a lookup waits (at most
+  // JOIN_WAIT_MS) for the join through the bootstrap.
   async find(hash: string): Promise<LinkAnswer> {
-    const end = Date.now() + this._lookupMs;
+    const end = Date.now() + JOIN_WAIT_MS;
     while (this._bootstrap && !this.node.successors.length && Date.now() < end) await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
     const r = await this.node.lookup(hash);
     if (!r.found) return { miss: `chord_${r.reason}`, hops: r.hops };
