@@ -18,6 +18,10 @@ const LINK_WAIT_MS = 5_000;
 // period later, and a newcomer's page met a lone node that "owns" every key with no records).
 const JOIN_POLL_MS = 50;
 const JOIN_WAIT_MS = 5_000;
+// A publish that failed (no owner found, or the put unanswered) is tried again this often, this
+// many times in all, before the node's own republish period.
+const PUBLISH_TRIES = 4;
+const PUBLISH_RETRY_MS = 2_000;
 // Messages queued for one peer while its connection is set up (a lookup's hops, a stabilise).
 const QUEUE_MAX = 64;
 // The reasons a Chord routing connection is asked for (docs/protocol.md, `connect`).
@@ -33,6 +37,8 @@ export class ChordLink implements RoutingLink {
   private _waiting = new Map<string, Waiting>(); // `connect` sent, `link` not yet here
   private _linked = new Set<string>(); // routing pairings the server made with this peer
   private _bootstrap: string | null;
+  private _dropped = new Set<string>(); // unpublished: a publish retry must not bring it back
+  private _stopped = false;
 
   constructor(
     private _p: LinkParts,
@@ -123,14 +129,26 @@ export class ChordLink implements RoutingLink {
   }
 
   held(hashes: string[]): void {
-    for (const h of hashes) void this.node.publish(h);
+    for (const h of hashes) this._publish(h, PUBLISH_TRIES);
   }
 
   dropped(hashes: string[]): void {
-    for (const h of hashes) this.node.unpublish(h);
+    for (const h of hashes) this.node.unpublish(h), this._dropped.add(h);
+  }
+
+  // A publish is a lookup for the key's owner, then the put over a connection to it that may
+  // still have to be set up: in the WAN lab either one often outlasts the 2 s deadline, and the
+  // record would wait for the next republish (600 s). So a failed publish is tried again soon.
+  private _publish(hash: string, tries: number): void {
+    this._dropped.delete(hash);
+    void this.node.publish(hash).then((r) => {
+      if (r.found || tries <= 1 || this._stopped) return;
+      setTimeout(() => !this._stopped && !this._dropped.has(hash) && this._publish(hash, tries - 1), PUBLISH_RETRY_MS);
+    });
   }
 
   stop(): void {
+    this._stopped = true;
     this.node.leave(true);
     for (const w of this._waiting.values()) w.cancel();
     this._waiting.clear();
