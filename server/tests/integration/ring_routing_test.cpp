@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "integration/routing_support.hpp"
 #include "support/prom_text.hpp"
@@ -155,6 +156,30 @@ TEST(RingRouting, ACloseJoinsTheLeaversNeighboursAtOnce) {
   a->send(signal_to(gone));
   EXPECT_EQ(next_error(*a), "not_paired");
   EXPECT_EQ(stats(site.port)["ring_members"], 3);
+}
+
+// A peer that vanishes without a close (a laptop lid shut) is repaired once the ping timeout
+// drops it: its neighbours get their orders then.
+TEST(RingRouting, ASilentLeaverIsRepairedAfterThePingTimeout) {
+  auto cfg = mode(routing::strategy::ring);
+  cfg.limits.ping_after = std::chrono::seconds(1);
+  test_site site(8, cfg);
+  auto peers = join(site.port, 3);
+  ring_view v;
+  fold(v, peers);
+  auto& silent = peers[0];  // never reads again: it answers no ping
+  const auto before = v.served.at(silent->peer()), after = v.serving.at(silent->peer());
+  ws_client* a = peers[1]->peer() == before ? peers[1].get() : peers[2].get();
+  ws_client* b = a == peers[1].get() ? peers[2].get() : peers[1].get();
+  // Both others read (which answers the server's pings), each on its own thread.
+  boost::json::object order_b;
+  std::thread reader([&] { order_b = b->read_type("ring"); });
+  auto order = a->read_type("ring");
+  reader.join();
+  EXPECT_EQ(str(order["serving"]), after);
+  EXPECT_EQ(str(order["served"]), after);  // two left: each is both neighbours of the other
+  EXPECT_EQ(str(order_b["serving"]), before);
+  EXPECT_EQ(stats(site.port)["ring_members"], 2);
 }
 
 TEST(RingRouting, TheLastTwoAreEachOthersBothNeighboursWithOneLink) {

@@ -190,3 +190,46 @@ TEST(Message, SignalDataDuplicateKeyTakesTheLast) {
   const std::string text = R"({"type":"signal","to":")" + P + R"(","data":{"a":1},"data":{"b":2}})";
   EXPECT_EQ(parsed<signal_msg>(text).data, R"({"b":2})");
 }
+
+TEST(Message, RoutingMessages) {
+  auto ring = parsed<connect_msg>(R"({"type":"connect","id":3,"peer":")" + P + R"(","hash":")" + H +
+                                  R"(","reason":"ring"})");
+  EXPECT_EQ(ring.reason, connect_reason::ring);
+  EXPECT_EQ(ring.id, 3u);
+  EXPECT_EQ(ring.hash.hex(), H);
+  EXPECT_EQ(ring.peer.str(), P);
+  for (std::size_t i = 1; i < connect_reason_names.size(); ++i) {
+    auto chord = parsed<connect_msg>(R"({"type":"connect","peer":")" + P + R"(","reason":")" +
+                                     std::string(connect_reason_names[i]) + R"("})");
+    EXPECT_EQ(chord.reason, static_cast<connect_reason>(i));
+  }
+  EXPECT_EQ(parsed<unlink_msg>(R"({"type":"unlink","peer":")" + P + R"("})").peer.str(), P);
+  for (auto reason : routing::crowd_miss_names) {
+    auto m = parsed<miss_token_msg>(R"({"type":"miss_token","id":9,"hash":")" + H +
+                                    R"(","reason":")" + std::string(reason) + R"("})");
+    EXPECT_EQ(routing::to_string(m.reason), reason);
+    EXPECT_EQ(m.id, 9u);
+  }
+}
+
+TEST(Message, RoutingMessagesRefuseWhatTheyCannotCarry) {
+  // A ring connect is a want: id and hash are required, and checked as a want's.
+  EXPECT_EQ(error_of(R"({"type":"connect","peer":")" + P + R"(","reason":"ring"})").message,
+            "id: missing");
+  EXPECT_EQ(error_of(R"({"type":"connect","id":0,"peer":")" + P + R"(","hash":")" + H +
+                     R"(","reason":"ring"})")
+                .message,
+            "id: expected an integer 1..2147483647");
+  EXPECT_EQ(error_of(R"({"type":"connect","peer":")" + P + R"(","reason":"north"})").code,
+            error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"connect","peer":")" + P + R"(","reason":1})").code,
+            error_code::bad_message);
+  EXPECT_EQ(error_of(R"({"type":"connect","peer":"x","reason":"finger"})").message,
+            "peer: expected a peer id");
+  EXPECT_EQ(error_of(R"({"type":"unlink"})").message, "peer: missing");
+  EXPECT_EQ(
+      error_of(R"({"type":"miss_token","id":1,"hash":")" + H + R"(","reason":"no_holder"})").ref,
+      "miss_token");
+  EXPECT_EQ(error_of(R"({"type":"miss_token","id":1,"reason":"ring_ttl"})").message,
+            "hash: missing");
+}
