@@ -125,7 +125,11 @@ export class ChordLink implements RoutingLink {
     if (!r.found) return { miss: `chord_${r.reason}`, hops: r.hops };
     const others = r.records.filter((p) => p !== this.node.peer);
     if (!others.length) return { miss: 'chord_no_record', hops: r.hops };
-    return { peer: others[Math.floor(Math.random() * others.length)], reason: 'chord', hops: r.hops };
+    // A holder with a channel open already first (no set-up, and one whose path worked), as the
+    // tracker's policy prefers a holder paired with the wanter; else any, at random.
+    const open = others.filter((p) => this._p.pool.peers.get(p)?.isOpen);
+    const from = open.length ? open : others;
+    return { peer: from[Math.floor(Math.random() * from.length)], reason: 'chord', hops: r.hops };
   }
 
   held(hashes: string[]): void {

@@ -100,6 +100,18 @@ describe('chord link', () => {
     expect(vs.every((v) => v.sent.every((m) => m.type !== 'want'))).toBe(true);
   });
 
+  it('among the records, a holder with an open channel is chosen', async () => {
+    const { vs, links } = await crowd(6);
+    for (const i of [1, 2, 3]) links[i].held([H]);
+    await vi.advanceTimersByTimeAsync(3_000);
+    const asker = vs[5];
+    for (const v of vs.slice(1, 4)) asker.peers.get(v.peerId)?.destroy(); // no channel to the holders...
+    await vi.advanceTimersByTimeAsync(10);
+    asker.pool.connect(vs[2].peerId); // ...but one, from an earlier transfer
+    await vi.advanceTimersByTimeAsync(10);
+    for (let q = 0; q < 5; q++) expect(await find(links[5])).toMatchObject({ peer: vs[2].peerId, reason: 'chord' });
+  });
+
   it('nobody published it: chord_no_record', async () => {
     const { links } = await crowd(4);
     expect(await find(links[1])).toMatchObject({ miss: 'chord_no_record' });
