@@ -12,6 +12,7 @@ export const VISITORS = 6;
 // a lookup (2 s, and 2 s more waiting for ring links), then a matched path's connect and first-byte
 // budgets (5 + 3 s), then the origin; a few items queue behind the library's 6 wants in flight.
 const AFTER_LEAVE_MS = 45_000;
+const SENDER_WAIT_MS = 30_000;
 
 // Every `resource` event the library dispatches, kept in the page (the figures' time to resource).
 export const RECORD_RESOURCES = () => {
@@ -54,11 +55,15 @@ export async function routingCrowd(ctx, strategy) {
   await last.goto(`${server.url}/index.html`);
   const ids = new Map();
   for (const v of visitors.slice(0, -1)) ids.set(await v.page.evaluate(() => window.circlecdn.peerId), v);
-  const leaverId = await step(`${last.name} gets bytes from peers`, 60_000, () =>
+  // The peer that sent the last visitor most leaves; if none has sent it anything within
+  // SENDER_WAIT_MS, the first visitor leaves, still in the middle of the last one's load.
+  const waitUntil = Date.now() + SENDER_WAIT_MS;
+  const leaverId = await step(`${last.name} gets bytes from peers`, SENDER_WAIT_MS + 10_000, () =>
     until(async () => {
       const s = await last.page.evaluate(() => window.circlecdn?.stats);
       const [top] = Object.entries(s?.receivedFrom ?? {}).sort((a, b) => b[1] - a[1]);
-      return top && top[0];
+      if (!top && Date.now() > waitUntil) log(`  ${last.name}: no bytes from peers in ${SENDER_WAIT_MS} ms; ${strategy}-1 leaves`);
+      return top ? top[0] : Date.now() > waitUntil && [...ids.keys()][0];
     }, 50),
   );
   const leaver = ids.get(leaverId);
