@@ -8,6 +8,11 @@ import { decodeFrame, decodeRouting, type Frame } from '../transfer/frame';
 // measured no gain from a larger window).
 const BUFFER_HIGH_BYTES = 1024 * 1024;
 const BUFFER_LOW_BYTES = 256 * 1024;
+// Routing messages (ring, Chord) go on a second channel of the same connection, opened in-band on
+// the first one sent (no renegotiation once SCTP is up): on the transfer channel a Chord ack would
+// wait behind up to BUFFER_HIGH_BYTES of pushed chunks (seconds on a WAN link), past its 500 ms
+// hop timeout, and the hop's peer would be dropped from the tables as if it had left.
+export const ROUTING_LABEL = 'circlecdn-routing';
 
 export interface PeerHooks {
   signal(data: SignalData): void;
@@ -24,6 +29,8 @@ export class Peer {
   bytesReceived = 0;
   private _pc: RTCPeerConnection;
   private _channel: RTCDataChannel | null = null;
+  private _routing: RTCDataChannel | null = null; // the one this side sends routing messages on
+  private _routingQueue: string[] = []; // until it opens
   private _pendingCandidates: RTCIceCandidateInit[] = [];
   private _wakeups: Array<() => void> = [];
   private _timer: ReturnType<typeof setTimeout>;
@@ -55,9 +62,9 @@ export class Peer {
         await pc.setLocalDescription(await pc.createOffer());
         this._sendDescription();
       });
-    } else {
-      pc.ondatachannel = (e) => this._attach(e.channel);
     }
+    // The remote's channels: the transfer channel (when we answer), and its routing channel.
+    pc.ondatachannel = (e) => (e.channel.label === ROUTING_LABEL ? this._useRouting(e.channel) : this._attach(e.channel));
   }
 
   // Applies a description or candidate relayed by the tracker.
@@ -103,6 +110,21 @@ export class Peer {
     }
   }
 
+  // Sends a routing message (JSON text) on the routing channel, opened on first use once the
+  // connection is up; messages sent before it opens go out in order when it does.
+  async sendRouting(text: string): Promise<void> {
+    await this.whenOpen();
+    if (!this._routing) this._useRouting(this._pc.createDataChannel(ROUTING_LABEL));
+    const ch = this._routing!;
+    if (ch.readyState !== 'open') return void this._routingQueue.push(text);
+    try {
+      ch.send(text);
+    } catch (e) {
+      this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
+      throw e;
+    }
+  }
+
   // Idempotent. Closes the channel and connection, then reports `close` once, a microtask later
   // so events already in flight still arrive.
   destroy(err?: CircleError): void {
@@ -113,12 +135,42 @@ export class Peer {
     const { _pc: pc, _channel: channel } = this;
     pc.onicecandidate = pc.onconnectionstatechange = pc.ondatachannel = null;
     if (channel) channel.onopen = channel.onclose = channel.onmessage = channel.onbufferedamountlow = null;
+    if (this._routing) this._routing.onopen = null;
+    this._routingQueue = [];
     try {
       channel?.close();
+      this._routing?.close();
       pc.close();
     } catch {}
     this._wake();
     queueMicrotask(() => this._hooks.close(err));
+  }
+
+  // The remote's routing channel is ours to send on too, unless we opened one first (both may,
+  // at once: then each sends on its own and listens on both).
+  private _useRouting(ch: RTCDataChannel): void {
+    this._listen(ch);
+    if (this._routing) return;
+    this._routing = ch;
+    const flush = () => {
+      try {
+        for (const t of this._routingQueue.splice(0)) ch.send(t);
+      } catch (e) {
+        this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
+      }
+    };
+    ch.onopen = flush;
+    if (ch.readyState === 'open') flush();
+  }
+
+  // A routing channel (ours or the remote's): text messages only; its close ends nothing (the
+  // transfer channel's does).
+  private _listen(channel: RTCDataChannel): void {
+    channel.onmessage = (e) => {
+      const msg = typeof e.data === 'string' ? decodeRouting(e.data) : undefined;
+      if (msg === undefined) return this.destroy(new CircleError('ERR_BAD_FRAME'));
+      this._hooks.message?.(msg);
+    };
   }
 
   private _attach(channel: RTCDataChannel): void {

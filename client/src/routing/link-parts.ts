@@ -41,10 +41,10 @@ export const realClock: RoutingClock = {
   },
 };
 
-/** Sends `msg` on `peer`'s channel (once open; in order); a channel that dies loses it. */
-export function sendText(peer: Peer, msg: object): boolean {
+/** Sends `msg` on `peer`'s routing channel (once open; in order); a channel that dies loses it. */
+export function sendText(peer: Pick<Peer, 'destroyed' | 'sendRouting'>, msg: object): boolean {
   if (peer.destroyed) return false;
-  peer.send(JSON.stringify(msg)).catch(() => {});
+  peer.sendRouting(JSON.stringify(msg)).catch(() => {});
   return true;
 }
 

@@ -1,12 +1,13 @@
-// Routing messages share a Peer's DataChannel with transfer frames as text messages
-// (transfer/frame.ts): a text message is handed over as its JSON value, a binary one stays a
-// frame; text that is not a JSON object, or longer than ROUTING_MAX_BYTES, drops the peer as a
-// malformed frame does; sends that wait for the open go out in order.
+// Routing messages are text messages (transfer/frame.ts), sent on a second channel of the Peer's
+// connection (`circlecdn-routing`, opened on first use, so an ack never waits behind pushed
+// chunks) and taken from either channel: a text message is handed over as its JSON value, a
+// binary one on the transfer channel stays a frame; text that is not a JSON object, or longer than
+// ROUTING_MAX_BYTES, drops the peer as a malformed frame does; sends go out in order.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CircleError } from '../../src/circle-error';
-import { Peer } from '../../src/peer/peer';
+import { Peer, ROUTING_LABEL } from '../../src/peer/peer';
 import { FRAME_DATA, ROUTING_MAX_BYTES, encodeFrame } from '../../src/transfer/frame';
-import { FakePC, microtasks } from '../support/fake-rtc';
+import { FakeChannel, FakePC, microtasks } from '../support/fake-rtc';
 
 function peer() {
   const log = { messages: [] as unknown[], frames: 0, closes: [] as (string | undefined)[] };
@@ -53,6 +54,36 @@ describe('routing messages on a DataChannel', () => {
       expect(log.closes).toEqual(['ERR_BAD_FRAME']);
     });
   }
+
+  it('routing messages go on their own channel, opened on first use, in order', async () => {
+    const { p, pc } = peer();
+    const transfer = pc.channel!;
+    transfer.open();
+    const sent = Promise.all([p.sendRouting('{"n":1}'), p.sendRouting('{"n":2}')]);
+    await microtasks();
+    const routing = pc.channel!;
+    expect(routing).not.toBe(transfer);
+    const out: unknown[] = [];
+    routing.send = ((d: unknown) => void out.push(d)) as never;
+    routing.open();
+    await sent;
+    await p.sendRouting('{"n":3}');
+    expect(out).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    expect(transfer.sent).toEqual([]);
+  });
+
+  it("the remote's routing channel delivers messages, and is used to send when it came first", async () => {
+    const { p, log, pc } = peer();
+    pc.channel!.open();
+    const remote = new FakeChannel();
+    (remote as unknown as { label: string }).label = ROUTING_LABEL;
+    remote.readyState = 'open';
+    pc.ondatachannel!({ channel: remote });
+    (remote.onmessage as unknown as (e: { data: string }) => void)({ data: '{"t":"chord.ack","a":1}' });
+    expect(log.messages).toEqual([{ t: 'chord.ack', a: 1 }]);
+    await p.sendRouting('{"t":"chord.notify"}');
+    expect(remote.sent).toEqual(['{"t":"chord.notify"}']);
+  });
 
   it('sends made before the channel opens go out in order once it does', async () => {
     const { p, pc } = peer();

@@ -14,8 +14,7 @@ export class FakePeer {
     readonly initiator: boolean,
     private _owner: Visitor,
   ) {}
-  async send(text: Uint8Array | string): Promise<void> {
-    if (typeof text !== 'string') throw new Error('binary on a routing test channel');
+  async sendRouting(text: string): Promise<void> {
     if (this.destroyed) throw new Error('destroyed');
     const msg = JSON.parse(text);
     this._owner.mesh.sentTexts++;

@@ -20,7 +20,7 @@ const OTHER = peerId(9);
 const item = new Uint8Array(5_000).map((_, i) => i % 251);
 
 class FakePool {
-  peers = new Map<string, { isOpen: boolean; destroyed: boolean; initiator: boolean; send: () => Promise<void>; destroy(): void }>();
+  peers = new Map<string, { isOpen: boolean; destroyed: boolean; initiator: boolean; sendRouting: () => Promise<void>; destroy(): void }>();
   connectMs = 5_000;
   private _subs: Record<string, ((...a: unknown[]) => void)[]> = {};
   on(t: string, fn: (...a: unknown[]) => void) {
@@ -36,7 +36,7 @@ class FakePool {
     return this._make(id, false);
   }
   private _make(id: string, initiator: boolean) {
-    const p = this.peers.get(id) ?? { isOpen: false, destroyed: false, initiator, send: async () => {}, destroy() {} };
+    const p = this.peers.get(id) ?? { isOpen: false, destroyed: false, initiator, sendRouting: async () => {}, destroy() {} };
     this.peers.set(id, p);
     return p;
   }
@@ -85,7 +85,7 @@ describe('following welcome.routing', () => {
     const link = pool.peers.get(OTHER)!;
     link.isOpen = true;
     const onWire: Record<string, unknown>[] = [];
-    link.send = (async (text: string) => void onWire.push(JSON.parse(text))) as never;
+    link.sendRouting = (async (text: string) => void onWire.push(JSON.parse(text))) as never;
     const hash = await sha256Hex(item);
     const got = wants.want(hash, item.length);
     await flush();
