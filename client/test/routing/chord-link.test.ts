@@ -5,7 +5,7 @@
 // holder for `connect {.., reason: "chord"}`, and a refused or closed link leaves the tables.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChordLink } from '../../src/routing/chord-link';
-import { keyOfHash } from '../../src/routing/ids';
+import { idOfPeer, keyOfHash } from '../../src/routing/ids';
 import type { LinkAnswer } from '../../src/routing/link-parts';
 import { FakeMesh, type Visitor, peerId } from './fake-mesh';
 
@@ -15,7 +15,7 @@ const ROUTING = { strategy: 'chord', fingers: 8, successors: 4, stabilise_ms: 50
 // than Chord's 500 ms hop timeout, which a hop must not take for a silent peer.
 const LINK_MS = 700;
 
-function server(mesh: FakeMesh, refuse = new Set<string>()) {
+function server(mesh: FakeMesh, refuse = new Set<string>(), linkMs = LINK_MS) {
   mesh.server = (from, m) => {
     if (m.type !== 'connect' || typeof m.id === 'number') return;
     const to = mesh.visitors.get(m.peer as string);
@@ -24,7 +24,7 @@ function server(mesh: FakeMesh, refuse = new Set<string>()) {
         return from.link?.error?.({ type: 'error', code: 'peer_gone', ref: 'connect', peer: m.peer });
       from.link?.link({ type: 'link', peer: to.peerId, reason: m.reason as string, offer: true });
       to.link?.link({ type: 'link', peer: from.peerId, reason: m.reason as string, offer: false });
-    }, LINK_MS);
+    }, linkMs);
   };
 }
 
@@ -110,6 +110,21 @@ describe('chord link', () => {
     asker.pool.connect(vs[2].peerId); // ...but one, from an earlier transfer
     await vi.advanceTimersByTimeAsync(10);
     for (let q = 0; q < 5; q++) expect(await find(links[5])).toMatchObject({ peer: vs[2].peerId, reason: 'chord' });
+  });
+
+  it('a publish whose put outlasts the deadline (a slow link to the owner) is tried again, well before the republish', async () => {
+    const { mesh, vs, links } = await crowd(6);
+    // A holder and a key's owner with no channel between them yet.
+    let pair: [number, number] | undefined;
+    for (let h = 0; h < 6 && !pair; h++) for (let o = 0; o < 6 && !pair; o++) if (h !== o && !vs[h].peers.has(vs[o].peerId)) pair = [h, o];
+    expect(pair).toBeDefined();
+    const [h, o] = pair!;
+    const hash = ('0000000' + idOfPeer(vs[o].peerId).toString(16)).slice(-8) + 'ab'.repeat(28); // the owner's own key
+    server(mesh, new Set(), 2_500); // links now take longer than a lookup's 2 s deadline
+    links[h].held([hash]);
+    await vi.advanceTimersByTimeAsync(8_000); // < republish_ms (60 s)
+    const asker = links.findIndex((_, i) => i !== h && i !== o);
+    expect(await find(links[asker], hash)).toMatchObject({ peer: vs[h].peerId, reason: 'chord' });
   });
 
   it('nobody published it: chord_no_record', async () => {
