@@ -119,11 +119,12 @@ void tracker::routing_leave(peer_state& p) {
 
 void tracker::miss_token_used(const peer_id& peer, std::span<const std::uint8_t> hash_prefix) {
   auto* p = online(peer);
-  if (!p) return;
-  auto it = std::find_if(p->pending_misses.begin(), p->pending_misses.end(), [&](auto& x) {
+  if (!p || !p->routing) return;
+  auto& pending = p->routing->pending_misses;
+  auto it = std::find_if(pending.begin(), pending.end(), [&](auto& x) {
     return std::equal(hash_prefix.begin(), hash_prefix.end(), x.hash.bytes.begin());
   });
-  if (it != p->pending_misses.end()) p->pending_misses.erase(it);
+  if (it != pending.end()) pending.erase(it);
 }
 
 }  // namespace circlecdn::signal

@@ -156,6 +156,19 @@ TEST(ReloadPlan, TakesLiveOptionsAndKeepsTheOthers) {
       << plan.need_restart[0];
 }
 
+// Peers on a ring or on Chord cannot switch strategies in the middle of a session.
+TEST(ReloadPlan, TheRoutingStrategyNeedsARestart) {
+  app::config running;
+  app::config reread = running;
+  reread.limits.routing.strategy = routing::strategy::chord;
+  auto plan = plan_reload(reread, running);
+  ASSERT_TRUE(plan.next);
+  EXPECT_EQ(plan.next->limits.routing.strategy, routing::strategy::tracker);
+  EXPECT_TRUE(plan.changed.empty());
+  ASSERT_EQ(plan.need_restart.size(), 1u);
+  EXPECT_EQ(plan.need_restart[0], "routing: tracker -> chord (needs a restart; keeps tracker)");
+}
+
 TEST(ReloadPlan, ABadFileChangesNothing) {
   test::temp_dir dir;
   auto file = dir.write("c.toml", "[serve]\nmessages-per-s = 0\n");

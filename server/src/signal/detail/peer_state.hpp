@@ -29,6 +29,20 @@ constexpr std::uint8_t chord = chord_asked | chord_asked_by;
 constexpr std::uint8_t routing = ring_link | chord;
 }  // namespace pairing_kind
 
+// What a peer's routing messages left behind (null until its first `connect` or `miss_token`: a
+// tracker-mode peer pays 8 bytes for it).
+struct routing_state {
+  // Miss tokens issued for `miss_token` that still count among its wants in flight: until the
+  // origin sees the token (X-Circle-Miss) or the want timeout passes.
+  struct pending_miss {
+    std::uint32_t id = 0;
+    content_hash hash;
+    tracker::clock::time_point until;
+  };
+  std::vector<pending_miss> pending_misses;
+  discovery_budget connects;  // chord: `connect`s it may still send (a bucket per minute)
+};
+
 // Everything the tracker knows about one online peer. Vectors stay empty (no heap) for an idle
 // peer that announced nothing.
 struct peer_state {
@@ -45,17 +59,8 @@ struct peer_state {
     std::uint8_t kinds = 0;
   };
   std::vector<pairing> paired;
-  // Miss tokens issued for `miss_token` that still count among its wants in flight: until the
-  // origin sees the token (X-Circle-Miss) or the want timeout passes. Empty (no heap) in tracker
-  // mode.
-  struct pending_miss {
-    std::uint32_t id = 0;
-    content_hash hash;
-    tracker::clock::time_point until;
-  };
-  std::vector<pending_miss> pending_misses;
-  discovery_budget connects;   // chord: `connect`s it may still send (a bucket per minute)
-  discovery_budget discovery;  // new holders it may still learn (docs/security.md)
+  std::unique_ptr<routing_state> routing;  // from its first `connect` or `miss_token` on)
+  discovery_budget discovery;              // new holders it may still learn (docs/security.md)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};

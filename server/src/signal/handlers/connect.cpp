@@ -34,12 +34,13 @@ void tracker::on_connect(peer_state& p, const connect_msg& m, clock::time_point 
   }
 
   // Chord. The bucket first: every answer below costs the server a message or two.
-  if (!p.connects.available(lim_.routing.chord.connects_per_min, now))
+  if (!p.routing) p.routing = std::make_unique<routing_state>();
+  if (!p.routing->connects.available(lim_.routing.chord.connects_per_min, now))
     return send_error(
         p, error_code::rate_limited,
         "over " + std::to_string(lim_.routing.chord.connects_per_min) + " connects a minute",
         "connect");
-  p.connects.take();
+  p.routing->connects.take();
   auto* other = online(m.peer);
   if (!other || other->closing)
     return send_error(p, error_code::peer_gone, "that peer is not online", "connect");

@@ -19,7 +19,8 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
     } else if (*id != p.id) {
       // Ring links the server ordered at its join are not the peer's doing.
       bool fresh = ledger_.holdings_of(p.id) == 0 && ledger_.wants_of(p.id) == 0 &&
-                   ledger_.uploads_of(p.id) == 0 && p.pending_misses.empty() &&
+                   ledger_.uploads_of(p.id) == 0 &&
+                   (!p.routing || p.routing->pending_misses.empty()) &&
                    std::all_of(p.paired.begin(), p.paired.end(),
                                [](auto& x) { return x.kinds == pairing_kind::ring_link; });
       if (!fresh) {

@@ -23,7 +23,8 @@ void tracker::on_miss_token(peer_state& p, const miss_token_msg& m, clock::time_
   if (spdlog::should_log(spdlog::level::debug))
     spdlog::debug("event=crowd_miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(),
                   routing::to_string(m.reason));
-  p.pending_misses.push_back({m.id, m.hash, now + lim_.want_timeout});
+  if (!p.routing) p.routing = std::make_unique<routing_state>();
+  p.routing->pending_misses.push_back({m.id, m.hash, now + lim_.want_timeout});
   auto token = tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
   p.link->deliver(make_miss(m.id, m.hash, token, routing::to_string(m.reason)));
 }

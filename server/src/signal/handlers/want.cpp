@@ -70,14 +70,19 @@ bool tracker::admit_want_id(peer_state& p, std::uint32_t id, std::string_view re
                             clock::time_point now) {
   // Miss tokens asked for with `miss_token` count among the wants in flight until the origin sees
   // them or the want timeout passes.
-  std::erase_if(p.pending_misses, [&](auto& x) { return x.until <= now; });
-  bool pending = std::any_of(p.pending_misses.begin(), p.pending_misses.end(),
-                             [&](auto& x) { return x.id == id; });
+  std::size_t pending_misses = 0;
+  bool pending = false;
+  if (p.routing) {
+    auto& misses = p.routing->pending_misses;
+    std::erase_if(misses, [&](auto& x) { return x.until <= now; });
+    pending = std::any_of(misses.begin(), misses.end(), [&](auto& x) { return x.id == id; });
+    pending_misses = misses.size();
+  }
   if (pending || ledger_.find_transfer(p.id, id)) {
     send_error(p, error_code::duplicate_id, "a want with this id is in flight", ref, {}, id);
     return false;
   }
-  if (ledger_.wants_of(p.id) + p.pending_misses.size() >= lim_.wants_in_flight) {
+  if (ledger_.wants_of(p.id) + pending_misses >= lim_.wants_in_flight) {
     send_error(p, error_code::too_many_wants,
                "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", ref, {}, id);
     return false;
