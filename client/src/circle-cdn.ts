@@ -6,6 +6,7 @@ import type { Declarative } from './dom/declarative';
 import { OBSERVED } from './dom/marks';
 import { optOutReason, setVisitorOptOut } from './dom/opt-out';
 import type { Source } from './fetch/item-loader';
+import type { RoutingStats } from './routing/follow';
 import { abortError } from './fetch/piece-stream';
 import type { Session } from './session';
 import { holdMessages } from './sw-bridge/hold';
@@ -59,6 +60,8 @@ export interface CircleStats {
   receivedFrom: Record<string, number>;
   /** Peers the server said it penalised after our reports. */
   penalised: string[];
+  /** The routing strategy in force and its lookups (hops, misses by reason): docs/routing.md. */
+  routing?: RoutingStats;
 }
 
 export interface ResourceDetail {
@@ -67,6 +70,8 @@ export interface ResourceDetail {
   fromPeers: number;
   fromOrigin: number;
   fromStore: number;
+  /** From the fetch() call to the body's end, ms. */
+  ms: number;
 }
 
 export interface CircleEventMap {

@@ -6,6 +6,7 @@ import { ItemLoader, type LoaderHooks } from './fetch/item-loader';
 import type { OriginMeter } from './fetch/origin-meter';
 import { Wants } from './fetch/wants';
 import { PeerPool } from './peer/peer-pool';
+import { Routing } from './routing/follow';
 import { answerChallenge } from './signal/challenge';
 import { Tracker } from './signal/tracker';
 import { UsageReport } from './signal/usage-report';
@@ -37,6 +38,8 @@ export class Crowd {
   readonly gate: UploadGate;
   readonly loader: ItemLoader;
   readonly usage: UsageReport;
+  /** welcome.routing followed: ring or Chord lookups instead of `want` (routing/follow.ts). */
+  readonly routing: Routing;
   private _toAnnounce = new Set<string>();
   private _announceTimer?: ReturnType<typeof setTimeout>;
 
@@ -64,6 +67,7 @@ export class Crowd {
       gate.sent(bytes);
       hooks.uploaded(peer, hash, bytes);
     }, () => gate.open);
+    this.routing = new Routing(tracker, pool, { tracker, pool, canServe: (h) => _store.has(h) && uploader.free }, (r) => (wants.router = r));
     tracker.on('ready', (w) => {
       gate.setPolicy(w.uploads);
       // The tracker must know whether we upload (a paused visitor is never chosen as a holder
@@ -82,11 +86,13 @@ export class Crowd {
   /** The store's holdings may be announced again (an eviction is told with `drop`). */
   dropped(hashes: string[]): void {
     this.tracker.send({ type: 'drop', hashes });
+    this.routing.dropped(hashes);
   }
 
   stop(): void {
     clearTimeout(this._announceTimer);
     this.usage.stop();
+    this.routing.stop();
     this.tracker.stop();
     this.pool.destroyAll();
   }
@@ -100,7 +106,7 @@ export class Crowd {
       this._toAnnounce.clear();
       for (let i = 0; i < all.length; i += ANNOUNCE_BATCH) {
         const have = all.slice(i, i + ANNOUNCE_BATCH);
-        if (this.tracker.send({ type: 'announce', have })) hooks.announced(have.length);
+        if (this.tracker.send({ type: 'announce', have })) hooks.announced(have.length), this.routing.held(have);
       }
     }, ANNOUNCE_DELAY_MS);
   }

@@ -103,6 +103,7 @@ export class Session {
       originMismatch: (hash) => emit('verifyfailure', { hash }),
     }));
     const { pool, tracker } = crowd;
+    s.routing = crowd.routing.stats;
     pool.on('open', (peer) => {
       s.peersConnected = pool.openCount();
       emit('peerconnect', { peer });
@@ -143,7 +144,7 @@ export class Session {
     const span = range ?? { start: 0, end: size };
     const items = this._manifest.items(file);
     const started = performance.now();
-    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0 };
+    const detail: ResourceDetail = { url: url.href, bytes: 0, fromPeers: 0, fromOrigin: 0, fromStore: 0, ms: 0 };
     const count = (g: Loaded) => {
       const key = g.source === 'peer' ? 'fromPeers' : g.source === 'origin' ? 'fromOrigin' : 'fromStore';
       detail[key] += g.bytes.length;
@@ -152,7 +153,8 @@ export class Session {
     };
     const finished = () => {
       const most = Math.max(detail.fromPeers, detail.fromOrigin, detail.fromStore);
-      this.crowd.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', performance.now() - started);
+      detail.ms = performance.now() - started;
+      this.crowd.usage.resource(most === detail.fromPeers ? 'peer' : most === detail.fromOrigin ? 'origin' : 'store', detail.ms);
       this._face.emit('resource', detail);
     };
     let load: (item: Item) => Promise<Loaded>;

@@ -26,6 +26,8 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 1_500;
 const MAX_WANT_ID = 2 ** 31 - 1;
 const CANCELLED = { fail: 'ERR_CANCELLED' };
+// Messages that carry a want id: an error about one of them ends that want.
+const WANT_REFS = new Set<unknown>(['want', 'connect', 'miss_token']);
 // The loader got the item from the origin first (it raced this path): `done` says `superseded`,
 // which frees the holder's slot and neither blames nor credits it (protocol.md).
 export const SUPERSEDED = 'ERR_SUPERSEDED';
@@ -33,6 +35,17 @@ export const SUPERSEDED = 'ERR_SUPERSEDED';
 // ERR_DEADLINE: open, but no first byte in time (or a stall); ERR_PEER_GONE and ERR_HOLDER_ABORT:
 // the channel closed, or the holder gave up, mid-transfer ("closed").
 const CONNECT_FAILED = 'ERR_CONNECT_FAILED';
+
+// Where a lookup goes when the routing strategy is not the tracker (routing/follow.ts): the crowd
+// finds a holder (then `connect {id, peer, hash, reason}` asks the server for the transfer, answered
+// with `match` as a want is) or ends with a reason (then `miss_token {id, hash, reason}` brings the
+// origin's miss token). The want id is the same in both: the server counts it as a want in flight.
+export type RouteAnswer = { peer: string; reason: string } | { miss: string };
+export interface Router {
+  /** The longest a lookup takes (its deadline plus waiting for the routing links), ms. */
+  readonly deadlineMs: number;
+  find(hash: string): Promise<RouteAnswer>;
+}
 
 export type WantResult =
   | { bytes: Uint8Array; peer: string } // verified
@@ -68,6 +81,8 @@ interface Pending {
 export class Wants {
   /** welcome.first_byte_timeout (the connect budget is the pool's `connectMs`). */
   firstByteMs = DEFAULT_FIRST_BYTE_MS;
+  /** Set while welcome.routing is `ring` or `chord`: lookups go to the crowd, not `want`. */
+  router?: Router;
   private _pending = new Map<number, Pending>();
   private _nextId = 1;
   private _active = 0;
@@ -86,7 +101,7 @@ export class Wants {
     // `role` says which side of want `id` we were; without it (older servers) try both.
     _tracker.on('cancel', (m) => m.role !== 'holder' && this.cancel(m));
     // An error about a `want` carries its id: that want is over (too_many_wants, duplicate_id).
-    _tracker.on('error', (m) => m.ref === 'want' && typeof m.id === 'number' && this.refused(m.id));
+    _tracker.on('error', (m) => WANT_REFS.has(m.ref) && typeof m.id === 'number' && this.refused(m.id));
     _tracker.on('down', () => this.trackerDown());
     _pool.on('open', (peer) => this.peerOpen(peer));
     _pool.on('frame', (peer, f) => this.frame(peer, f));
@@ -234,7 +249,20 @@ export class Wants {
         },
       };
       this._pending.set(id, w);
+      if (this.router) return this._route(this.router, id, hash, w);
       if (!this._tracker.send({ type: 'want', id, hash })) return w._settle({ fail: 'ERR_TRACKER_DOWN' });
+      this._arm(w, MATCH_TIMEOUT_MS, 'ERR_TRACKER_SILENT');
+    });
+  }
+
+  // The crowd looks the item up; its answer goes to the server under the want's id.
+  private _route(router: Router, id: number, hash: string, w: Pending): void {
+    if (!this._tracker.isReady) return w._settle({ fail: 'ERR_TRACKER_DOWN' });
+    this._arm(w, router.deadlineMs + MATCH_TIMEOUT_MS, 'ERR_TRACKER_SILENT');
+    void router.find(hash).then((r) => {
+      if (this._pending.get(id) !== w) return;
+      const msg = 'peer' in r ? { type: 'connect', id, peer: r.peer, hash, reason: r.reason } : { type: 'miss_token', id, hash, reason: r.miss };
+      if (!this._tracker.send(msg)) return w._settle({ fail: 'ERR_TRACKER_DOWN' });
       this._arm(w, MATCH_TIMEOUT_MS, 'ERR_TRACKER_SILENT');
     });
   }

@@ -12,6 +12,8 @@ import { Peer } from './peer';
 export interface PoolEvents {
   open: [peer: string];
   frame: [peer: string, frame: Frame];
+  /** A routing message (JSON, unchecked: the ring's and Chord's parsers check it). */
+  message: [peer: string, msg: unknown];
   close: [peer: string, err?: CircleError];
 }
 // A welcome's budget in ms, or the default when it has none (an older server).
@@ -96,6 +98,7 @@ export class PeerPool extends Emitter<PoolEvents> {
       signal: (data) => this._tracker.send({ type: 'signal', to: id, data }),
       open: () => this.emit('open', id),
       frame: (f) => this.peers.get(id) === peer && this.emit('frame', id, f),
+      message: (m) => this.peers.get(id) === peer && this.emit('message', id, m),
       close: (err) => {
         // Only the current Peer for `id` speaks for it; a replaced one leaves quietly.
         if (this.peers.get(id) !== peer) return;

@@ -2,17 +2,24 @@
 // the two. The wanter is the offerer and creates the channel. Every failure ends in destroy(err).
 import { CircleError } from '../circle-error';
 import type { SignalData } from '../signal/messages';
-import { decodeFrame, type Frame } from '../transfer/frame';
+import { decodeFrame, decodeRouting, type Frame } from '../transfer/frame';
 
 // Backpressure: stop sending above HIGH, resume on `bufferedamountlow` at LOW (browser-testing.md
 // measured no gain from a larger window).
 const BUFFER_HIGH_BYTES = 1024 * 1024;
 const BUFFER_LOW_BYTES = 256 * 1024;
+// Routing messages (ring, Chord) go on a second channel of the same connection, opened in-band on
+// the first one sent (no renegotiation once SCTP is up): on the transfer channel a Chord ack would
+// wait behind up to BUFFER_HIGH_BYTES of pushed chunks (seconds on a WAN link), past its 500 ms
+// hop timeout, and the hop's peer would be dropped from the tables as if it had left.
+export const ROUTING_LABEL = 'circlecdn-routing';
 
 export interface PeerHooks {
   signal(data: SignalData): void;
   open(): void;
   frame(frame: Frame): void;
+  /** A routing message (a text message on the channel, JSON: transfer/frame.ts). */
+  message?(msg: unknown): void;
   close(err?: CircleError): void;
 }
 
@@ -22,6 +29,8 @@ export class Peer {
   bytesReceived = 0;
   private _pc: RTCPeerConnection;
   private _channel: RTCDataChannel | null = null;
+  private _routing: RTCDataChannel | null = null; // the one this side sends routing messages on
+  private _routingQueue: string[] = []; // until it opens
   private _pendingCandidates: RTCIceCandidateInit[] = [];
   private _wakeups: Array<() => void> = [];
   private _timer: ReturnType<typeof setTimeout>;
@@ -53,9 +62,9 @@ export class Peer {
         await pc.setLocalDescription(await pc.createOffer());
         this._sendDescription();
       });
-    } else {
-      pc.ondatachannel = (e) => this._attach(e.channel);
     }
+    // The remote's channels: the transfer channel (when we answer), and its routing channel.
+    pc.ondatachannel = (e) => (e.channel.label === ROUTING_LABEL ? this._useRouting(e.channel) : this._attach(e.channel));
   }
 
   // Applies a description or candidate relayed by the tracker.
@@ -83,20 +92,36 @@ export class Peer {
     while (!this.isOpen) await this._wait();
   }
 
-  // Sends one frame, waiting while the channel's buffer is over the high-water mark.
-  async send(frame: Uint8Array): Promise<void> {
+  // Sends one frame (or a routing message's text), waiting while the channel's buffer is over the
+  // high-water mark. Sends that wait for the channel to open go out in the order they were made.
+  async send(frame: Uint8Array | string): Promise<void> {
     for (;;) {
       await this.whenOpen();
       const channel = this._channel!;
       if (channel.bufferedAmount <= BUFFER_HIGH_BYTES) {
         try {
-          return channel.send(frame as Uint8Array<ArrayBuffer>);
+          return typeof frame === 'string' ? channel.send(frame) : channel.send(frame as Uint8Array<ArrayBuffer>);
         } catch (e) {
           this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
           throw e;
         }
       }
       await this._wait();
+    }
+  }
+
+  // Sends a routing message (JSON text) on the routing channel, opened on first use once the
+  // connection is up; messages sent before it opens go out in order when it does.
+  async sendRouting(text: string): Promise<void> {
+    await this.whenOpen();
+    if (!this._routing) this._useRouting(this._pc.createDataChannel(ROUTING_LABEL));
+    const ch = this._routing!;
+    if (ch.readyState !== 'open') return void this._routingQueue.push(text);
+    try {
+      ch.send(text);
+    } catch (e) {
+      this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
+      throw e;
     }
   }
 
@@ -110,12 +135,42 @@ export class Peer {
     const { _pc: pc, _channel: channel } = this;
     pc.onicecandidate = pc.onconnectionstatechange = pc.ondatachannel = null;
     if (channel) channel.onopen = channel.onclose = channel.onmessage = channel.onbufferedamountlow = null;
+    if (this._routing) this._routing.onopen = null;
+    this._routingQueue = [];
     try {
       channel?.close();
+      this._routing?.close();
       pc.close();
     } catch {}
     this._wake();
     queueMicrotask(() => this._hooks.close(err));
+  }
+
+  // The remote's routing channel is ours to send on too, unless we opened one first (both may,
+  // at once: then each sends on its own and listens on both).
+  private _useRouting(ch: RTCDataChannel): void {
+    this._listen(ch);
+    if (this._routing) return;
+    this._routing = ch;
+    const flush = () => {
+      try {
+        for (const t of this._routingQueue.splice(0)) ch.send(t);
+      } catch (e) {
+        this.destroy(new CircleError('ERR_DATA_CHANNEL', String(e)));
+      }
+    };
+    ch.onopen = flush;
+    if (ch.readyState === 'open') flush();
+  }
+
+  // A routing channel (ours or the remote's): text messages only; its close ends nothing (the
+  // transfer channel's does).
+  private _listen(channel: RTCDataChannel): void {
+    channel.onmessage = (e) => {
+      const msg = typeof e.data === 'string' ? decodeRouting(e.data) : undefined;
+      if (msg === undefined) return this.destroy(new CircleError('ERR_BAD_FRAME'));
+      this._hooks.message?.(msg);
+    };
   }
 
   private _attach(channel: RTCDataChannel): void {
@@ -135,6 +190,11 @@ export class Peer {
     channel.onclose = () => this.destroy(new CircleError('ERR_CHANNEL_CLOSED'));
     channel.onbufferedamountlow = () => this._wake();
     channel.onmessage = (e) => {
+      if (typeof e.data === 'string') {
+        const msg = decodeRouting(e.data);
+        if (msg === undefined) return this.destroy(new CircleError('ERR_BAD_FRAME'));
+        return this._hooks.message?.(msg);
+      }
       const frame = decodeFrame(e.data);
       if (!frame) return this.destroy(new CircleError('ERR_BAD_FRAME'));
       this.bytesReceived += frame.payload.length;

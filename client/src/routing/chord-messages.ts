@@ -7,8 +7,9 @@ import { MAX_ID, isArrayOf, isFinite, isHash, isInt, isObject, isPeerId } from '
 
 /** Hops a lookup may take (and entries in its path): 2 log2(N) + 2 is 42 at 10^6 peers. */
 export const CHORD_MAX_HOPS = 64;
-/** Records one chord.handoff may carry (a larger batch goes in several). */
-export const CHORD_HANDOFF_MAX = 1_024;
+/** Records one chord.handoff may carry (a larger batch goes in several): ~130 B of JSON each, so
+ * a handoff stays under a routing message's 64 KiB on a DataChannel (transfer/frame.ts). */
+export const CHORD_HANDOFF_MAX = 256;
 export const CHORD_RECORDS_RETURNED = 8;
 
 export type Op = 'get' | 'put' | 'find';

@@ -112,13 +112,32 @@ export class ChordNode {
   private _join(bootstrap: string): void {
     void this._find(this.id, 'find', undefined, bootstrap).then((r) => {
       if (this._stopped || this._succs.length) return;
-      if (r.found && r.owner !== this.peer) this._adoptSuccessor(r.owner);
+      // Joined: stabilise at once (fill the successor list from the successor's, and notify it
+      // so it hands over the records of our keys), not a period later: a newcomer with one
+      // successor that leaves meanwhile would be alone again, and its keys' records elsewhere.
+      if (r.found && r.owner !== this.peer) {
+        this._adoptSuccessor(r.owner);
+        this._timers.push(this._clock.after(0, () => !this._stopped && this._stabilise()));
+      }
       else this._timers.push(this._clock.after(this.o.stabiliseMs, () => this._join(bootstrap)));
     });
   }
 
+  /** Joins (again) through `via` when this node has no successor: its bootstrap left before the
+   * join, or every successor it knew has left (in the browser: a peer it still has a channel to). */
+  join(via: string): void {
+    if (this._stopped || this._succs.length || via === this.peer) return;
+    this._bootstrap = via;
+    this._join(via);
+  }
+
   /** Finds the owner of a content hash's key and its provider records. */
+  // Records this peer keeps answer at once: it owns their key, or did until a join moved the key
+  // (then they are valid still, until handed over), or they were handed to it (a newcomer gets
+  // its keys' records on its first notify, before the ring routes those keys to it).
   lookup(hash: string): Promise<ChordLookup> {
+    const here = this._records.get(hash, this._clock.now(), CHORD_RECORDS_RETURNED);
+    if (here.length) return Promise.resolve({ found: true, owner: this.peer, hops: 0, records: here });
     return this._find(keyOfHash(hash), 'get', hash).then((r) =>
       r.found && r.records.length === 0 ? { found: false, reason: 'no_record', hops: r.hops } : r,
     );
@@ -281,12 +300,16 @@ export class ChordNode {
       this._forget(to);
       return this._route(msg);
     }
-    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+    // A hop to a peer whose connection is still being set up waits for it (until the deadline).
+    const expire = (): void => {
+      const e = this._acks.get(a);
+      if (!e) return;
+      if (this._net.connecting?.(to) && this._clock.now() < msg.deadline) return void (e.cancel = this._clock.after(this.o.hopTimeoutMs, expire));
       this._acks.delete(a);
       this._forget(to); // silent: gone (abruptly); route around it
       this._route(msg);
-    });
-    this._acks.set(a, { msg, to, cancel });
+    };
+    this._acks.set(a, { msg, to, cancel: this._clock.after(this.o.hopTimeoutMs, expire) });
   }
 
   private _arrive(msg: Find): void {
@@ -407,6 +430,11 @@ export class ChordNode {
     this._succs = list.filter((p) => p !== this.peer && !seen.has(p) && (seen.add(p), true)).slice(0, this.o.successors);
   }
 
+  /** The transport lost `p` (its channel closed, or the server says it is gone): out of every table. */
+  gone(p: string): void {
+    if (!this._stopped) this._forget(p);
+  }
+
   /** A peer that left (or went silent): out of every table, its connection closed. */
   private _forget(p: string): void {
     this._succs = this._succs.filter((s) => s !== p);
@@ -420,11 +448,14 @@ export class ChordNode {
   private _ask(to: string, what: 'pred' | 'ping', done: (m: ChordMessage | null) => void): void {
     const q = this._next++;
     if (!this._send(to, { t: 'chord.ask', q, what })) return done(null);
-    const cancel = this._clock.after(this.o.hopTimeoutMs, () => {
+    const expire = (): void => {
+      const e = this._asks.get(q);
+      if (!e) return;
+      if (this._net.connecting?.(to)) return void (e.cancel = this._clock.after(this.o.hopTimeoutMs, expire));
       this._asks.delete(q);
       done(null);
-    });
-    this._asks.set(q, { to, done, cancel });
+    };
+    this._asks.set(q, { to, done, cancel: this._clock.after(this.o.hopTimeoutMs, expire) });
   }
 
   private _send(to: string, msg: ChordMessage): boolean {

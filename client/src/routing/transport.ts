@@ -8,6 +8,10 @@ export interface RoutingTransport<M> {
   send(to: string, msg: M): boolean;
   /** Closes the connection to `peer` (over a connection cap). Messages may still open a new one. */
   close?(peer: string): void;
+  /** A connection to `peer` is being set up (in the browser: asked of the server, or ICE under
+   * way): a hop or a question to it waits for it, up to the lookup's deadline, instead of timing
+   * out at the hop timeout. The simulated network has no set-up time. */
+  connecting?(peer: string): boolean;
 }
 
 export interface RoutingClock {

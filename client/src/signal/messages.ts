@@ -21,6 +21,8 @@ export interface Welcome extends IceConfig {
   first_byte_timeout?: number;
   /** The operator's upload policy (GPC, budget, hidden tabs): transfer/upload-gate.ts. */
   uploads?: UploadPolicy;
+  /** The routing strategy in force (docs/routing.md); none (an older server) means the tracker. */
+  routing?: { strategy?: unknown; [k: string]: unknown };
 }
 export interface Ice extends IceConfig {
   type: 'ice';
@@ -29,12 +31,16 @@ export interface Match { type: 'match' | 'push'; id: number; hash: string; peer:
 export interface Miss { type: 'miss'; id: number; hash: string; token: string; reason?: string }
 export interface SignalIn { type: 'signal'; from: string; data: SignalData }
 export interface Cancel { type: 'cancel'; id: number; hash?: string; peer?: string; role?: 'wanter' | 'holder'; reason?: string }
+/** Ring mode: the two neighbours to keep (each a peer id, or null when alone). */
+export interface RingOrder { type: 'ring'; serving?: string | null; served?: string | null }
+/** Open (offer) or expect a routing connection with `peer` (ring links, Chord's connects). */
+export interface Link { type: 'link'; peer: string; reason: string; offer: boolean }
 export interface Penalised { type: 'penalised'; peer: string }
 /** Prove possession of `hash`: answer `proof` with SHA-256(nonce bytes ‖ the stored bytes). */
 export interface Challenge { type: 'challenge'; id: number; hash: string; nonce: string }
-export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[] }
+export interface ErrorMessage { type: 'error'; code: string; message?: string; ref?: unknown; id?: number; hashes?: string[]; peer?: unknown }
 
-export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | Challenge | ErrorMessage | ManifestChange;
+export type ServerMessage = Welcome | Ice | Match | Miss | SignalIn | Cancel | Penalised | Challenge | ErrorMessage | ManifestChange | RingOrder | Link;
 
 export interface SignalData {
   sdp?: RTCSessionDescriptionInit;
@@ -54,6 +60,8 @@ const SHAPES: Record<string, Record<string, string>> = {
   challenge: { id: 'number', hash: 'string', nonce: 'string' },
   error: { code: 'string' },
   manifest: { generation: 'number' },
+  ring: {}, // serving and served may be null: the ring wiring checks them
+  link: { peer: 'string', reason: 'string', offer: 'boolean' },
 };
 
 export function parseServerMessage(text: unknown): ServerMessage | null {

@@ -2,7 +2,7 @@
 // backoff (resuming its id), paces what it sends under the server's rate limit, and emits every
 // validated server message by its type to the parts that subscribed to it.
 import { Emitter } from '../emitter';
-import type { Cancel, Challenge, ErrorMessage, Ice, Match, Miss, Penalised, SignalIn, Welcome } from './messages';
+import type { Cancel, Challenge, ErrorMessage, Ice, Link, Match, Miss, Penalised, RingOrder, SignalIn, Welcome } from './messages';
 import type { ManifestChange } from './manifest-updates';
 import { parseServerMessage } from './messages';
 
@@ -28,6 +28,8 @@ export interface TrackerEvents {
   penalised: [Penalised];
   error: [ErrorMessage];
   manifest: [ManifestChange];
+  ring: [RingOrder];
+  link: [Link];
   ready: [Welcome];
   down: [];
 }
@@ -35,6 +37,9 @@ export interface TrackerEvents {
 export class Tracker extends Emitter<TrackerEvents> {
   peerId = '';
   isReady = false;
+  /** Messages sent to and received from the server (the routing figures: server messages per resource). */
+  sent = 0;
+  received = 0;
   private _ws: WebSocket | null = null;
   private _resumeToken = '';
   private _backoffMs = RECONNECT_MIN_MS;
@@ -61,6 +66,7 @@ export class Tracker extends Emitter<TrackerEvents> {
     ws.onmessage = (e) => {
       const m = parseServerMessage(e.data);
       if (!m) return;
+      this.received++;
       if (m.type !== 'welcome') return this.emit(m.type, m as never);
       // A welcome comes on connect and again after a hello. Send a hello only when there is
       // something to say (an id to resume, a lower upload cap); announce on the welcome that ends it.
@@ -137,6 +143,7 @@ export class Tracker extends Emitter<TrackerEvents> {
     while (this._queue.length && this._tokens >= 1 && this._ws?.readyState === WebSocket.OPEN) {
       this._ws.send(this._queue.shift()!);
       this._tokens--;
+      this.sent++;
     }
     if (this._queue.length && !this._flushTimer) {
       this._flushTimer = setTimeout(() => {

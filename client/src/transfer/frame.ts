@@ -2,6 +2,9 @@
 //   u8 kind | u32 want id | u32 offset | u32 total | payload
 // `kind` is FRAME_DATA (payload = bytes [offset, offset+len) of the pushed item, `total` its size)
 // or FRAME_ABORT (the holder cannot send this item; no payload).
+// Routing messages (the ring's and Chord's, client/src/routing/) share the channel as *text*
+// messages: one JSON object each, at most ROUTING_MAX_BYTES. A binary message is always a
+// transfer frame and a text message always a routing message, so neither needs a kind byte.
 
 export const FRAME_DATA = 1;
 export const FRAME_ABORT = 2;
@@ -51,4 +54,20 @@ export function decodeFrame(data: ArrayBuffer): Frame | null {
   if (kind === FRAME_ABORT) return payload.length === 0 ? { kind, id, offset, total, payload } : null;
   if (kind !== FRAME_DATA || offset + payload.length > total || (payload.length === 0 && total > 0)) return null;
   return { kind, id, offset, total, payload };
+}
+
+// A routing message is at most this long (UTF-16 code units of the text message; a chord.handoff
+// of CHORD_HANDOFF_MAX records is ~34 KB): 64 KiB works both ways between Chromium and Firefox.
+export const ROUTING_MAX_BYTES = 64 * 1024;
+
+// A text message off the channel: its JSON value, or undefined (too long or not JSON: the caller
+// drops the peer, as for a malformed frame). The routing state machines check the shape.
+export function decodeRouting(data: string): unknown {
+  if (data.length > ROUTING_MAX_BYTES) return undefined;
+  try {
+    const v: unknown = JSON.parse(data);
+    return typeof v === 'object' && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }

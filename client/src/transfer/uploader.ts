@@ -32,6 +32,11 @@ export class Uploader {
     tracker.on('down', () => this.clear());
   }
 
+  /** An upload slot is free now (the ring's "can serve": a want is answered only then). */
+  get free(): boolean {
+    return this._maxUploads > 0 && this._active + this._queue.length < this._maxUploads && this._open();
+  }
+
   push(p: Match): void {
     if (this._maxUploads < 1) return;
     this._queue.push(p);

@@ -59,6 +59,17 @@ describe('chord', () => {
     expect(await c.lookup(c.random(), hash)).toMatchObject({ found: false, reason: 'no_record' });
   });
 
+  it("the records a peer keeps answer its own lookup at once (0 hops): a newcomer's, before the ring routes its keys to it", async () => {
+    const c = await settled(16, 3);
+    const x = c.nodes.get(c.random())!;
+    const succ = x.successors[0];
+    const key = idOfPeer(succ); // the successor's key: x does not own it
+    const hash = ChordCrowd.hashAt(key, 1);
+    const holder = c.random();
+    x.receive(succ, { t: 'chord.handoff', records: [{ hash, peer: holder, expires: 60_000 }] });
+    expect(await x.lookup(hash)).toEqual({ found: true, owner: x.peer, hops: 0, records: [holder] });
+  });
+
   it('records move to a newcomer that takes over their key', async () => {
     const c = await settled(8, 4);
     const hash = ChordCrowd.hashAt(0x80000000, 2);

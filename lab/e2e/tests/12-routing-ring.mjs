@@ -1,0 +1,12 @@
+// Issue 14, --routing ring, in the WAN lab: six Chromium processes in the homes load the demo
+// gallery, one leaves in the middle of another's load (lab/e2e/support/routing-crowd.mjs).
+import { routingCrowd } from '../support/routing-crowd.mjs';
+import { check } from '../support/harness.mjs';
+
+export const title = '--routing ring across NATs: six visitors, correct bytes, offload reported, one leaves mid-load';
+export const timeoutMs = 420_000;
+
+export async function run(ctx) {
+  const stats = await routingCrowd(ctx, 'ring');
+  check(stats.wants === 0, `the server answered ${stats.wants} wants in ring mode`);
+}
