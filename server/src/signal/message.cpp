@@ -333,11 +333,11 @@ std::variant<inbound, parse_error> parse_inbound(std::string_view text, const li
       if (it != connect_reason_names.end())
         m.reason = static_cast<connect_reason>(it - connect_reason_names.begin());
       else if (!r.error)
-        r.error =
-            r.fail("reason", "expected ring, finger, successor, predecessor, bootstrap or reply");
+        r.error = r.fail(
+            "reason", "expected ring, chord, finger, successor, predecessor, bootstrap or reply");
     }
-    // A ring connect is a want: it needs the want's id and hash.
-    if (!r.error && m.reason == connect_reason::ring) {
+    // A ring or chord connect is a want: it needs the want's id and hash.
+    if (!r.error && is_transfer(m.reason)) {
       if (auto id = r.request_id("id")) m.id = *id;
       if (auto h = r.hash("hash")) m.hash = *h;
     }

@@ -108,17 +108,30 @@ struct proof_msg {
   std::optional<content_hash> digest;
 };
 
-// Why a routing connection is asked for (`connect.reason`, docs/routing.md): `ring` is a want that
-// chose the holder a ring lookup found; the others are Chord's.
-enum class connect_reason : std::uint8_t { ring, finger, successor, predecessor, bootstrap, reply };
-inline constexpr std::array<std::string_view, 6> connect_reason_names = {
-    "ring", "finger", "successor", "predecessor", "bootstrap", "reply"};
+// Why a routing connection is asked for (`connect.reason`, docs/routing.md): `ring` and `chord`
+// are a want that chose the holder its strategy's lookup found; the others are Chord's routing
+// connections.
+enum class connect_reason : std::uint8_t {
+  ring,
+  finger,
+  successor,
+  predecessor,
+  bootstrap,
+  reply,
+  chord
+};
+inline constexpr std::array<std::string_view, 7> connect_reason_names = {
+    "ring", "finger", "successor", "predecessor", "bootstrap", "reply", "chord"};
+// A connect that is a want (with its id and hash), answered by the want's code.
+constexpr bool is_transfer(connect_reason r) {
+  return r == connect_reason::ring || r == connect_reason::chord;
+}
 constexpr std::string_view to_string(connect_reason r) {
   return connect_reason_names[static_cast<std::size_t>(r)];
 }
 
-// `connect`: in ring mode {id, peer, hash, reason:"ring"}, a want for `hash` that chose `peer`;
-// in chord mode {peer, reason}, a routing connection with `peer`.
+// `connect`: {id, peer, hash, reason:"ring"|"chord"}, a want for `hash` that chose `peer` (in that
+// strategy's mode); in chord mode also {peer, reason}, a routing connection with `peer`.
 struct connect_msg {
   peer_id peer;
   connect_reason reason = connect_reason::ring;

@@ -220,3 +220,37 @@ TEST(ChordRouting, WantStillWorksBesideTheRoutingConnections) {
   a.send(signal_to(b.peer()));
   EXPECT_EQ(str(b.read_type("signal")["from"]), a.peer());
 }
+
+// A Chord lookup found a holder in the crowd's records: `connect` with reason `chord`, the want's
+// id and hash, is a want that chose that holder (match + push, done, report rights), counted as a
+// routing connect and not as a want; a holder that never announced the hash gets a miss, not a
+// pairing; the reason belongs to chord mode only.
+TEST(ChordRouting, ChordConnectIsAWantThatChoseItsHolder) {
+  test_site site(8, mode(routing::strategy::chord));
+  ws_client holder(site.port), wanter(site.port), stranger(site.port);
+  holder.send(announce(1));
+  holder.drain();
+  wanter.drain();
+  wanter.send(connect_ring(7, holder.peer(), test_site::hash(1), "chord"));
+  auto m = wanter.read_type("match");
+  EXPECT_EQ(m["id"], 7);
+  EXPECT_EQ(str(m["peer"]), holder.peer());
+  EXPECT_EQ(str(holder.read_type("push")["peer"]), wanter.peer());
+  wanter.send(R"({"type":"done","id":7,"ok":true,"bytes":15})");
+  EXPECT_TRUE(of_type(wanter.drain(), "error").empty());
+  wanter.send(connect_ring(8, stranger.peer(), test_site::hash(1), "chord"));
+  EXPECT_EQ(wanter.read_type("miss")["id"], 8);
+  EXPECT_TRUE(of_type(stranger.drain(), "push").empty());
+  auto s = stats(site.port);
+  EXPECT_EQ(s["matches"], 1);
+  EXPECT_EQ(s["routing_connects"], 2);
+
+  test_site ring_site(8, mode(routing::strategy::ring));
+  ws_client a(ring_site.port), b(ring_site.port);
+  b.send(announce(1));
+  b.drain();
+  a.drain();  // its ring orders
+  a.send(connect_ring(1, b.peer(), test_site::hash(1), "chord"));
+  EXPECT_EQ(a.read_type("error")["code"], "wrong_routing");
+  EXPECT_TRUE(of_type(b.drain(), "push").empty());
+}

@@ -21,9 +21,10 @@ inline app::config mode(routing::strategy s) {
   return c;
 }
 
-inline std::string connect_ring(int id, const std::string& peer, const std::string& hash) {
+inline std::string connect_ring(int id, const std::string& peer, const std::string& hash,
+                                const std::string& reason = "ring") {
   return R"({"type":"connect","id":)" + std::to_string(id) + R"(,"peer":")" + peer +
-         R"(","hash":")" + hash + R"(","reason":"ring"})";
+         R"(","hash":")" + hash + R"(","reason":")" + reason + R"("})";
 }
 inline std::string connect_chord(const std::string& peer, const std::string& reason = "finger") {
   return R"({"type":"connect","peer":")" + peer + R"(","reason":")" + reason + R"("})";

@@ -1,7 +1,8 @@
-// `connect` and `unlink`: routing connections. In ring mode a `connect` is a want that names the
-// holder a ring lookup found (answered by the want's code: match + push or miss). In chord mode
-// it asks for a routing connection with any online peer, within caps, since the server cannot
-// check a Chord table: a peer must not use it to pair with the whole crowd.
+// `connect` and `unlink`: routing connections. With reason `ring` (ring mode) or `chord` (chord
+// mode) a `connect` is a want that names the holder the lookup found (answered by the want's
+// code: match + push or miss). With Chord's other reasons it asks for a routing connection with
+// any online peer, within caps, since the server cannot check a Chord table: a peer must not use
+// it to pair with the whole crowd.
 #include <spdlog/spdlog.h>
 
 #include "signal/detail/peer_state.hpp"
@@ -17,8 +18,9 @@ std::string routed_by(const limits& lim) {
 
 void tracker::on_connect(peer_state& p, const connect_msg& m, clock::time_point now) {
   const auto strategy = lim_.routing.strategy;
-  const bool ring_connect = m.reason == connect_reason::ring;
-  if (strategy != (ring_connect ? routing::strategy::ring : routing::strategy::chord))
+  const bool transfer = is_transfer(m.reason);
+  if (strategy !=
+      (m.reason == connect_reason::ring ? routing::strategy::ring : routing::strategy::chord))
     return send_error(
         p, error_code::wrong_routing,
         "connect with reason " + std::string(to_string(m.reason)) + ": " + routed_by(lim_),
@@ -26,7 +28,7 @@ void tracker::on_connect(peer_state& p, const connect_msg& m, clock::time_point 
   if (m.peer == p.id)
     return send_error(p, error_code::bad_message, "peer: yourself", "connect", {}, m.id);
 
-  if (ring_connect) {
+  if (transfer) {
     // A want that chose its holder: the same id rules, checks and answers as `want`.
     ++counters_.routing_connects;
     if (!admit_want_id(p, m.id, "connect", now)) return;
