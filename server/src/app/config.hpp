@@ -51,6 +51,7 @@ struct config {
   std::size_t peers_max = 0;      // 0 = the open-file limit less fd_reserve
   std::size_t fd_reserve = 1024;  // descriptors kept for the origin, files and the listener
   std::string secret;             // HMAC key for tokens; empty = random per process
+  std::filesystem::path token_secret_file;  // --token-secret-file: read into `secret` at start
   // Bearer token for /metrics, /.circlecdn/stats and the dashboard; empty = they answer 404.
   std::string operator_token;
   std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP

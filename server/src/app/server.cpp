@@ -151,7 +151,23 @@ struct server::impl {
     ctx.cluster = std::make_unique<cluster::crowd_mirror>(
         io.get_executor(), *where, ctx.directory, ctx.ledger,
         [this] { return ctx.tracker.peers_online(); });
-    ctx.cluster->start();
+    auto& m = *ctx.cluster;
+    m.inputs_of = [this](const peer_id& p) {
+      return ctx.tracker.holder_inputs_of(p, signal::tracker::clock::now());
+    };
+    m.on_order = [this](std::string_view order) {
+      ctx.tracker.on_order(order, signal::tracker::clock::now());
+    };
+    m.manifest_tag = [this] { return ctx.manifest.current()->content_tag; };
+    m.manifest = [this] {
+      auto snap = ctx.manifest.current();
+      cluster::crowd_mirror::manifest_view view{snap->content_tag, {}};
+      for (const auto& [path, f] : snap->files)
+        if (f.crowd) view.files.push_back({path, f.sha256, f.pieces});
+      return view;
+    };
+    ctx.tracker.set_remote(&m);
+    m.start();
   }
 
   void supervise_loop(std::string name, loop_factory make) {
@@ -300,6 +316,7 @@ struct server::impl {
     redirect_acceptor.close(ignored);
     watcher.stop();
     if (ctx.cluster) ctx.cluster->stop();  // out of the cluster at once, not at expiry
+    ctx.tracker.set_remote(nullptr);
     ctx.tracker.announce_shutdown();
     std::vector<ws::session*> sessions(ctx.ws_hub.sessions.begin(), ctx.ws_hub.sessions.end());
     for (auto* s : sessions) s->close(1001, "server shutdown");

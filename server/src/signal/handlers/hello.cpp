@@ -9,6 +9,7 @@ namespace circlecdn::signal {
 void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
   if (m.upload && !*m.upload) p.max_uploads = 0;
   if (m.max_uploads) p.max_uploads = std::min(*m.max_uploads, lim_.uploads_per_holder);
+  note_holder(p.id);
   if (m.resume) {
     auto id = tokens_.check_resume(*m.resume, token_signer::clock::now());
     if (!id) {

@@ -14,11 +14,14 @@ bool tracker::is_paired(const peer_state& a, const peer_id& b) const {
 }
 
 void tracker::pair(peer_state& a, peer_state& b) {
-  for (auto [x, y] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
-    if (is_paired(*x, y->id)) continue;
-    if (x->paired.size() >= lim_.pairs_per_peer) x->paired.erase(x->paired.begin());
-    x->paired.push_back({y->id});
-  }
+  pair_with(a, b.id, {});
+  pair_with(b, a.id, {});
+}
+
+void tracker::pair_with(peer_state& x, const peer_id& y, const peer_id& process) {
+  if (is_paired(x, y)) return;
+  if (x.paired.size() >= lim_.pairs_per_peer) x.paired.erase(x.paired.begin());
+  x.paired.push_back({y, 0, process});
 }
 
 bool tracker::is_penalised(const peer_id& id, clock::time_point now) const {
@@ -41,48 +44,31 @@ void tracker::count_miss(miss_reason reason) {
   ++counters_.misses_by_reason[static_cast<std::size_t>(reason)];
 }
 
-void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
-  ++counters_.wants;
-  if (ledger_.find_transfer(p.id, m.id))
-    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want", {},
-                      m.id);
-  if (ledger_.wants_of(p.id) >= lim_.wants_in_flight)
-    return send_error(p, error_code::too_many_wants,
-                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
-                      {}, m.id);
-  // The time from the frame's arrival to this want's answer.
-  struct decision_timer {
-    metrics::histogram& h;
-    clock::time_point from;
-    ~decision_timer() {
-      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
-    }
-  } timer{counters_.want_seconds, now};
-  auto miss = [&](miss_reason reason) {
-    count_miss(reason);
-    if (spdlog::should_log(spdlog::level::debug))
-      spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(),
-                    to_string(reason));
-    auto token =
-        tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
-    p.link->deliver(make_miss(m.id, m.hash, token, reason));
-  };
-  if (!known_hash_(m.hash)) return miss(miss_reason::unknown_hash);
+void tracker::answer_miss(peer_state& p, const want_msg& m, miss_reason reason) {
+  count_miss(reason);
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=miss peer={} hash={} reason={}", p.id.str(), m.hash.hex(),
+                  to_string(reason));
+  auto token = tokens_.miss_token(p.id, m.hash, token_signer::clock::now() + lim_.miss_token_life);
+  p.link->deliver(make_miss(m.id, m.hash, token, reason));
+}
 
-  ledger_.sample_holders(m.hash, lim_.holder_sample, sample_);
+tracker::gathered tracker::gather_local(peer_state& p, const content_hash& hash,
+                                        clock::time_point now) {
+  ledger_.sample_holders(hash, lim_.holder_sample, sample_);
   auto& candidates = candidates_;  // scratch reused across wants: no allocation per want
   auto& states = candidate_states_;
   candidates.clear();
   states.clear();
   // Out of new-holder budget: only holders this wanter already knows (browsing inference).
-  bool may_discover = p.discovery.available(lim_.new_holders_per_min, now);
-  bool held_by_strangers = false;
+  gathered g;
+  g.may_discover = p.discovery.available(lim_.new_holders_per_min, now);
   for (auto& id : sample_) {
     auto* h = online(id);
-    if (!h) continue;  // a shared directory may know peers of other processes
+    if (!h) continue;
     if (h->closing || skipped_holder(p, *h, now)) continue;
-    if (!may_discover && !is_paired(p, h->id)) {
-      held_by_strangers = true;
+    if (!g.may_discover && !is_paired(p, h->id)) {
+      g.held_by_strangers = true;
       continue;
     }
     auto standing = penalties_.standing_of(h->id, now);
@@ -91,10 +77,87 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
                           penalties_.suspect(h->address, now), standing.accused});
     states.push_back(h);
   }
-  auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
+  return g;
+}
+
+void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
+  ++counters_.wants;
+  if (ledger_.find_transfer(p.id, m.id) ||
+      std::find(p.wants_pending.begin(), p.wants_pending.end(), m.id) != p.wants_pending.end())
+    return send_error(p, error_code::duplicate_id, "a want with this id is in flight", "want", {},
+                      m.id);
+  if (ledger_.wants_of(p.id) + p.wants_pending.size() >= lim_.wants_in_flight)
+    return send_error(p, error_code::too_many_wants,
+                      "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", "want",
+                      {}, m.id);
+  // A hash this process's manifest disagrees with another's on (cluster/crowd_manifest.cpp) is
+  // never paired on: the origin serves it.
+  bool disputed = remote_ && remote_->disputed(m.hash);
+  if (!known_hash_(m.hash) || disputed) {
+    if (disputed) ++counters_.disputed_refusals;
+    answer_miss(p, m, disputed ? miss_reason::no_holder : miss_reason::unknown_hash);
+    return counters_.want_seconds.observe(
+        std::max(0.0, std::chrono::duration<double>(clock::now() - now).count()));
+  }
+  auto g = gather_local(p, m.hash, now);
+  auto pick = swarm::choose_holder(candidates_, p.id, tie_seed_++);
+  // In a cluster, a want with no idle holder here asks the other processes (one round trip) and
+  // is decided when they answer; a holder here with nothing in flight is as good as any.
+  if (remote_ && remote_->up() &&
+      (!pick.index || candidates_[*pick.index].uploads_in_flight > 0 ||
+       candidates_[*pick.index].suspect)) {
+    ++counters_.remote_asks;
+    p.wants_pending.push_back(m.id);
+    remote_->sample_holders(
+        m.hash, p.id, lim_.holder_sample,
+        [this, wanter = p.id, m, now](auto found) { continue_want(wanter, m, found, now); });
+    return;
+  }
+  decide(p, m, pick, g.held_by_strangers, now, now);
+}
+
+// The cluster answered (or not: `found` is then empty). The wanter may have left, and the local
+// holders may have changed, while Redis answered: everything is looked at again.
+void tracker::continue_want(const peer_id& wanter, const want_msg& m,
+                            std::span<const swarm::remote_holder> found, clock::time_point asked) {
+  auto* p = online(wanter);
+  if (!p) return;
+  auto pending = std::find(p->wants_pending.begin(), p->wants_pending.end(), m.id);
+  if (pending == p->wants_pending.end()) return;
+  p->wants_pending.erase(pending);
+  if (p->closing) return;
+  auto now = clock::now();
+  auto g = gather_local(*p, m.hash, now);
+  remote_processes_.clear();
+  for (const auto& r : found) {
+    if (online(r.policy.id) || r.unreachable || ledger_.excluded(p->id, r.policy.id, now)) continue;
+    bool paired = is_paired(*p, r.policy.id);
+    if (!g.may_discover && !paired) {
+      g.held_by_strangers = true;
+      continue;
+    }
+    candidates_.push_back(r.policy);
+    candidates_.back().paired_with_wanter = paired;
+    candidate_states_.push_back(nullptr);
+    remote_processes_.push_back(r.process);
+  }
+  auto pick = swarm::choose_holder(candidates_, p->id, tie_seed_++);
+  decide(*p, m, pick, g.held_by_strangers, asked, now);
+}
+
+void tracker::decide(peer_state& p, const want_msg& m, const swarm::choice& pick,
+                     bool held_by_strangers, clock::time_point asked, clock::time_point now) {
+  // The time from the frame's arrival to this want's answer.
+  struct decision_timer {
+    metrics::histogram& h;
+    clock::time_point from;
+    ~decision_timer() {
+      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
+    }
+  } timer{counters_.want_seconds, asked};
   if (!pick.index) {
-    if (held_by_strangers) return miss(miss_reason::holder_rate);
-    if (pick.miss != miss_reason::no_holder) return miss(pick.miss);
+    if (held_by_strangers) return answer_miss(p, m, miss_reason::holder_rate);
+    if (pick.miss != miss_reason::no_holder) return answer_miss(p, m, pick.miss);
     // Nobody holds it: the fetching rule (swarm::answer_unheld, which the simulator calls too)
     // says whether to wait for another peer's origin fetch or to become the one fetching.
     swarm::unheld_facts facts;
@@ -108,28 +171,59 @@ void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
     facts.wanter_live_claims = claims.live;
     switch (swarm::answer_unheld(facts, lim_.fetch_claims_per_peer)) {
       case swarm::unheld_answer::fetching:
-        return miss(miss_reason::fetching);
+        return answer_miss(p, m, miss_reason::fetching);
       case swarm::unheld_answer::no_holder_claim:
         ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
-        return miss(miss_reason::no_holder);
+        return answer_miss(p, m, miss_reason::no_holder);
       case swarm::unheld_answer::no_holder:
-        return miss(miss_reason::no_holder);
+        return answer_miss(p, m, miss_reason::no_holder);
     }
   }
 
-  auto& holder = *states[*pick.index];
-  bool connect = !candidates[*pick.index].paired_with_wanter;
+  auto* chosen = candidate_states_[*pick.index];
+  if (!chosen)
+    return match_remote(
+        p, m, candidates_[*pick.index],
+        remote_processes_[*pick.index - (candidates_.size() - remote_processes_.size())], now);
+  auto& holder = *chosen;
+  bool connect = !candidates_[*pick.index].paired_with_wanter;
   if (connect) p.discovery.take();
   pair(p, holder);
   if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
   p.pairings->matched(holder.id, m.hash);
   ledger_.open_transfer({p.id, m.id, m.hash, holder.id, now + lim_.want_timeout});
+  note_holder(holder.id);
   ++counters_.matches;
   if (spdlog::should_log(spdlog::level::debug))
     spdlog::debug("event=pairing wanter={} holder={} hash={} connect={}", p.id.str(),
                   holder.id.str(), m.hash.hex(), connect);
   p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
   holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+}
+
+// The holder is another process's peer: the wanter is told now, the holder's process is ordered
+// to push. If it cannot (the holder left, or filled its slots meanwhile), it answers `refuse` and
+// the wanter gets a `cancel` (handlers/orders.cpp).
+void tracker::match_remote(peer_state& p, const want_msg& m, const swarm::candidate& c,
+                           const peer_id& process, clock::time_point now) {
+  bool connect = !c.paired_with_wanter;
+  if (connect) p.discovery.take();
+  pair_with(p, c.id, process);
+  if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
+  p.pairings->matched(c.id, m.hash);
+  ledger_.open_transfer({p.id, m.id, m.hash, c.id, now + lim_.want_timeout, process});
+  ++counters_.matches;
+  ++counters_.remote_matches;
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=pairing wanter={} holder={} hash={} connect={} process={}", p.id.str(),
+                  c.id.str(), m.hash.hex(), connect, process.str());
+  p.link->deliver(make_match(m.id, m.hash, c.id, connect));
+  auto o = order_of(order_kind::push, p.id, c.id, m.id, m.hash, connect);
+  if (send_order(process, o)) return;
+  // Redis went away since the choice: the want ends at once, as if the holder had left.
+  ledger_.close_transfer(p.id, m.id);
+  release_remote(c.id);
+  p.link->deliver(make_cancel(m.id, m.hash, c.id, "wanter", "peer_gone"));
 }
 
 }  // namespace circlecdn::signal
