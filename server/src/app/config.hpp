@@ -31,6 +31,7 @@ struct config {
   std::filesystem::path site;  // SITE_DIR
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0 = any free port (printed at start)
+  bool reuse_port = false;           // --reuse-port: SO_REUSEPORT, several processes on one port
   std::uint64_t piece_size_bytes = 256 * 1024;
   std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
   // --service-worker: "on" serves the carrying worker at /.circlecdn/sw.js, "off" (the kill

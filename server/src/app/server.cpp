@@ -96,9 +96,11 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
   return {address, static_cast<std::uint16_t>(port)};
 }
 
-void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
+void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep, bool reuse_port = false) {
   acceptor.open(ep.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
+  if (reuse_port)
+    acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
   acceptor.bind(ep);
   acceptor.listen(asio::socket_base::max_listen_connections);
 }
@@ -125,7 +127,8 @@ struct server::impl {
   std::uint16_t port = 0, redirect_port = 0;
 
   std::uint16_t bind() {
-    open_listener(acceptor, {asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port});
+    open_listener(acceptor, {asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port},
+                  ctx.cfg.reuse_port);
     port = acceptor.local_endpoint().port();
     if (!ctx.cfg.tls.redirect_http.empty()) {
       if (!ctx.tls) throw std::runtime_error("--redirect-http needs --tls-cert and --tls-key");

@@ -52,6 +52,11 @@ std::vector<option_spec> make_table() {
     to.listen_port = from.listen_port;
   };
   t.push_back(std::move(listen));
+  // Several processes on one machine share one port: the kernel spreads new connections over
+  // them (docs/operations.md, "Running a cluster"). Every process sharing it must set it.
+  t.push_back(flag(
+      "reuse-port", "listen with SO_REUSEPORT, so several processes share --listen's port", false,
+      [](C & c) -> auto& { return c.reuse_port; }));
 
   t.push_back(text(
       "client-dir", "DIR",

@@ -89,6 +89,21 @@ struct cluster_test : ::testing::Test {
     return std::make_unique<child_server>(CIRCLECDN_BIN, site.empty() ? dir.path() / "site" : site,
                                           args, log);
   }
+  // n processes (the first of the test), each waited for until Redis lists it: their servers and
+  // their ids, in order.
+  struct running {
+    std::vector<std::unique_ptr<child_server>> servers;
+    std::vector<std::string> ids;
+    std::uint16_t port(std::size_t i) const { return servers.at(i)->port; }
+  };
+  running start(std::size_t n, const std::vector<std::string>& extra = {}) {
+    running s;
+    for (std::size_t i = 0; i < n; ++i) {
+      s.servers.push_back(process(extra));
+      s.ids.push_back(joined(s.ids.size() + 1, s.ids));
+    }
+    return s;
+  }
   std::vector<std::string> processes() {
     return redis->client().strings({"SMEMBERS", "circlecdn:procs"});
   }

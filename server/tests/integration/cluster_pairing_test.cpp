@@ -33,13 +33,10 @@ struct cluster_pairing : cluster_test {
 };
 
 TEST_F(cluster_pairing, PeersOnDifferentProcessesArePairedAndTheirSignalsRelayed) {
-  auto p1 = process();
-  auto id1 = joined(1);
-  auto p2 = process();
-  auto id2 = joined(2, {id1});
-  auto p3 = process();
-  joined(3, {id1, id2});
-  ws_client holder(p1->port), wanter(p2->port), bystander(p3->port);
+  auto c = start(3);
+  auto &id1 = c.ids[0], &id2 = c.ids[1];
+  auto *p1 = c.servers[0].get(), *p2 = c.servers[1].get();
+  ws_client holder(c.port(0)), wanter(c.port(1)), bystander(c.port(2));
   announce(holder, 0);
   ASSERT_TRUE(eventually([&] { return ready(id1, holder, 0) && subscribed(id2); }));
 
@@ -94,13 +91,10 @@ TEST_F(cluster_pairing, PeersOnDifferentProcessesArePairedAndTheirSignalsRelayed
 // and signals them, to reach a browser it was never paired with. The server relays only between
 // peers it paired, whichever process each is on: nothing is even published.
 TEST_F(cluster_pairing, AHostilePeerCannotSignalPeersOnOtherProcessesItWasNotPairedWith) {
-  auto p1 = process();
-  auto id1 = joined(1);
-  auto p2 = process();
-  auto id2 = joined(2, {id1});
-  auto p3 = process();
-  joined(3, {id1, id2});
-  ws_client hostile(p1->port), partner(p2->port), victim2(p2->port), victim3(p3->port);
+  auto c = start(3);
+  auto &id1 = c.ids[0], &id2 = c.ids[1];
+  auto* p1 = c.servers[0].get();
+  ws_client hostile(c.port(0)), partner(c.port(1)), victim2(c.port(1)), victim3(c.port(2));
   announce(partner, 4);
   ASSERT_TRUE(eventually([&] { return ready(id2, partner, 4) && subscribed(id1); }));
   want(hostile, 1, 4);  // a real pairing with a peer on p2

@@ -18,12 +18,7 @@ TEST_F(cluster_test, TenThousandPeersOverThreeProcessesLeaveRedisAtItsBaseline) 
   ::getrlimit(RLIMIT_NOFILE, &lim);
   if (lim.rlim_cur < peers + 512)
     GTEST_SKIP() << "needs " << peers + 512 << " descriptors (ulimit -n is " << lim.rlim_cur << ")";
-  std::vector<std::unique_ptr<child_server>> procs;
-  std::vector<std::string> ids;
-  for (int i = 0; i < process_count; ++i) {
-    procs.push_back(process({"--peers-per-address", "10000"}));  // every peer is 127.0.0.1
-    ids.push_back(joined(static_cast<std::size_t>(i + 1), ids));
-  }
+  auto c = start(process_count, {"--peers-per-address", "10000"});  // every peer is 127.0.0.1
   ASSERT_TRUE(eventually([&] { return keys() == baseline(process_count); }));
   auto started_at = std::chrono::steady_clock::now();
   {
@@ -31,7 +26,7 @@ TEST_F(cluster_test, TenThousandPeersOverThreeProcessesLeaveRedisAtItsBaseline) 
     clients.reserve(peers);
     std::vector<long long> expected(files);
     for (int i = 0; i < peers; ++i) {
-      clients.push_back(std::make_unique<ws_client>(procs[i % process_count]->port));
+      clients.push_back(std::make_unique<ws_client>(c.port(i % process_count)));
       int file = (i / process_count) % files;  // every file on every process
       announce(*clients.back(), file);
       ++expected[file];

@@ -106,4 +106,41 @@ TEST_F(cluster_test, AFrozenRedisIsGivenUpAndJoinedAgain) {
   EXPECT_GE(metric(p1->port, "circlecdn_redis_outages_total"), 1);
 }
 
+// --reuse-port: three processes listen on one port and the kernel spreads the connections over
+// them; a holder and a wanter land wherever they land and are paired all the same.
+TEST_F(cluster_test, ThreeProcessesShareOnePortWithReusePort) {
+  auto port = free_loopback_port();
+  auto c = start(3, {"--listen", "127.0.0.1:" + std::to_string(port), "--reuse-port"});
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(c.port(i), port);
+  auto& ids = c.ids;
+  std::vector<std::unique_ptr<ws_client>> peers;
+  for (int i = 0; i < 60; ++i) peers.push_back(std::make_unique<ws_client>(port));
+  auto counts = [&] {
+    std::vector<long long> n;
+    for (auto& id : ids) {
+      auto r = redis->client().run({"HGET", "circlecdn:peers", id});
+      n.push_back(r->str ? std::stoll(r->str) : 0);
+    }
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] {
+    auto n = counts();
+    return n[0] + n[1] + n[2] == 60;
+  }));
+  for (auto n : counts()) EXPECT_GT(n, 0);  // (60 connections all on one process: 3^-59)
+  announce(*peers[0], 2);
+  ASSERT_TRUE(eventually([&] {
+    auto proc = redis->client().run({"HGET", "circlecdn:holders:" + hash(2), peers[0]->peer()});
+    return proc->str && inputs_published(proc->str, peers[0]->peer());
+  }));
+  for (int i : {1, 2, 3}) {  // wherever each landed, here or across
+    want(*peers[i], 1, 2);
+    auto match = peers[i]->read();
+    ASSERT_EQ(match["type"], "match") << match;
+    EXPECT_EQ(match["peer"].as_string(), peers[0]->peer());
+    peers[0]->read_type("push");
+    peers[i]->send(R"({"type":"done","id":1,"ok":true,"bytes":5})");
+  }
+}
+
 }  // namespace

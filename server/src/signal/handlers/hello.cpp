@@ -17,7 +17,7 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
                  "hello");
     } else if (*id != p.id) {
       bool fresh = ledger_.holdings_of(p.id) == 0 && ledger_.wants_of(p.id) == 0 &&
-                   ledger_.uploads_of(p.id) == 0 && p.paired.empty();
+                   ledger_.uploads_of(p.id) == 0 && p.paired.empty() && p.wants_pending.empty();
       if (!fresh) {
         send_error(p, error_code::bad_message, "resume: must come before any other message",
                    "hello");
