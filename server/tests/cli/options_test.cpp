@@ -86,7 +86,7 @@ const std::vector<bad_value> bad_values = {
 // (--hash-cache is any path outside the site: restart_test checks the refusal inside it.)
 const std::set<std::string> any_value = {"secret",         "crowd-include",  "crowd-exclude",
                                          "require-origin", "secure-cookies", "turn-secret",
-                                         "ice-relay-only", "hash-cache"};
+                                         "ice-relay-only", "hash-cache",     "reuse-port"};
 
 parse_result serve_with(const test::temp_dir& site, std::vector<std::string> extra) {
   std::vector<std::string> args{"circlecdn", "serve", site.path().string()};
@@ -174,8 +174,7 @@ TEST(Options, RefusesOptionsThatNeedEachOther) {
   EXPECT_NE(one({"--redis", "redis://127.0.0.1:6379"}).find("--token-secret-file"),
             std::string::npos);
   EXPECT_EQ(one({"--redis", "redis://127.0.0.1:6379", "--token-secret-file", key.string()}), "");
-  EXPECT_NE(one({"--token-secret-file", secret.string()}).find("16 characters"),
-            std::string::npos);
+  EXPECT_NE(one({"--token-secret-file", secret.string()}).find("16 characters"), std::string::npos);
   EXPECT_NE(one({"--secret", "k", "--token-secret-file", key.string()}).find("not both"),
             std::string::npos);
 }
