@@ -138,6 +138,11 @@ void tracker::continue_want(const peer_id& wanter, const want_msg& m,
     }
     candidates_.push_back(r.policy);
     candidates_.back().paired_with_wanter = paired;
+    // Its process's view of its standing, and this one's: a report made here (its wanters are
+    // this process's peers) penalises it here first.
+    auto standing = penalties_.standing_of(r.policy.id, now);
+    candidates_.back().penalised |= standing.penalised;
+    candidates_.back().accused |= standing.accused;
     candidate_states_.push_back(nullptr);
     remote_processes_.push_back(r.process);
   }
