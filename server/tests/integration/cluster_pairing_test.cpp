@@ -40,6 +40,7 @@ TEST_F(cluster_pairing, PeersOnDifferentProcessesArePairedAndTheirSignalsRelayed
   announce(holder, 0);
   ASSERT_TRUE(eventually([&] { return ready(id1, holder, 0) && subscribed(id2); }));
 
+  redis->client().run({"CONFIG", "RESETSTAT"});
   want(wanter, 1, 0);
   auto match = wanter.read_type("match");
   EXPECT_EQ(match["peer"].as_string(), holder.peer());
@@ -66,6 +67,19 @@ TEST_F(cluster_pairing, PeersOnDifferentProcessesArePairedAndTheirSignalsRelayed
     std::string in = r->str ? r->str : "";
     return in.starts_with("0 ") && in.find(" 1 0") != std::string::npos;
   }));
+  // Choosing the holder was one round trip: one EVALSHA, whatever the number of candidates.
+  // The rest are the orders (push, two signals, done) and the holder's inputs re-published.
+  auto stats = std::string(redis->client().run({"INFO", "commandstats"})->str);
+  auto calls = [&](const std::string& cmd) {
+    auto at = stats.find("cmdstat_" + cmd + ":calls=");
+    return at == std::string::npos ? 0 : std::stoll(stats.substr(at + 15 + cmd.size()));
+  };
+  EXPECT_EQ(calls("evalsha"), 1);
+  EXPECT_EQ(calls("publish"), 4);
+  std::printf(
+      "one pairing across processes, offer, answer, done: %lld EVALSHA, %lld PUBLISH, "
+      "%lld HSET (holdings, inputs and heartbeats together)\n",
+      calls("evalsha"), calls("publish"), calls("hset"));
   EXPECT_EQ(metric(p2->port, "circlecdn_cluster_remote_matches_total"), 1);
   EXPECT_EQ(metric(p2->port, "circlecdn_cluster_signals_relayed_total"), 1);
   EXPECT_EQ(metric(p1->port, "circlecdn_cluster_signals_relayed_total"), 1);
