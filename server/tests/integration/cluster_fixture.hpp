@@ -138,6 +138,26 @@ struct cluster_test : ::testing::Test {
   static void want(ws_client& c, int id, int i) {
     c.send(R"({"type":"want","id":)" + std::to_string(id) + R"(,"hash":")" + hash(i) + R"("})");
   }
+  // The first data frame of the operator dashboard's event stream.
+  static boost::json::object dashboard_frame(std::uint16_t port) {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket s(ioc);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    boost::asio::write(s, boost::asio::buffer(build_request("GET", "/.circlecdn/dashboard/events",
+                                                            operator_auth())));
+    timeval tv{10, 0};  // a silent server fails the test instead of hanging it
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string got;
+    while (got.find("data: ") == std::string::npos ||
+           got.find("\n\n", got.find("data: ")) == std::string::npos) {
+      char buf[4096];
+      auto n = ::recv(s.native_handle(), buf, sizeof buf, 0);
+      if (n <= 0) return {};
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    auto data = got.substr(got.find("data: ") + 6);
+    return boost::json::parse(data.substr(0, data.find("\n\n"))).as_object();
+  }
   static double metric(std::uint16_t port, const std::string& name) {
     auto body = get(port, "/metrics", operator_auth()).body();
     auto at = body.find("\n" + name + " ");

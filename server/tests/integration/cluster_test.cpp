@@ -31,6 +31,13 @@ TEST_F(cluster_test, EachProcessesHoldingsReachRedisAndLeaveWithItsPeers) {
     EXPECT_TRUE(
         eventually([&] { return metric(p1->port, "circlecdn_cluster_peers_online") == 3; }));
     EXPECT_EQ(metric(p1->port, "circlecdn_cluster_processes"), 2);
+    // The dashboard shows this process's figures and the cluster's.
+    auto frame = dashboard_frame(p1->port);
+    EXPECT_EQ(frame.at("peers_online").to_number<int>(), 1);
+    auto& cluster = frame.at("cluster").as_object();
+    EXPECT_EQ(cluster.at("peers_online").to_number<int>(), 3);
+    EXPECT_EQ(cluster.at("processes").to_number<int>(), 2);
+    EXPECT_EQ(cluster.at("redis_up"), true);
     b.close();
     EXPECT_TRUE(eventually([&] { return holders(0) == 1; }));
     EXPECT_EQ(holders(1), 1);  // b2 still holds it
