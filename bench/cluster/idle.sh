@@ -54,6 +54,8 @@ rcli() { redis-cli -p "$RPORT" "$@"; }
 redis_mem() { rcli info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 
 SITE="$TMP/site"; mkdir -p "$SITE"
+# one key for every process's miss and resume tokens (--token-secret-file, required with --redis)
+od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$TMP/token.key"
 for i in $(seq 1 8); do echo "cluster bench file $i" > "$SITE/f$i.txt"; done
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $PROCS processes x $PEERS_PER_PROC idle peers; redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')"
@@ -62,7 +64,7 @@ for i in $(seq 1 "$PROCS"); do
   out="$TMP/server$i.out"
   # lifted for a load generator: its peers come from one address and never hold anything
   "$CIRCLECDN" serve "$SITE" --listen 127.0.0.1:0 --hash-cache none --log-level warn \
-    --redis "redis://127.0.0.1:$RPORT" --peers-per-address 10000000 --challenge-rate 0 \
+    --redis "redis://127.0.0.1:$RPORT" --token-secret-file "$TMP/token.key" --peers-per-address 10000000 --challenge-rate 0 \
     --operator-token "$CIRCLECDN_OPERATOR_TOKEN" > "$out" 2>&1 &
   SPIDS+=($!); PIDS+=($!)
   SPORTS+=("$(wait_port "$out" "$CIRCLECDN_LISTENING" "$!")") || { echo "server $i did not start" >&2; cat "$out" >&2; exit 1; }

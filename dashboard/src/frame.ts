@@ -22,6 +22,14 @@ export interface Frame {
   penalised_now: number;
   generation: number;
   top_resources: { path: string; peer: number; origin: number }[];
+  // With --redis only: the cluster as this process sees it (everything above is this process's).
+  cluster?: {
+    redis_up: boolean;
+    processes: number;
+    peers_online: number;
+    remote_pairings: number;
+    manifest_mismatch_paths: number;
+  };
 }
 
 export function parseFrame(text: string): Frame | null {

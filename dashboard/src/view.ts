@@ -54,6 +54,15 @@ export class View {
 
   render(f: Frame, r: Rates | null): void {
     setNumber('peers-online', String(f.peers_online), f.peers_online);
+    const c = f.cluster;
+    const line = $('cluster-line');
+    line.hidden = !c;
+    if (c)
+      line.textContent =
+        `on this process; ${c.peers_online} on all ${c.processes} processes of the cluster` +
+        ` (Redis ${c.redis_up ? 'up' : 'DOWN: pairing local peers only'}),` +
+        ` ${c.remote_pairings} pairings across processes` +
+        (c.manifest_mismatch_paths ? `, ${c.manifest_mismatch_paths} paths whose content the processes disagree on` : '');
     setNumber('saved', size(f.reported_bytes.peer), f.reported_bytes.peer);
     const total = SOURCES.reduce((n, s) => n + f.reported_bytes[s], 0);
     rows($('bytes'), ['source', 'bytes', 'share'], [

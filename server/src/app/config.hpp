@@ -31,6 +31,7 @@ struct config {
   std::filesystem::path site;  // SITE_DIR
   std::string listen_address = "127.0.0.1";
   std::uint16_t listen_port = 8080;  // 0 = any free port (printed at start)
+  bool reuse_port = false;           // --reuse-port: SO_REUSEPORT, several processes on one port
   std::uint64_t piece_size_bytes = 256 * 1024;
   std::filesystem::path client_dir;  // holds circlecdn.js / circlecdn.iife.js; empty = 404
   // --service-worker: "on" serves the carrying worker at /.circlecdn/sw.js, "off" (the kill
@@ -51,6 +52,7 @@ struct config {
   std::size_t peers_max = 0;      // 0 = the open-file limit less fd_reserve
   std::size_t fd_reserve = 1024;  // descriptors kept for the origin, files and the listener
   std::string secret;             // HMAC key for tokens; empty = random per process
+  std::filesystem::path token_secret_file;  // --token-secret-file: read into `secret` at start
   // Bearer token for /metrics, /.circlecdn/stats and the dashboard; empty = they answer 404.
   std::string operator_token;
   std::filesystem::path operator_token_file;  // --operator-token-file: re-read on SIGHUP

@@ -96,6 +96,15 @@ std::string dashboard_json(context& ctx) {
   for (const auto& r : top_resources(ctx, *snap))
     top.push_back({{"path", r.path}, {"peer", r.peer}, {"origin", r.origin}});
   o["top_resources"] = std::move(top);
+  // With --redis: the cluster as this process sees it (the figures above are this process's).
+  if (ctx.cluster) {
+    auto f = ctx.cluster->figures();
+    o["cluster"] = {{"redis_up", f.redis_up},
+                    {"processes", f.processes},
+                    {"peers_online", f.peers_online},
+                    {"remote_pairings", t.remote_matches},
+                    {"manifest_mismatch_paths", f.manifest_mismatches}};
+  }
   return json::serialize(o);
 }
 

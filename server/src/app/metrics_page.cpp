@@ -170,7 +170,8 @@ void http_side(exposition& e, context& ctx) {
 }
 
 // With --redis: the cluster as this process sees it (docs/operations.md, "Running a cluster").
-void cluster_state(exposition& e, const cluster::crowd_mirror& m) {
+void cluster_state(exposition& e, const cluster::crowd_mirror& m,
+                   const signal::tracker_counters& t) {
   auto f = m.figures();
   e.gauge("circlecdn_redis_up", "1 while this process is connected to the cluster's Redis.",
           f.redis_up ? 1 : 0);
@@ -190,6 +191,35 @@ void cluster_state(exposition& e, const cluster::crowd_mirror& m) {
   e.counter("circlecdn_cluster_processes_expired_total",
             "Processes whose presence expired (crashed) and whose entries this process removed.",
             static_cast<double>(f.expired_processes_cleaned));
+  e.counter("circlecdn_cluster_holder_samples_total",
+            "Wants that asked Redis for holders on other processes (one round trip each).",
+            static_cast<double>(f.samples));
+  e.counter("circlecdn_cluster_holder_samples_lost_total",
+            "Of those, answers lost (Redis went down meanwhile): decided on local holders only.",
+            static_cast<double>(f.samples_lost));
+  e.counter("circlecdn_cluster_remote_matches_total",
+            "Wants of this process's peers matched with a holder on another process.",
+            static_cast<double>(t.remote_matches));
+  e.counter("circlecdn_cluster_orders_sent_total",
+            "Orders (push, refuse, cancel, done, signal, gone) published to other processes.",
+            static_cast<double>(f.orders_sent));
+  e.counter("circlecdn_cluster_orders_received_total", "Orders received on this process's channel.",
+            static_cast<double>(f.orders_received));
+  e.counter("circlecdn_cluster_orders_refused_total",
+            "Orders dropped: malformed, or a signal for a pairing this process does not know.",
+            static_cast<double>(t.orders_refused));
+  e.counter("circlecdn_cluster_push_refused_total",
+            "Push orders this process refused (the holder left or its slots filled meanwhile).",
+            static_cast<double>(t.remote_refusals));
+  e.counter("circlecdn_cluster_signals_relayed_total",
+            "Signals of this process's peers relayed to a peer on another process.",
+            static_cast<double>(t.signals_relayed_remote));
+  e.gauge("circlecdn_cluster_manifest_mismatch_paths",
+          "Paths whose content hash another process's manifest disagrees with, now.",
+          static_cast<double>(f.manifest_mismatches));
+  e.counter("circlecdn_cluster_manifest_mismatch_refusals_total",
+            "Wants refused a pairing because the processes disagree on the hash's path.",
+            static_cast<double>(t.disputed_refusals));
 }
 
 void state(exposition& e, context& ctx) {
@@ -221,7 +251,7 @@ void state(exposition& e, context& ctx) {
   }
   e.gauge("circlecdn_heap_bytes", "Bytes allocated on the heap and not freed.",
           static_cast<double>(heap_bytes_in_use()));
-  if (ctx.cluster) cluster_state(e, *ctx.cluster);
+  if (ctx.cluster) cluster_state(e, *ctx.cluster, ctx.tracker.counters());
 }
 
 }  // namespace

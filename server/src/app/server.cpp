@@ -96,9 +96,11 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
   return {address, static_cast<std::uint16_t>(port)};
 }
 
-void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep) {
+void open_listener(tcp::acceptor& acceptor, const tcp::endpoint& ep, bool reuse_port = false) {
   acceptor.open(ep.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
+  if (reuse_port)
+    acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
   acceptor.bind(ep);
   acceptor.listen(asio::socket_base::max_listen_connections);
 }
@@ -125,7 +127,8 @@ struct server::impl {
   std::uint16_t port = 0, redirect_port = 0;
 
   std::uint16_t bind() {
-    open_listener(acceptor, {asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port});
+    open_listener(acceptor, {asio::ip::make_address(ctx.cfg.listen_address), ctx.cfg.listen_port},
+                  ctx.cfg.reuse_port);
     port = acceptor.local_endpoint().port();
     if (!ctx.cfg.tls.redirect_http.empty()) {
       if (!ctx.tls) throw std::runtime_error("--redirect-http needs --tls-cert and --tls-key");
@@ -151,7 +154,23 @@ struct server::impl {
     ctx.cluster = std::make_unique<cluster::crowd_mirror>(
         io.get_executor(), *where, ctx.directory, ctx.ledger,
         [this] { return ctx.tracker.peers_online(); });
-    ctx.cluster->start();
+    auto& m = *ctx.cluster;
+    m.inputs_of = [this](const peer_id& p) {
+      return ctx.tracker.holder_inputs_of(p, signal::tracker::clock::now());
+    };
+    m.on_order = [this](std::string_view order) {
+      ctx.tracker.on_order(order, signal::tracker::clock::now());
+    };
+    m.manifest_tag = [this] { return ctx.manifest.current()->content_tag; };
+    m.manifest = [this] {
+      auto snap = ctx.manifest.current();
+      cluster::crowd_mirror::manifest_view view{snap->content_tag, {}};
+      for (const auto& [path, f] : snap->files)
+        if (f.crowd) view.files.push_back({path, f.sha256, f.pieces});
+      return view;
+    };
+    ctx.tracker.set_remote(&m);
+    m.start();
   }
 
   void supervise_loop(std::string name, loop_factory make) {
@@ -300,6 +319,7 @@ struct server::impl {
     redirect_acceptor.close(ignored);
     watcher.stop();
     if (ctx.cluster) ctx.cluster->stop();  // out of the cluster at once, not at expiry
+    ctx.tracker.set_remote(nullptr);
     ctx.tracker.announce_shutdown();
     std::vector<ws::session*> sessions(ctx.ws_hub.sessions.begin(), ctx.ws_hub.sessions.end());
     for (auto* s : sessions) s->close(1001, "server shutdown");

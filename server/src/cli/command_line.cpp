@@ -111,6 +111,8 @@ struct parser {
     };
     if (given("turn-secret") && given("turn-secret-file"))
       r.problems.push_back("--turn-secret-file: give it or --turn-secret, not both");
+    if (given("secret") && given("token-secret-file"))
+      r.problems.push_back("--token-secret-file: give it or --secret, not both");
     if (r.problems.empty())
       for (auto& p : cross_check(r.cfg)) r.problems.push_back(std::move(p));
     if (need_site) {

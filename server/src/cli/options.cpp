@@ -53,6 +53,11 @@ std::vector<option_spec> make_table() {
     to.listen_port = from.listen_port;
   };
   t.push_back(std::move(listen));
+  // Several processes on one machine share one port: the kernel spreads new connections over
+  // them (docs/operations.md, "Running a cluster"). Every process sharing it must set it.
+  t.push_back(flag(
+      "reuse-port", "listen with SO_REUSEPORT, so several processes share --listen's port", false,
+      [](C & c) -> auto& { return c.reuse_port; }));
 
   t.push_back(text(
       "client-dir", "DIR",
@@ -87,6 +92,29 @@ std::vector<option_spec> make_table() {
       "any", [](C & c) -> auto& { return c.secret; });
   secret.sensitive = true;
   t.push_back(std::move(secret));
+  // A cluster's processes must verify each other's tokens (a resume token issued by one process
+  // is presented to another behind a load balancer): the same key on every process, from a file
+  // (never in ps). Read at start; a new key needs a restart of every process together.
+  option_spec token_secret_file =
+      named("token-secret-file", "FILE",
+            "file holding the HMAC key for resume and miss tokens, the same on every process "
+            "(required with --redis)",
+            "a readable file with 16+ characters");
+  token_secret_file.set = [](const option_value& v, C& c) -> std::optional<std::string> {
+    std::string problem;
+    auto s = signal::read_secret_file(v.values.back(), problem);
+    if (!s) return problem.substr(problem.find(": ") + 2);  // the caller names the option
+    if (s->size() < 16) return "the key must be 16 characters or more";
+    c.token_secret_file = v.values.back();
+    c.secret = std::move(*s);
+    return std::nullopt;
+  };
+  token_secret_file.show = [](const C& c) { return c.token_secret_file.string(); };
+  token_secret_file.copy = [](const C& from, C& to) {
+    to.token_secret_file = from.token_secret_file;
+    to.secret = from.secret;
+  };
+  t.push_back(std::move(token_secret_file));
   t.push_back(list(
       "allowed-origin", "URL",
       "a web origin besides the site's own whose pages may open the signaling socket "
@@ -434,6 +462,11 @@ std::vector<std::string> cross_check(const app::config& cfg) {
   if (!cfg.tls.redirect_http.empty() && !cfg.tls.enabled())
     problems.push_back("--redirect-http: needs --tls-cert and --tls-key");
   if (auto p = signal::ice_config_problem(cfg.ice)) problems.push_back(*p);
+  // Random keys per process would make every resume and miss token fail on the other processes.
+  if (!cfg.cluster.redis.empty() && cfg.secret.empty())
+    problems.push_back(
+        "--redis: needs a key shared by every process: --token-secret-file FILE (the same file "
+        "on each) or --secret");
   return problems;
 }
 

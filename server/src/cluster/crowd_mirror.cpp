@@ -3,39 +3,11 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
+#include "cluster/scripts.hpp"
+
 namespace circlecdn::cluster {
 
 namespace {
-
-// Removes what a process left in Redis: its field in every hash it held, its index of those
-// hashes, its peer count and its membership. ARGV[1]: the process id.
-const std::string forget_process_lua = R"(
-local p = ARGV[1]
-for _, h in ipairs(redis.call('SMEMBERS', 'circlecdn:held:' .. p)) do
-  redis.call('HDEL', 'circlecdn:holders:' .. h, p)
-end
-redis.call('DEL', 'circlecdn:held:' .. p)
-redis.call('HDEL', 'circlecdn:peers', p)
-redis.call('SREM', 'circlecdn:procs', p)
-return 1
-)";
-
-// The janitor: every process whose presence key expired is forgotten as above. Returns how many.
-const std::string janitor_lua = R"(
-local gone = 0
-for _, p in ipairs(redis.call('SMEMBERS', 'circlecdn:procs')) do
-  if redis.call('EXISTS', 'circlecdn:proc:' .. p) == 0 then
-    for _, h in ipairs(redis.call('SMEMBERS', 'circlecdn:held:' .. p)) do
-      redis.call('HDEL', 'circlecdn:holders:' .. h, p)
-    end
-    redis.call('DEL', 'circlecdn:held:' .. p)
-    redis.call('HDEL', 'circlecdn:peers', p)
-    redis.call('SREM', 'circlecdn:procs', p)
-    gone = gone + 1
-  end
-end
-return gone
-)";
 
 std::uint64_t integer_of(const redisReply* r) {
   return r && r->type == REDIS_REPLY_INTEGER && r->integer > 0
@@ -48,21 +20,30 @@ std::uint64_t integer_of(const redisReply* r) {
 crowd_mirror::crowd_mirror(boost::asio::any_io_executor ex, redis_endpoint where,
                            swarm::memory_directory& dir, swarm::memory_ledger& ledger,
                            std::function<std::size_t()> peers_online)
-    : link_(ex, std::move(where)),
+    : link_(ex, where),
+      bus_(ex, std::move(where)),
       dir_(dir),
       ledger_(ledger),
       peers_online_(std::move(peers_online)),
-      proc_(peer_id::random().str()),
-      timer_(ex) {
+      self_(peer_id::random()),
+      proc_(self_.str()),
+      timer_(ex),
+      flush_timer_(ex) {
   link_.on_up = [this] {
     if (figures_.resyncs > 0) settle_resync_in_ = 3;  // a rejoin: again two heartbeats later
     resync();
+  };
+  bus_.on_up = [this] { bus_.subscribe(keys::channel(proc_)); };
+  bus_.on_message = [this](std::string_view order) {
+    ++figures_.orders_received;
+    if (on_order) on_order(order);
   };
 }
 
 crowd_mirror::~crowd_mirror() {
   stop();
   link_.stop();  // (the io_context may have stopped before a graceful close finished)
+  bus_.stop();
 }
 
 void crowd_mirror::start() {
@@ -70,6 +51,7 @@ void crowd_mirror::start() {
   ledger_.set_observer(this);
   spdlog::info("event=cluster_start process={}", proc_);
   link_.start();
+  bus_.start();
   schedule();
 }
 
@@ -78,9 +60,11 @@ void crowd_mirror::stop() {
   stopped_ = true;
   ledger_.set_observer(nullptr);
   timer_.cancel();
+  flush_timer_.cancel();
   // A clean stop takes this process out at once (a crash waits for the janitor).
-  if (link_.up()) link_.command({"EVAL", forget_process_lua, "0", proc_});
+  if (link_.up()) link_.command({"EVAL", scripts::forget_process, "0", proc_});
   link_.close_gracefully();
+  bus_.stop();
 }
 
 cluster_figures crowd_mirror::figures() const {
@@ -96,30 +80,42 @@ cluster_figures crowd_mirror::figures() const {
 void crowd_mirror::resync() {
   ++figures_.resyncs;
   last_answer_ = std::chrono::steady_clock::now();
-  link_.command({"EVAL", forget_process_lua, "0", proc_});
+  link_.command({"EVAL", scripts::forget_process, "0", proc_});
+  load_script();
+  published_tag_.reset();  // published again below (tick)
   auto ttl_ms = std::to_string(
       std::chrono::duration_cast<std::chrono::milliseconds>(presence_rules::ttl).count());
   link_.command({"SET", keys::presence(proc_), "1", "PX", ttl_ms});
   link_.command({"SADD", keys::processes, proc_});
-  std::size_t hashes = 0;
+  std::size_t hashes = 0, holdings = 0;
   dir_.for_each_hash([&](const content_hash& h) {
-    first_holder(h);
+    link_.command({"SADD", keys::held_by(proc_), h.hex()});
     ++hashes;
   });
-  spdlog::info("event=cluster_joined process={} hashes={}", proc_, hashes);
+  dir_.for_each_holding([&](const content_hash& h, const peer_id& p) {
+    holding_added(h, p, false);
+    ++holdings;
+  });
+  spdlog::info("event=cluster_joined process={} hashes={} holdings={}", proc_, hashes, holdings);
   tick();
 }
 
-void crowd_mirror::first_holder(const content_hash& h) {
+// The index of hashes (held:<process>) is written before the holder's field, so the janitor,
+// which finds a dead process's fields through it, never misses one.
+void crowd_mirror::holding_added(const content_hash& h, const peer_id& p, bool first_here) {
+  if (!link_.up()) return;  // (resync re-sends everything)
   auto hex = h.hex();
-  link_.command({"HSET", keys::holders(hex), proc_, "1"});
-  link_.command({"SADD", keys::held_by(proc_), hex});
+  if (first_here) link_.command({"SADD", keys::held_by(proc_), hex});
+  link_.command({"HSET", keys::holders(hex), p.str(), proc_});
+  holder_changed(p);
 }
 
-void crowd_mirror::last_holder_gone(const content_hash& h) {
+void crowd_mirror::holding_removed(const content_hash& h, const peer_id& p, bool last_here) {
+  if (!link_.up()) return;
   auto hex = h.hex();
-  link_.command({"HDEL", keys::holders(hex), proc_});
-  link_.command({"SREM", keys::held_by(proc_), hex});
+  link_.command({"HDEL", keys::holders(hex), p.str()});
+  if (last_here) link_.command({"SREM", keys::held_by(proc_), hex});
+  holder_changed(p);
 }
 
 void crowd_mirror::schedule() {
@@ -151,8 +147,11 @@ void crowd_mirror::tick() {
       std::chrono::duration_cast<std::chrono::milliseconds>(presence_rules::ttl).count());
   link_.command({"SET", keys::presence(proc_), "1", "PX", ttl_ms});
   link_.command({"SADD", keys::processes, proc_});
+  link_.command({"PEXPIRE", keys::inputs(proc_), ttl_ms});
   link_.command({"HSET", keys::peers, proc_, std::to_string(peers_online_())});
-  link_.command({"EVAL", janitor_lua, "0"}, [this](const redisReply* r) {
+  publish_manifest();
+  compare_manifests();
+  link_.command({"EVAL", scripts::janitor, "0"}, [this](const redisReply* r) {
     if (auto n = integer_of(r)) {
       figures_.expired_processes_cleaned += n;
       spdlog::info("event=cluster_processes_expired count={}", n);

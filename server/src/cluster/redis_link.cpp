@@ -207,3 +207,35 @@ bool redis_link::command(const std::vector<std::string>& args, reply_fn done) {
 }
 
 }  // namespace circlecdn::cluster
+
+namespace circlecdn::cluster {
+
+// hiredis keeps a subscription's callback for every message it brings (and calls it with null
+// when the connection goes): the callback finds its link through the context, never through a
+// heap object of its own.
+bool redis_link::subscribe(const std::string& channel) {
+  if (!conn_ || !conn_->ac || !up_) {
+    ++refused_;
+    return false;
+  }
+  const char* argv[] = {"SUBSCRIBE", channel.data()};
+  std::size_t lens[] = {9, channel.size()};
+  auto callback = [](redisAsyncContext* ac, void* r, void*) {
+    auto* self = static_cast<redis_link*>(ac->data);
+    auto* reply = static_cast<const redisReply*>(r);
+    // ["message", channel, payload]; the ["subscribe", channel, count] confirmation is not one.
+    if (!self || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+        reply->element[2]->type != REDIS_REPLY_STRING ||
+        std::string_view(reply->element[0]->str, reply->element[0]->len) != "message")
+      return;
+    if (self->on_message)
+      self->on_message(std::string_view(reply->element[2]->str, reply->element[2]->len));
+  };
+  if (redisAsyncCommandArgv(conn_->ac, callback, nullptr, 2, argv, lens) != REDIS_OK) {
+    ++refused_;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace circlecdn::cluster

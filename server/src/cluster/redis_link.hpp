@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/redis_url.hpp"
@@ -39,6 +40,11 @@ class redis_link {
   bool up() const { return up_; }
   // Queues a command (pipelined behind those before it). False, and nothing sent, when down.
   bool command(const std::vector<std::string>& args, reply_fn done = {});
+  // Subscribes to `channel` (call from on_up: a connection that subscribed takes no other
+  // command). Each message's payload goes to on_message, until the connection goes down.
+  using message_fn = std::function<void(std::string_view payload)>;
+  bool subscribe(const std::string& channel);
+  message_fn on_message;
 
   std::function<void()> on_up;    // connected (and the database selected)
   std::function<void()> on_down;  // lost (not called by stop())

@@ -75,9 +75,16 @@ void tracker::leave(peer_state* p) {
   // elsewhere.
   for (const auto& t : ledger_.close_transfers_of(p->id)) {
     bool wanted = t.wanter == p->id;
-    if (auto* other = online(wanted ? t.holder : t.wanter))
-      other->link->deliver(
-          make_cancel(t.id, t.hash, p->id, wanted ? "holder" : "wanter", "peer_gone"));
+    const auto& other_id = wanted ? t.holder : t.wanter;
+    const char* role = wanted ? "holder" : "wanter";  // the other side's, in this transfer
+    if (t.remote()) {
+      send_order(t.process, order_of(order_kind::cancel, p->id, other_id, t.id, t.hash, false, role,
+                                     "peer_gone"));
+      release_remote(other_id);
+    } else if (auto* other = online(other_id)) {
+      other->link->deliver(make_cancel(t.id, t.hash, p->id, role, "peer_gone"));
+      if (wanted) note_holder(other_id);
+    }
   }
   routing_leave(*p);          // the ring closes the gap; its routing pairings go
   ledger_.forget(p->id);      // its holdings, fetch claims and path records
@@ -187,6 +194,17 @@ void tracker::expire(clock::time_point now) {
     ++counters_.wants_expired;
     auto* wanter = online(t.wanter);
     auto* holder = online(t.holder);
+    if (t.remote()) {  // each process expires its own half (both started the same timeout)
+      if (wanter) {
+        wanter->link->deliver(make_cancel(t.id, t.hash, t.holder, "wanter", "expired"));
+        wanter_outcome(t.wanter, t.holder, false, now, done_reason::none);
+      } else if (holder) {
+        holder->link->deliver(make_cancel(t.id, t.hash, t.wanter, "holder", "expired"));
+        holder_outcome(*holder, t.wanter, t.hash, false, now);
+      }
+      release_remote(wanter ? t.holder : t.wanter);
+      continue;
+    }
     if (!wanter || !holder) continue;  // (leave() ends a peer's transfers: not in one process)
     // A want that nobody finished counts against its holder like a failed path: a fake holder
     // that never serves is excluded for this wanter and, failing with several, skipped.
@@ -194,6 +212,21 @@ void tracker::expire(clock::time_point now) {
     holder->link->deliver(make_cancel(t.id, t.hash, t.wanter, "holder", "expired"));
     record_outcome(*wanter, *holder, t.hash, false, now);  // (after the cancel: it may challenge)
   }
+}
+
+void tracker::release_remote(const peer_id& id) {
+  if (!online(id) && ledger_.wants_of(id) == 0 && ledger_.uploads_of(id) == 0) ledger_.forget(id);
+}
+
+std::optional<swarm::holder_inputs> tracker::holder_inputs_of(const peer_id& id,
+                                                              clock::time_point now) const {
+  auto* p = online(id);
+  if (!p || p->closing || ledger_.holdings_of(id) == 0) return std::nullopt;
+  auto standing = penalties_.standing_of(id, now);
+  return swarm::holder_inputs{
+      ledger_.uploads_of(id),      p->max_uploads,   p->uploads_completed,
+      standing.penalised,          standing.accused, penalties_.suspect(p->address, now),
+      ledger_.unreachable(id, now)};
 }
 
 void tracker::announce_shutdown() {

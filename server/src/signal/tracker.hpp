@@ -25,6 +25,7 @@
 #include "routing/crowd_miss.hpp"
 #include "routing/ring.hpp"
 #include "signal/challenges.hpp"
+#include "signal/cluster_orders.hpp"
 #include "signal/ice_config.hpp"
 #include "signal/ice_renewals.hpp"
 #include "signal/limits.hpp"
@@ -34,6 +35,7 @@
 #include "swarm/ledger.hpp"
 #include "swarm/miss_reason.hpp"
 #include "swarm/penalties.hpp"
+#include "swarm/remote_crowd.hpp"
 #include "swarm/served_record.hpp"
 
 namespace circlecdn::signal {
@@ -71,6 +73,12 @@ struct tracker_counters {
   std::array<std::uint64_t, usage_source_count> reported_bytes{};
   std::uint64_t usage_reports = 0, usage_refused = 0, usage_clamped_bytes = 0;
   std::uint64_t reported_verify_failures = 0;
+  // With a cluster (swarm/remote_crowd.hpp): wants that asked other processes for holders, those
+  // matched with a holder there, orders from other processes (applied, and refused as malformed
+  // or not matching a pairing), signals relayed to another process.
+  std::uint64_t remote_asks = 0, remote_matches = 0, orders_received = 0, orders_refused = 0;
+  std::uint64_t signals_relayed_remote = 0, remote_refusals = 0;
+  std::uint64_t disputed_refusals = 0;  // wants for a hash the processes' manifests disagree on
   std::array<metrics::histogram, usage_source_count> reported_item_seconds{
       metrics::histogram{metrics::item_buckets_s}, metrics::histogram{metrics::item_buckets_s},
       metrics::histogram{metrics::item_buckets_s}};
@@ -124,6 +132,16 @@ class tracker {
   void announce_shutdown();
   // Sends one shared frame to every peer online (the `manifest` notice).
   void broadcast(const frame& f);
+
+  // Joins a cluster: wants with no idle holder here ask `r` for holders on other processes, and
+  // pairings across processes are carried by orders (signal/cluster_orders.hpp). Null (the
+  // default): this process alone, the synchronous path. Set before the first peer joins.
+  void set_remote(swarm::remote_crowd* r) { remote_ = r; }
+  // An order from another process (its text as published).
+  void on_order(std::string_view text, clock::time_point now);
+  // What the cluster is told of a local holder (nullopt: not connected here, or holds nothing).
+  std::optional<swarm::holder_inputs> holder_inputs_of(const peer_id& id,
+                                                       clock::time_point now) const;
 
   std::size_t peers_online() const { return peers_.size(); }
   // The most peers online since the last call (then it starts again from now).
@@ -206,13 +224,50 @@ class tracker {
   swarm::fetch_bounds fetch_bounds() const;
   void pair(peer_state& a, peer_state& b);
   // Adds `kind` to a's pairing with b (a new pairing, evicting the oldest want-only one at the
-  // cap).
-  void add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind);
+  // cap); `process` is b's when b is another process's peer.
+  void add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind, const peer_id& process = {});
   // Paired for any reason (signals relay), or for one of `kinds`.
   bool is_paired(const peer_state& a, const peer_id& b, std::uint8_t kinds = 0xff) const;
   // A pairing's outcome (done, or the want expired): the holder's record, the wanter's exclusions.
   void record_outcome(peer_state& wanter, peer_state& holder, const content_hash& h, bool ok,
                       clock::time_point now, done_reason why = done_reason::none);
+  // Its two halves, for a pairing across processes (each process keeps its own peer's half).
+  void holder_outcome(peer_state& holder, const peer_id& wanter, const content_hash& h, bool ok,
+                      clock::time_point now);
+  void wanter_outcome(const peer_id& wanter, const peer_id& holder, bool ok, clock::time_point now,
+                      done_reason why);
+
+  // The want path (handlers/want.cpp): local candidates into candidates_/candidate_states_;
+  // the decision once every candidate is in (here, or after the cluster answered).
+  struct gathered {
+    bool may_discover = true;
+    bool held_by_strangers = false;
+  };
+  // The local holders of h (or only `only`, when the crowd named the holder) as candidates.
+  gathered gather_local(peer_state& p, const content_hash& h, const peer_id* only,
+                        clock::time_point now);
+  void decide(peer_state& p, const want_msg& m, const swarm::choice& pick, bool held_by_strangers,
+              clock::time_point asked, clock::time_point now);
+  void answer_miss(peer_state& p, const want_msg& m, miss_reason reason);
+  void continue_want(const peer_id& wanter, const want_msg& m,
+                     std::span<const swarm::remote_holder> found, clock::time_point asked);
+  void match_remote(peer_state& p, const want_msg& m, const swarm::candidate& c,
+                    const peer_id& process, clock::time_point now);
+  // Orders from other processes (handlers/orders.cpp).
+  void order_push(const order& o, clock::time_point now);
+  void order_refuse(const order& o);
+  void order_cancel(const order& o);
+  void order_done(const order& o, clock::time_point now);
+  void order_signal(const order& o);
+  void order_gone(const order& o);
+  bool send_order(const peer_id& process, const order& o);
+  // A peer of another process that this one kept a record for (a transfer's other side): the
+  // record goes once no transfer needs it.
+  void release_remote(const peer_id& id);
+  // A local holder's policy inputs changed: the cluster re-publishes them (nothing alone).
+  void note_holder(const peer_id& id) {
+    if (remote_) remote_->holder_changed(id);
+  }
   void remove_holding(peer_state& p, const content_hash& h);
 
   const limits& lim_;
@@ -232,8 +287,10 @@ class tracker {
   std::uint64_t tie_seed_ = std::random_device{}();  // ties among equal holders: random
   std::vector<peer_id> sample_;  // reused scratch for holder sampling and the policy's input
   std::vector<swarm::candidate> candidates_;
-  std::vector<peer_state*> candidate_states_;
-  routing::ring ring_;                                 // ring mode: the online peers' circle
+  std::vector<peer_state*> candidate_states_;  // null for a holder of another process
+  std::vector<peer_id> remote_processes_;      // their processes, in order, after the local ones
+  swarm::remote_crowd* remote_ = nullptr;      // null: this process alone
+  routing::ring ring_;                         // ring mode: the online peers' circle
   std::unordered_set<std::uint32_t> chord_positions_;  // chord mode: the online peers' positions
   ice_renewals renewals_;                              // empty unless TURN credentials are issued
   std::uint64_t ice_serial_ = 0;

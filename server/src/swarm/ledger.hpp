@@ -26,6 +26,10 @@ struct transfer {
   content_hash hash;
   peer_id holder;
   ledger_clock::time_point deadline;  // the want expires unfinished then
+  // The process of the side that is not connected here (a pairing across processes); all zero
+  // when both are this process's peers.
+  peer_id process{};
+  bool remote() const { return process != peer_id{}; }
 };
 
 // Bounds on the origin-fetch claims (docs/protocol.md, "Holder policy").
@@ -35,13 +39,13 @@ struct fetch_bounds {
   std::size_t hashes_max = 100'000;      // claims remembered in all
 };
 
-// Told when this process's holder count of a hash goes from 0 to 1 or back to 0: what a cluster
-// mirror (cluster/crowd_mirror.hpp) shares with other processes.
+// Told of every holding added or removed (and whether it was this process's first holder of the
+// hash, or its last): what a cluster mirror (cluster/crowd_mirror.hpp) shares with other processes.
 class holdings_observer {
  public:
   virtual ~holdings_observer() = default;
-  virtual void first_holder(const content_hash& h) = 0;
-  virtual void last_holder_gone(const content_hash& h) = 0;
+  virtual void holding_added(const content_hash& h, const peer_id& p, bool first_here) = 0;
+  virtual void holding_removed(const content_hash& h, const peer_id& p, bool last_here) = 0;
 };
 
 class ledger {

@@ -24,6 +24,12 @@ class memory_directory final : public directory {
   void for_each_hash(F&& f) const {
     for (const auto& [h, set] : map_) f(h);
   }
+  // Every (hash, holder) pair.
+  template <class F>
+  void for_each_holding(F&& f) const {
+    for (const auto& [h, set] : map_)
+      for (const auto& p : set.peers) f(h, p);
+  }
 
  private:
   struct holder_set {

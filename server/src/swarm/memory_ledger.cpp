@@ -11,12 +11,12 @@ const memory_ledger::record* memory_ledger::find(const peer_id& p) const {
 
 void memory_ledger::added(const content_hash& h, const peer_id& p) {
   dir_.add(h, p);
-  if (observer_ && dir_.holders(h) == 1) observer_->first_holder(h);
+  if (observer_) observer_->holding_added(h, p, dir_.holders(h) == 1);
 }
 
 void memory_ledger::removed(const content_hash& h, const peer_id& p) {
   dir_.remove(h, p);
-  if (observer_ && dir_.holders(h) == 0) observer_->last_holder_gone(h);
+  if (observer_) observer_->holding_removed(h, p, dir_.holders(h) == 0);
 }
 
 bool memory_ledger::add_holding(const peer_id& p, const content_hash& h) {

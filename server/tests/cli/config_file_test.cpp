@@ -48,6 +48,8 @@ std::string good_toml_value(const option_spec& spec, const test::temp_dir& dir) 
   if (spec.name == "turn-secret-file") return "\"" + dir.write("secret", "s\n").string() + "\"";
   if (spec.name == "operator-token-file")
     return "\"" + dir.write("token", "0123456789abcdef0\n").string() + "\"";
+  if (spec.name == "token-secret-file")
+    return "\"" + dir.write("token-key", "a shared key of 16+ characters\n").string() + "\"";
   if (spec.name == "secret" || spec.name == "turn-secret") return "\"s\"";
   // Numbers: the lower end of the range ("0 or 1024..N" -> 0; "60..604800" -> 60).
   return spec.range.substr(0, spec.range.find_first_of(". "));
@@ -196,8 +198,10 @@ TEST(ReloadPlan, ChangedSecretsAreReportedHidden) {
 // [serve.cluster]; the flag is --redis.
 TEST(ConfigFile, DottedKeysReachTheirOption) {
   test::temp_dir dir;
-  for (const std::string text : {"[serve]\ncluster.redis = \"redis://127.0.0.1:7001/2\"\n",
-                                 "[serve.cluster]\nredis = \"redis://127.0.0.1:7001/2\"\n"}) {
+  // (--redis needs a shared token key: here --secret, before any table)
+  for (const std::string text :
+       {"[serve]\nsecret = \"k\"\ncluster.redis = \"redis://127.0.0.1:7001/2\"\n",
+        "[serve]\nsecret = \"k\"\n[serve.cluster]\nredis = \"redis://127.0.0.1:7001/2\"\n"}) {
     auto file = dir.write("cluster.toml", text);
     auto r =
         parse_command_line({"circlecdn", "serve", dir.path().string(), "--config", file.string()});

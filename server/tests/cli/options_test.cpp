@@ -50,6 +50,7 @@ const std::vector<bad_value> bad_values = {
     {"stun", "http://198.51.100.1", "stun:HOST"},
     {"turn", "turn:198.51.100.1?transport=sctp", "turn:HOST"},
     {"turn-secret-file", "/nonexistent/secret", "cannot read"},
+    {"token-secret-file", "/nonexistent/key", "cannot read"},
     {"turn-ttl", "30", "60..604800"},
     {"turn-ttl", "99999999", "60..604800"},
     {"connect-timeout", "50", "100..60000"},
@@ -87,7 +88,7 @@ const std::vector<bad_value> bad_values = {
 // (--hash-cache is any path outside the site: restart_test checks the refusal inside it.)
 const std::set<std::string> any_value = {"secret",         "crowd-include",  "crowd-exclude",
                                          "require-origin", "secure-cookies", "turn-secret",
-                                         "ice-relay-only", "hash-cache"};
+                                         "ice-relay-only", "hash-cache",     "reuse-port"};
 
 parse_result serve_with(const test::temp_dir& site, std::vector<std::string> extra) {
   std::vector<std::string> args{"circlecdn", "serve", site.path().string()};
@@ -169,6 +170,14 @@ TEST(Options, RefusesOptionsThatNeedEachOther) {
   EXPECT_NE(one({"--turn", "turn:198.51.100.1", "--turn-secret", "s", "--turn-secret-file",
                  secret.string()})
                 .find("not both"),
+            std::string::npos);
+  // A cluster's processes verify each other's tokens: a key shared by all, from a file.
+  auto key = site.write("k", "a shared key of 16+ characters\n");
+  EXPECT_NE(one({"--redis", "redis://127.0.0.1:6379"}).find("--token-secret-file"),
+            std::string::npos);
+  EXPECT_EQ(one({"--redis", "redis://127.0.0.1:6379", "--token-secret-file", key.string()}), "");
+  EXPECT_NE(one({"--token-secret-file", secret.string()}).find("16 characters"), std::string::npos);
+  EXPECT_NE(one({"--secret", "k", "--token-secret-file", key.string()}).find("not both"),
             std::string::npos);
 }
 

@@ -61,13 +61,17 @@ TEST(NginxCluster, EachVisitorStaysOnOneProcessAndVisitorsSpreadOverAll) {
   std::filesystem::create_directories(dir.path() / "site");
   for (int i = 0; i < files; ++i)
     std::ofstream(dir.path() / "site" / ("f" + std::to_string(i) + ".txt")) << file_content(i);
+  // Tokens made by one process verify on the others: one key for all (--token-secret-file).
+  std::ofstream(dir.path() / "token.key") << "cluster-nginx-test-token-key\n";
   std::vector<std::unique_ptr<child_server>> procs;
   for (int i = 0; i < 3; ++i)
     procs.push_back(std::make_unique<child_server>(
         CIRCLECDN_BIN, dir.path() / "site",
-        std::vector<std::string>{"--listen", "127.0.0.1:0", "--redis", redis.url(), "--trust-proxy",
-                                 "127.0.0.1/32", "--operator-token", operator_token, "--hash-cache",
-                                 "none", "--challenge-rate", "0", "--peers-per-address", "1000"},
+        std::vector<std::string>{"--listen", "127.0.0.1:0", "--redis", redis.url(),
+                                 "--token-secret-file", (dir.path() / "token.key").string(),
+                                 "--trust-proxy", "127.0.0.1/32", "--operator-token",
+                                 operator_token, "--hash-cache", "none", "--challenge-rate", "0",
+                                 "--peers-per-address", "1000"},
         dir.path() / ("process" + std::to_string(i) + ".log")));
 
   const std::filesystem::path repo = CIRCLECDN_SOURCE_DIR;

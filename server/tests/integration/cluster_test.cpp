@@ -1,20 +1,8 @@
 // Many processes, one crowd: the real binary several times with --redis, a real redis-server
 // started by the test on a free loopback port, real WebSocket clients. What each process keeps
-// in Redis (presence, holdings, peer counts), a crash, a Redis outage, a hostile peer, and the
-// keys returning to their baseline.
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <functional>
-#include <thread>
-
-#include "core/content_hash.hpp"
-#include "support/child_process.hpp"
-#include "support/http_client.hpp"
-#include "support/operator_token.hpp"
-#include "support/redis_server.hpp"
-#include "support/temp_dir.hpp"
-#include "support/ws_client.hpp"
+// in Redis (presence, holdings, peer counts), a crash, a Redis outage and a frozen Redis.
+// Pairing across processes: cluster_pairing_test.cpp; numbers: cluster_scale_test.cpp.
+#include "cluster_fixture.hpp"
 
 using namespace circlecdn;
 using namespace circlecdn::test;
@@ -22,103 +10,39 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// cluster/crowd_mirror.hpp: presence expires after 6 s, the janitor runs every 2 s heartbeat.
-constexpr auto expiry_bound = 6s + 2s;
-// Polls are safety nets: a condition that does not come true within this fails the test.
-constexpr auto patience = 20s;
-
-std::string content(int i) {
-  return "cluster file " + std::to_string(i) + "\n";
-}
-std::string hash(int i) {
-  return content_hash::of(content(i)).hex();
-}
-
-bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds within = patience) {
-  auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return ok();
-}
-
-struct cluster_test : ::testing::Test {
-  static constexpr int files = 20;
-  temp_dir dir;
-  std::unique_ptr<redis_server> redis;
-  int started = 0;
-
-  void SetUp() override {
-    if (!redis_server_available())
-      GTEST_SKIP() << "redis-server is not installed (scripts/install-deps.sh installs it): the "
-                      "cluster tests need a real Redis";
-    redis = std::make_unique<redis_server>(dir.path() / "redis.log");
-    std::filesystem::create_directories(dir.path() / "site");
-    for (int i = 0; i < files; ++i)
-      std::ofstream(dir.path() / "site" / ("f" + std::to_string(i) + ".txt")) << content(i);
-  }
-
-  std::unique_ptr<child_server> process() {
-    auto log = dir.path() / ("process" + std::to_string(++started) + ".log");
-    return std::make_unique<child_server>(
-        CIRCLECDN_BIN, dir.path() / "site",
-        std::vector<std::string>{"--listen", "127.0.0.1:0", "--redis", redis->url(),
-                                 "--operator-token", operator_token, "--hash-cache", "none",
-                                 "--challenge-rate", "0", "--log-level", "info"},
-        log);
-  }
-  std::vector<std::string> processes() {
-    return redis->client().strings({"SMEMBERS", "circlecdn:procs"});
-  }
-  long long keys() { return redis->client().integer({"DBSIZE"}); }
-  long long holders(int i) {
-    return redis->client().integer({"HLEN", "circlecdn:holders:" + hash(i)});
-  }
-  bool holds(const std::string& proc, int i) {
-    return redis->client().integer({"HEXISTS", "circlecdn:holders:" + hash(i), proc}) == 1;
-  }
-  // Waits until n processes are present; returns the one that joined last (not in `before`).
-  std::string joined(std::size_t n, const std::vector<std::string>& before = {}) {
-    EXPECT_TRUE(eventually([&] { return processes().size() == n; }));
-    for (auto& p : processes())
-      if (std::find(before.begin(), before.end(), p) == before.end()) return p;
-    return {};
-  }
-  static void announce(ws_client& c, int i) {
-    c.send(R"({"type":"announce","have":[")" + hash(i) + R"("]})");
-  }
-  static double metric(std::uint16_t port, const std::string& name) {
-    auto body = get(port, "/metrics", operator_auth()).body();
-    auto at = body.find("\n" + name + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(body.substr(at + name.size() + 2));
-  }
-};
-
 TEST_F(cluster_test, EachProcessesHoldingsReachRedisAndLeaveWithItsPeers) {
   auto p1 = process();
   auto id1 = joined(1);
   auto p2 = process();
   auto id2 = joined(2, {id1});
-  ASSERT_TRUE(eventually([&] { return keys() == 4; }));  // 2 presence keys, procs, peers
-  auto baseline = keys();
+  ASSERT_TRUE(eventually([&] { return keys() == baseline(2); }));
   {
     ws_client a(p1->port), b(p2->port), b2(p2->port);
     announce(a, 0);
     announce(b, 0);
     announce(b, 1);
-    announce(b2, 1);  // a second holder on the same process: still one field
-    EXPECT_TRUE(eventually([&] { return holders(0) == 2 && holders(1) == 1; }));
+    announce(b2, 1);  // a second holder on the same process: a field of its own
+    EXPECT_TRUE(eventually([&] { return holders(0) == 2 && holders(1) == 2; }));
     EXPECT_TRUE(holds(id1, 0) && holds(id2, 0) && holds(id2, 1) && !holds(id1, 1));
+    EXPECT_TRUE(eventually([&] {
+      return inputs_published(id1, a.peer()) && inputs_published(id2, b.peer()) &&
+             inputs_published(id2, b2.peer());
+    }));
     EXPECT_TRUE(
         eventually([&] { return metric(p1->port, "circlecdn_cluster_peers_online") == 3; }));
     EXPECT_EQ(metric(p1->port, "circlecdn_cluster_processes"), 2);
+    // The dashboard shows this process's figures and the cluster's.
+    auto frame = dashboard_frame(p1->port);
+    EXPECT_EQ(frame.at("peers_online").to_number<int>(), 1);
+    auto& cluster = frame.at("cluster").as_object();
+    EXPECT_EQ(cluster.at("peers_online").to_number<int>(), 3);
+    EXPECT_EQ(cluster.at("processes").to_number<int>(), 2);
+    EXPECT_EQ(cluster.at("redis_up"), true);
     b.close();
     EXPECT_TRUE(eventually([&] { return holders(0) == 1; }));
     EXPECT_EQ(holders(1), 1);  // b2 still holds it
   }
-  EXPECT_TRUE(eventually([&] { return keys() == baseline; }));
+  EXPECT_TRUE(eventually([&] { return keys() == baseline(2); }));
   EXPECT_EQ(holders(0), 0);
 }
 
@@ -141,7 +65,7 @@ TEST_F(cluster_test, ASigkilledProcessesHoldingsVanishWithinTheExpiry) {
   std::printf("a SIGKILLed process's holdings left Redis after %.1f s (bound %lld s)\n", took,
               static_cast<long long>(std::chrono::seconds(expiry_bound).count()));
   EXPECT_EQ(metric(p2->port, "circlecdn_cluster_processes_expired_total"), 1);
-  EXPECT_EQ(keys(), 3);  // the survivor's presence, procs, peers
+  EXPECT_EQ(keys(), baseline(1));  // the survivor's alone: no holder, inputs nor manifest left
 }
 
 // Redis goes away: the process keeps pairing its own peers and says so in /metrics and its log;
@@ -189,47 +113,41 @@ TEST_F(cluster_test, AFrozenRedisIsGivenUpAndJoinedAgain) {
   EXPECT_GE(metric(p1->port, "circlecdn_redis_outages_total"), 1);
 }
 
-// A peer that learns the id of a peer on another process (here: it is told it) cannot signal it:
-// relays go only between peers the server paired.
-TEST_F(cluster_test, AHostilePeerCannotReachAPeerOnAnotherProcess) {
-  auto p1 = process();
-  auto id1 = joined(1);
-  auto p2 = process();
-  joined(2, {id1});
-  ws_client hostile(p1->port), victim(p2->port);
-  hostile.send(R"({"type":"signal","to":")" + victim.peer() + R"(","data":{"sdp":"x"}})");
-  auto err = hostile.read_type("error");
-  EXPECT_EQ(err["code"], "not_paired");
-  // The victim's next message is the answer to its own question, not a relayed signal.
-  victim.send(R"({"type":"done","id":9,"ok":true})");
-  auto next = victim.read();
-  EXPECT_EQ(next["type"], "error");
-  EXPECT_EQ(next["code"], "unknown_want");
-}
-
-// Peers join and leave in numbers; Redis's keys come back to what the processes alone keep.
-TEST_F(cluster_test, AThousandPeersOverTwoProcessesLeaveRedisAtItsBaseline) {
-  auto p1 = process();
-  auto id1 = joined(1);
-  auto p2 = process();
-  joined(2, {id1});
-  ASSERT_TRUE(eventually([&] { return keys() == 4; }));
-  auto baseline = keys();
-  {
-    std::vector<std::unique_ptr<ws_client>> peers;
-    for (int i = 0; i < 1000; ++i) {
-      peers.push_back(std::make_unique<ws_client>(i % 2 ? p2->port : p1->port));
-      announce(*peers.back(), (i / 2) % files);  // every file on both processes
+// --reuse-port: three processes listen on one port and the kernel spreads the connections over
+// them; a holder and a wanter land wherever they land and are paired all the same.
+TEST_F(cluster_test, ThreeProcessesShareOnePortWithReusePort) {
+  auto port = free_loopback_port();
+  auto c = start(3, {"--listen", "127.0.0.1:" + std::to_string(port), "--reuse-port"});
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(c.port(i), port);
+  auto& ids = c.ids;
+  std::vector<std::unique_ptr<ws_client>> peers;
+  for (int i = 0; i < 60; ++i) peers.push_back(std::make_unique<ws_client>(port));
+  auto counts = [&] {
+    std::vector<long long> n;
+    for (auto& id : ids) {
+      auto r = redis->client().run({"HGET", "circlecdn:peers", id});
+      n.push_back(r->str ? std::stoll(r->str) : 0);
     }
-    EXPECT_TRUE(eventually([&] {
-      for (int i = 0; i < files; ++i)
-        if (holders(i) != 2) return false;
-      return true;
-    }));
-    // one index per process, one holders hash per file
-    EXPECT_EQ(keys(), baseline + 2 + files);
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] {
+    auto n = counts();
+    return n[0] + n[1] + n[2] == 60;
+  }));
+  for (auto n : counts()) EXPECT_GT(n, 0);  // (60 connections all on one process: 3^-59)
+  announce(*peers[0], 2);
+  ASSERT_TRUE(eventually([&] {
+    auto proc = redis->client().run({"HGET", "circlecdn:holders:" + hash(2), peers[0]->peer()});
+    return proc->str && inputs_published(proc->str, peers[0]->peer());
+  }));
+  for (int i : {1, 2, 3}) {  // wherever each landed, here or across
+    want(*peers[i], 1, 2);
+    auto match = peers[i]->read();
+    ASSERT_EQ(match["type"], "match") << match;
+    EXPECT_EQ(match["peer"].as_string(), peers[0]->peer());
+    peers[0]->read_type("push");
+    peers[i]->send(R"({"type":"done","id":1,"ok":true,"bytes":5})");
   }
-  EXPECT_TRUE(eventually([&] { return keys() == baseline; }));
 }
 
 }  // namespace

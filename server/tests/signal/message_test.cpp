@@ -192,16 +192,22 @@ TEST(Message, SignalDataDuplicateKeyTakesTheLast) {
 }
 
 TEST(Message, RoutingMessages) {
-  auto ring = parsed<connect_msg>(R"({"type":"connect","id":3,"peer":")" + P + R"(","hash":")" + H +
-                                  R"(","reason":"ring"})");
-  EXPECT_EQ(ring.reason, connect_reason::ring);
-  EXPECT_EQ(ring.id, 3u);
-  EXPECT_EQ(ring.hash.hex(), H);
-  EXPECT_EQ(ring.peer.str(), P);
-  for (std::size_t i = 1; i < connect_reason_names.size(); ++i) {
+  // A transfer (ring or chord): a want that names its holder.
+  for (auto reason : {connect_reason::ring, connect_reason::chord}) {
+    auto m = parsed<connect_msg>(R"({"type":"connect","id":3,"peer":")" + P + R"(","hash":")" + H +
+                                 R"(","reason":")" + std::string(to_string(reason)) + R"("})");
+    EXPECT_EQ(m.reason, reason);
+    EXPECT_EQ(m.id, 3u);
+    EXPECT_EQ(m.hash.hex(), H);
+    EXPECT_EQ(m.peer.str(), P);
+  }
+  // Chord's routing connections: a peer and a reason only.
+  for (std::size_t i = 0; i < connect_reason_names.size(); ++i) {
+    auto reason = static_cast<connect_reason>(i);
+    if (is_transfer(reason)) continue;
     auto chord = parsed<connect_msg>(R"({"type":"connect","peer":")" + P + R"(","reason":")" +
                                      std::string(connect_reason_names[i]) + R"("})");
-    EXPECT_EQ(chord.reason, static_cast<connect_reason>(i));
+    EXPECT_EQ(chord.reason, reason);
   }
   EXPECT_EQ(parsed<unlink_msg>(R"({"type":"unlink","peer":")" + P + R"("})").peer.str(), P);
   for (auto reason : routing::crowd_miss_names) {
@@ -215,6 +221,8 @@ TEST(Message, RoutingMessages) {
 TEST(Message, RoutingMessagesRefuseWhatTheyCannotCarry) {
   // A ring connect is a want: id and hash are required, and checked as a want's.
   EXPECT_EQ(error_of(R"({"type":"connect","peer":")" + P + R"(","reason":"ring"})").message,
+            "id: missing");
+  EXPECT_EQ(error_of(R"({"type":"connect","peer":")" + P + R"(","reason":"chord"})").message,
             "id: missing");
   EXPECT_EQ(error_of(R"({"type":"connect","id":0,"peer":")" + P + R"(","hash":")" + H +
                      R"(","reason":"ring"})")

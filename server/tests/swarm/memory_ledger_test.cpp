@@ -115,24 +115,32 @@ TEST_F(ledger_fixture, PathRecordsFollowARenameAndGoWithThePeer) {
   EXPECT_EQ(ledger.records(), 0u);
 }
 
-// What a cluster mirror is told: only a hash's first holder in this process and its last one
-// leaving, however many peers hold it in between.
-TEST_F(ledger_fixture, TheObserverSeesOnlyAHashsFirstAndLastHolder) {
+// What a cluster mirror is told: every holding added or removed, and whether it was this process's
+// first holder of the hash or its last.
+TEST_F(ledger_fixture, TheObserverSeesEveryHoldingAndAHashsFirstAndLastHolder) {
   struct recorder : holdings_observer {
     std::vector<std::string> events;
-    void first_holder(const content_hash& h) override { events.push_back("+" + h.hex()); }
-    void last_holder_gone(const content_hash& h) override { events.push_back("-" + h.hex()); }
+    void holding_added(const content_hash& h, const peer_id& p, bool first) override {
+      events.push_back((first ? "+first " : "+ ") + h.hex().substr(0, 4) + " " + p.str());
+    }
+    void holding_removed(const content_hash& h, const peer_id& p, bool last) override {
+      events.push_back((last ? "-last " : "- ") + h.hex().substr(0, 4) + " " + p.str());
+    }
   } seen;
+  auto e = [](const char* what, const content_hash& h, const peer_id& p) {
+    return std::string(what) + " " + h.hex().substr(0, 4) + " " + p.str();
+  };
   ledger.set_observer(&seen);
   ledger.add_holding(a, h1);
   ledger.add_holding(b, h1);
   ledger.add_holding(b, h2);
   ledger.remove_holding(a, h1);
-  EXPECT_EQ(seen.events, (std::vector<std::string>{"+" + h1.hex(), "+" + h2.hex()}));
+  EXPECT_EQ(seen.events, (std::vector<std::string>{e("+first", h1, a), e("+", h1, b),
+                                                   e("+first", h2, b), e("-", h1, a)}));
   ledger.forget(b);  // b was the last holder of both
-  EXPECT_EQ(seen.events.size(), 4u);
-  EXPECT_EQ(seen.events[2].front(), '-');
-  EXPECT_EQ(seen.events[3].front(), '-');
+  ASSERT_EQ(seen.events.size(), 6u);
+  EXPECT_EQ(seen.events[4].substr(0, 5), "-last");
+  EXPECT_EQ(seen.events[5].substr(0, 5), "-last");
   ledger.set_observer(nullptr);
 }
 

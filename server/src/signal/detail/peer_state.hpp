@@ -57,10 +57,13 @@ struct peer_state {
     peer_id id;
     std::uint32_t signals = 0;
     std::uint8_t kinds = 0;
+    peer_id process{};  // the partner's process when it is not this one (all zero: here)
   };
   std::vector<pairing> paired;
   std::unique_ptr<routing_state> routing;  // from its first `connect` or `miss_token` on)
-  discovery_budget discovery;              // new holders it may still learn (docs/security.md)
+  // Wants waiting for the cluster's answer (swarm/remote_crowd.hpp), by id: not yet transfers.
+  std::vector<std::uint32_t> wants_pending;
+  discovery_budget discovery;  // new holders it may still learn (docs/security.md)
   std::uint32_t max_uploads = 0;
   std::uint32_t errors = 0;  // leaky: see send_error
   tracker::clock::time_point errors_at{};

@@ -11,6 +11,7 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
   if (m.upload && !*m.upload) p.max_uploads = 0;
   if (m.max_uploads) p.max_uploads = std::min(*m.max_uploads, lim_.uploads_per_holder);
   bool renamed = false;
+  note_holder(p.id);
   if (m.resume) {
     auto id = tokens_.check_resume(*m.resume, token_signer::clock::now());
     if (!id) {
@@ -19,7 +20,7 @@ void tracker::on_hello(peer_state& p, hello_msg& m, clock::time_point now) {
     } else if (*id != p.id) {
       // Ring links the server ordered at its join are not the peer's doing.
       bool fresh = ledger_.holdings_of(p.id) == 0 && ledger_.wants_of(p.id) == 0 &&
-                   ledger_.uploads_of(p.id) == 0 &&
+                   ledger_.uploads_of(p.id) == 0 && p.wants_pending.empty() &&
                    (!p.routing || p.routing->pending_misses.empty()) &&
                    std::all_of(p.paired.begin(), p.paired.end(),
                                [](auto& x) { return x.kinds == pairing_kind::ring_link; });

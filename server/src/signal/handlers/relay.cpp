@@ -20,6 +20,14 @@ void tracker::on_signal(peer_state& p, const signal_msg& m) {
         "over " + std::to_string(lim_.signals_per_pairing) + " signals to this peer: dropped",
         "signal");
   ++link->signals;
+  if (link->process != peer_id{}) {  // paired across processes: to its process's channel
+    if (!send_order(link->process,
+                    order_of(order_kind::signal, p.id, m.to, 0, {}, false, {}, {}, m.data)))
+      return send_error(p, error_code::peer_gone, "that peer cannot be reached now", "signal");
+    ++counters_.signals_relayed;
+    ++counters_.signals_relayed_remote;
+    return;
+  }
   auto* to = online(m.to);
   if (!to || to->closing)
     return send_error(p, error_code::peer_gone, "that peer has disconnected", "signal");

@@ -1,6 +1,7 @@
 // `want`: choose a holder (swarm/holder_policy.hpp) among the ledger's sample of the hash's
-// holders, and pair them (match + push), or answer `miss` with a reason and a miss token. A ring
-// `connect` (handlers/connect.cpp) comes through here too, with its one holder as the sample.
+// holders (and, in a cluster, the other processes' holders), and pair them (match + push), or
+// answer `miss` with a reason and a miss token. A ring or Chord `connect` (handlers/connect.cpp)
+// comes through here too, with its one holder as the sample.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,7 +16,8 @@ bool tracker::is_paired(const peer_state& a, const peer_id& b, std::uint8_t kind
                      [&](auto& x) { return x.id == b && (x.kinds & kinds); });
 }
 
-void tracker::add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind) {
+void tracker::add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind,
+                          const peer_id& process) {
   auto it = std::find_if(a.paired.begin(), a.paired.end(), [&](auto& x) { return x.id == b; });
   if (it != a.paired.end()) {
     it->kinds |= kind;
@@ -28,7 +30,7 @@ void tracker::add_pairing(peer_state& a, const peer_id& b, std::uint8_t kind) {
                             [](auto& x) { return !(x.kinds & pairing_kind::routing); });
     a.paired.erase(old == a.paired.end() ? a.paired.begin() : old);
   }
-  a.paired.push_back({b, 0, kind});
+  a.paired.push_back({b, 0, kind, process});
 }
 
 void tracker::pair(peer_state& a, peer_state& b) {
@@ -66,23 +68,28 @@ void tracker::send_miss(peer_state& p, std::uint32_t id, const content_hash& has
   p.link->deliver(make_miss(id, hash, token, reason));
 }
 
+void tracker::answer_miss(peer_state& p, const want_msg& m, miss_reason reason) {
+  send_miss(p, m.id, m.hash, reason);
+}
+
 bool tracker::admit_want_id(peer_state& p, std::uint32_t id, std::string_view ref,
                             clock::time_point now) {
   // Miss tokens asked for with `miss_token` count among the wants in flight until the origin sees
-  // them or the want timeout passes.
+  // them or the want timeout passes; so do wants waiting for the cluster's answer.
   std::size_t pending_misses = 0;
-  bool pending = false;
+  bool pending =
+      std::find(p.wants_pending.begin(), p.wants_pending.end(), id) != p.wants_pending.end();
   if (p.routing) {
     auto& misses = p.routing->pending_misses;
     std::erase_if(misses, [&](auto& x) { return x.until <= now; });
-    pending = std::any_of(misses.begin(), misses.end(), [&](auto& x) { return x.id == id; });
+    pending |= std::any_of(misses.begin(), misses.end(), [&](auto& x) { return x.id == id; });
     pending_misses = misses.size();
   }
   if (pending || ledger_.find_transfer(p.id, id)) {
     send_error(p, error_code::duplicate_id, "a want with this id is in flight", ref, {}, id);
     return false;
   }
-  if (ledger_.wants_of(p.id) + pending_misses >= lim_.wants_in_flight) {
+  if (ledger_.wants_of(p.id) + p.wants_pending.size() + pending_misses >= lim_.wants_in_flight) {
     send_error(p, error_code::too_many_wants,
                "over " + std::to_string(lim_.wants_in_flight) + " wants in flight", ref, {}, id);
     return false;
@@ -90,25 +97,8 @@ bool tracker::admit_want_id(peer_state& p, std::uint32_t id, std::string_view re
   return true;
 }
 
-void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
-  ++counters_.wants;
-  if (!admit_want_id(p, m.id, "want", now)) return;
-  answer_want(p, m.id, m.hash, nullptr, now);
-}
-
-void tracker::answer_want(peer_state& p, std::uint32_t want_id, const content_hash& hash,
-                          const peer_id* only, clock::time_point now) {
-  // The time from the frame's arrival to this want's answer.
-  struct decision_timer {
-    metrics::histogram& h;
-    clock::time_point from;
-    ~decision_timer() {
-      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
-    }
-  } timer{counters_.want_seconds, now};
-  auto miss = [&](miss_reason reason) { send_miss(p, want_id, hash, reason); };
-  if (!known_hash_(hash)) return miss(miss_reason::unknown_hash);
-
+tracker::gathered tracker::gather_local(peer_state& p, const content_hash& hash,
+                                        const peer_id* only, clock::time_point now) {
   if (only) {
     // The holder the crowd found: judged as if the sample held only it (it must have announced
     // the hash to the server).
@@ -122,14 +112,14 @@ void tracker::answer_want(peer_state& p, std::uint32_t want_id, const content_ha
   candidates.clear();
   states.clear();
   // Out of new-holder budget: only holders this wanter already knows (browsing inference).
-  bool may_discover = p.discovery.available(lim_.new_holders_per_min, now);
-  bool held_by_strangers = false;
+  gathered g;
+  g.may_discover = p.discovery.available(lim_.new_holders_per_min, now);
   for (auto& id : sample_) {
     auto* h = online(id);
-    if (!h) continue;  // a shared directory may know peers of other processes
+    if (!h) continue;
     if (h->closing || skipped_holder(p, *h, now)) continue;
-    if (!may_discover && !is_paired(p, h->id)) {
-      held_by_strangers = true;
+    if (!g.may_discover && !is_paired(p, h->id)) {
+      g.held_by_strangers = true;
       continue;
     }
     auto standing = penalties_.standing_of(h->id, now);
@@ -139,45 +129,159 @@ void tracker::answer_want(peer_state& p, std::uint32_t want_id, const content_ha
                           penalties_.suspect(h->address, now), standing.accused});
     states.push_back(h);
   }
-  auto pick = swarm::choose_holder(candidates, p.id, tie_seed_++);
+  return g;
+}
+
+void tracker::on_want(peer_state& p, const want_msg& m, clock::time_point now) {
+  ++counters_.wants;
+  if (!admit_want_id(p, m.id, "want", now)) return;
+  answer_want(p, m.id, m.hash, nullptr, now);
+}
+
+void tracker::answer_want(peer_state& p, std::uint32_t id, const content_hash& hash,
+                          const peer_id* only, clock::time_point now) {
+  const want_msg m{id, hash};
+  // A hash this process's manifest disagrees with another's on (cluster/crowd_manifest.cpp) is
+  // never paired on: the origin serves it.
+  bool disputed = remote_ && remote_->disputed(m.hash);
+  if (!known_hash_(m.hash) || disputed) {
+    if (disputed) ++counters_.disputed_refusals;
+    answer_miss(p, m, disputed ? miss_reason::no_holder : miss_reason::unknown_hash);
+    return counters_.want_seconds.observe(
+        std::max(0.0, std::chrono::duration<double>(clock::now() - now).count()));
+  }
+  auto g = gather_local(p, m.hash, only, now);
+  auto pick = swarm::choose_holder(candidates_, p.id, tie_seed_++);
+  // In a cluster, a want with no idle holder here asks the other processes (one round trip) and
+  // is decided when they answer; a holder here with nothing in flight is as good as any. A ring
+  // or Chord transfer named its holder, a peer of this process (each keeps its own crowd's
+  // routing).
+  if (!only && remote_ && remote_->up() &&
+      (!pick.index || candidates_[*pick.index].uploads_in_flight > 0 ||
+       candidates_[*pick.index].suspect)) {
+    ++counters_.remote_asks;
+    p.wants_pending.push_back(m.id);
+    remote_->sample_holders(
+        m.hash, p.id, lim_.holder_sample,
+        [this, wanter = p.id, m, now](auto found) { continue_want(wanter, m, found, now); });
+    return;
+  }
+  decide(p, m, pick, g.held_by_strangers, now, now);
+}
+
+// The cluster answered (or not: `found` is then empty). The wanter may have left, and the local
+// holders may have changed, while Redis answered: everything is looked at again.
+void tracker::continue_want(const peer_id& wanter, const want_msg& m,
+                            std::span<const swarm::remote_holder> found, clock::time_point asked) {
+  auto* p = online(wanter);
+  if (!p) return;
+  auto pending = std::find(p->wants_pending.begin(), p->wants_pending.end(), m.id);
+  if (pending == p->wants_pending.end()) return;
+  p->wants_pending.erase(pending);
+  if (p->closing) return;
+  auto now = clock::now();
+  auto g = gather_local(*p, m.hash, nullptr, now);
+  remote_processes_.clear();
+  for (const auto& r : found) {
+    if (online(r.policy.id) || r.unreachable || ledger_.excluded(p->id, r.policy.id, now)) continue;
+    bool paired = is_paired(*p, r.policy.id);
+    if (!g.may_discover && !paired) {
+      g.held_by_strangers = true;
+      continue;
+    }
+    candidates_.push_back(r.policy);
+    candidates_.back().paired_with_wanter = is_paired(*p, r.policy.id, pairing_kind::transfer);
+    // Its process's view of its standing, and this one's: a report made here (its wanters are
+    // this process's peers) penalises it here first.
+    auto standing = penalties_.standing_of(r.policy.id, now);
+    candidates_.back().penalised |= standing.penalised;
+    candidates_.back().accused |= standing.accused;
+    candidate_states_.push_back(nullptr);
+    remote_processes_.push_back(r.process);
+  }
+  auto pick = swarm::choose_holder(candidates_, p->id, tie_seed_++);
+  decide(*p, m, pick, g.held_by_strangers, asked, now);
+}
+
+void tracker::decide(peer_state& p, const want_msg& m, const swarm::choice& pick,
+                     bool held_by_strangers, clock::time_point asked, clock::time_point now) {
+  // The time from the frame's arrival to this want's answer.
+  struct decision_timer {
+    metrics::histogram& h;
+    clock::time_point from;
+    ~decision_timer() {
+      h.observe(std::max(0.0, std::chrono::duration<double>(clock::now() - from).count()));
+    }
+  } timer{counters_.want_seconds, asked};
   if (!pick.index) {
-    if (held_by_strangers) return miss(miss_reason::holder_rate);
-    if (pick.miss != miss_reason::no_holder) return miss(pick.miss);
+    if (held_by_strangers) return answer_miss(p, m, miss_reason::holder_rate);
+    if (pick.miss != miss_reason::no_holder) return answer_miss(p, m, pick.miss);
     // Nobody holds it: the fetching rule (swarm::answer_unheld, which the simulator calls too)
     // says whether to wait for another peer's origin fetch or to become the one fetching.
     swarm::unheld_facts facts;
-    auto fetcher = ledger_.fetcher(hash, now);
+    auto fetcher = ledger_.fetcher(m.hash, now);
     facts.fetched_by_other = fetcher && *fetcher != p.id && online(*fetcher);
     // A peer that uploads nothing (opted out, GPC, a hidden tab, its budget spent) will not serve
     // what it fetches: nobody should wait for it.
     facts.wanter_uploads = p.max_uploads > 0;
-    auto claims = ledger_.fetch_claims_of(p.id, hash, now);
+    auto claims = ledger_.fetch_claims_of(p.id, m.hash, now);
     facts.wanter_claimed_before = claims.claimed_before;
     facts.wanter_live_claims = claims.live;
     switch (swarm::answer_unheld(facts, lim_.fetch_claims_per_peer)) {
       case swarm::unheld_answer::fetching:
-        return miss(miss_reason::fetching);
+        return answer_miss(p, m, miss_reason::fetching);
       case swarm::unheld_answer::no_holder_claim:
-        ledger_.claim_fetch(p.id, hash, now, now + lim_.fetch_grace, fetch_bounds());
-        return miss(miss_reason::no_holder);
+        ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
+        return answer_miss(p, m, miss_reason::no_holder);
       case swarm::unheld_answer::no_holder:
-        return miss(miss_reason::no_holder);
+        return answer_miss(p, m, miss_reason::no_holder);
     }
   }
 
-  auto& holder = *states[*pick.index];
-  bool connect = !candidates[*pick.index].paired_with_wanter;
+  auto* chosen = candidate_states_[*pick.index];
+  if (!chosen)
+    return match_remote(
+        p, m, candidates_[*pick.index],
+        remote_processes_[*pick.index - (candidates_.size() - remote_processes_.size())], now);
+  auto& holder = *chosen;
+  bool connect = !candidates_[*pick.index].paired_with_wanter;
   if (connect) p.discovery.take();
   pair(p, holder);
   if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
-  p.pairings->matched(holder.id, hash);
-  ledger_.open_transfer({p.id, want_id, hash, holder.id, now + lim_.want_timeout});
+  p.pairings->matched(holder.id, m.hash);
+  ledger_.open_transfer({p.id, m.id, m.hash, holder.id, now + lim_.want_timeout});
+  note_holder(holder.id);
   ++counters_.matches;
   if (spdlog::should_log(spdlog::level::debug))
     spdlog::debug("event=pairing wanter={} holder={} hash={} connect={}", p.id.str(),
-                  holder.id.str(), hash.hex(), connect);
-  p.link->deliver(make_match(want_id, hash, holder.id, connect));
-  holder.link->deliver(make_push(want_id, hash, p.id, connect));
+                  holder.id.str(), m.hash.hex(), connect);
+  p.link->deliver(make_match(m.id, m.hash, holder.id, connect));
+  holder.link->deliver(make_push(m.id, m.hash, p.id, connect));
+}
+
+// The holder is another process's peer: the wanter is told now, the holder's process is ordered
+// to push. If it cannot (the holder left, or filled its slots meanwhile), it answers `refuse` and
+// the wanter gets a `cancel` (handlers/orders.cpp).
+void tracker::match_remote(peer_state& p, const want_msg& m, const swarm::candidate& c,
+                           const peer_id& process, clock::time_point now) {
+  bool connect = !c.paired_with_wanter;
+  if (connect) p.discovery.take();
+  add_pairing(p, c.id, pairing_kind::transfer, process);
+  if (!p.pairings) p.pairings = std::make_unique<pairing_log>();
+  p.pairings->matched(c.id, m.hash);
+  ledger_.open_transfer({p.id, m.id, m.hash, c.id, now + lim_.want_timeout, process});
+  ++counters_.matches;
+  ++counters_.remote_matches;
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("event=pairing wanter={} holder={} hash={} connect={} process={}", p.id.str(),
+                  c.id.str(), m.hash.hex(), connect, process.str());
+  p.link->deliver(make_match(m.id, m.hash, c.id, connect));
+  auto o = order_of(order_kind::push, p.id, c.id, m.id, m.hash, connect);
+  if (send_order(process, o)) return;
+  // Redis went away since the choice: the want ends at once, as if the holder had left.
+  ledger_.close_transfer(p.id, m.id);
+  release_remote(c.id);
+  p.link->deliver(make_cancel(m.id, m.hash, c.id, "wanter", "peer_gone"));
 }
 
 }  // namespace circlecdn::signal
