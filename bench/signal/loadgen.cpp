@@ -173,7 +173,8 @@ class bench {
 
   asio::awaitable<void> connect_one(std::shared_ptr<peer> p) {
     tcp::resolver resolver(io_);
-    auto eps = co_await resolver.async_resolve(opt_.host, opt_.port, asio::use_awaitable);
+    const auto& port = opt_.ports[static_cast<std::size_t>(p->index) % opt_.ports.size()];
+    auto eps = co_await resolver.async_resolve(opt_.host, port, asio::use_awaitable);
     auto& lowest = p->lowest();
     lowest.expires_after(30s);
     if (opt_.source_addresses > 1) {
@@ -201,10 +202,15 @@ class bench {
           req.set(http::field::sec_websocket_protocol, "circlecdn.1");
         }));
       ws.text(true);
-      return ws.async_handshake(opt_.host + ":" + opt_.port, ws_target(*p), asio::use_awaitable);
+      return ws.async_handshake(opt_.host + ":" + port, ws_target(*p), asio::use_awaitable);
     });
     if (opt_.protocol == proto::wt) mark_ready(*p);  // the tracker sends no greeting
     asio::co_spawn(io_, read_loop(p), asio::detached);
+  }
+  double servers_cpu() const {
+    double s = 0;
+    for (int pid : opt_.server_pids) s += cpu_seconds(pid);
+    return s;
   }
   void mark_ready(peer& p) {
     if (!p.ready) {
@@ -575,14 +581,14 @@ class bench {
     auto start_measuring = [&] {
       measuring_ = true;
       t0 = clock_type::now();
-      cpu0 = opt_.server_pid ? cpu_seconds(opt_.server_pid) : 0;
+      cpu0 = servers_cpu();
       self0 = self_cpu_seconds();
     };
     double elapsed = 0, cpu = 0, self_cpu = 0;
     auto stop_measuring = [&] {
       measuring_ = false;
       elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
-      cpu = opt_.server_pid ? cpu_seconds(opt_.server_pid) - cpu0 : 0;
+      cpu = servers_cpu() - cpu0;
       self_cpu = self_cpu_seconds() - self0;
     };
     std::uint64_t done_in_window = 0;

@@ -7,13 +7,26 @@ namespace loadgen {
 
 namespace {
 [[noreturn]] void usage(const char* why) {
-  std::cerr << "bench_signal_loadgen: " << why << "\n"
-            << "usage: bench_signal_loadgen --proto circlecdn|wt|peerjs --port PORT [--host H]\n"
-               "  [--mode idle|saturate|rate] [--peers N] [--rate R] [--duration S] [--warmup S]\n"
-               "  [--source-addresses N]\n"
-               "  [--sdp-bytes B] [--inflight K] [--server-pid PID] [--connect-parallel C]\n"
-               "  [--settle S] [--stats] [--want-each] [--tls] [--verbose]\n";
+  std::cerr
+      << "bench_signal_loadgen: " << why << "\n"
+      << "usage: bench_signal_loadgen --proto circlecdn|wt|peerjs --port PORT[,PORT...]\n"
+         "  [--host H] (peer i connects to the i-th port, round robin)\n"
+         "  [--mode idle|saturate|rate] [--peers N] [--rate R] [--duration S] [--warmup S]\n"
+         "  [--source-addresses N]\n"
+         "  [--sdp-bytes B] [--inflight K] [--server-pid PID[,PID...]] [--connect-parallel C]\n"
+         "  [--settle S] [--stats] [--want-each] [--tls] [--verbose]\n";
   std::exit(2);
+}
+// "a,b,c" -> {a, b, c}
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  for (auto comma = list.find(',');; comma = list.find(',', from)) {
+    out.push_back(list.substr(from, comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return out;
 }
 }  // namespace
 
@@ -37,8 +50,8 @@ options parse_args(int argc, char** argv) {
         usage("unknown --proto");
     } else if (a == "--host")
       o.host = next();
-    else if (a == "--port")
-      o.port = next();
+    else if (a == "--port" || a == "--ports")
+      o.ports = split(next());
     else if (a == "--mode")
       o.mode = next();
     else if (a == "--peers")
@@ -54,7 +67,7 @@ options parse_args(int argc, char** argv) {
     else if (a == "--inflight")
       o.inflight = std::stoi(next());
     else if (a == "--server-pid")
-      o.server_pid = std::stoi(next());
+      for (const auto& pid : split(next())) o.server_pids.push_back(std::stoi(pid));
     else if (a == "--connect-parallel")
       o.connect_parallel = std::stoi(next());
     else if (a == "--source-addresses")
@@ -72,7 +85,9 @@ options parse_args(int argc, char** argv) {
     else
       usage(("unknown argument " + a).c_str());
   }
-  if (o.port.empty()) usage("--port is required");
+  if (o.ports.empty() || o.ports.front().empty()) usage("--port is required");
+  o.port = o.ports.front();
+  if (!o.server_pids.empty()) o.server_pid = o.server_pids.front();
   if (o.source_addresses < 1 || o.source_addresses > 250) usage("--source-addresses is 1..250");
   if (o.mode != "idle" && o.mode != "saturate" && o.mode != "rate") usage("unknown --mode");
   if (o.peers < 2 || (o.mode != "idle" && o.peers % 2)) usage("--peers must be even and >= 2");
