@@ -18,6 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/bench/support/wait-port.sh"
+source "$ROOT/bench/support/redis.sh"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 LOADGEN="${LOADGEN:-$ROOT/build/release/bench/signal/bench_signal_loadgen}"
 PROCS="${PROCS:-6}"
@@ -39,17 +40,11 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 TICK="$(getconf CLK_TCK)"
 
-# Redis on a free loopback port, nothing persisted (what docs/operations.md recommends)
-RPORT="$(free_port)"
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  > "$TMP/redis.out" 2>&1 &
-RPID=$!; PIDS+=("$RPID")
-for _ in $(seq 1 100); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$TMP/redis.out" || exit 1
+PIDS+=("$RPID")
 rcli() { redis-cli -p "$RPORT" "$@"; }
 redis_mem() { rcli info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 

@@ -12,6 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/bench/support/wait-port.sh"
+source "$ROOT/bench/support/redis.sh"
 CIRCLECDN="${CIRCLECDN:-$ROOT/build/release/server/circlecdn}"
 LOADGEN="${LOADGEN:-$ROOT/build/release/bench/signal/bench_signal_loadgen}"
 RUNS="${RUNS:-3}"; PEERS="${PEERS:-1000}"; DURATION="${DURATION:-5}"; WARMUP="${WARMUP:-1}"
@@ -29,8 +30,6 @@ stop_all() {
   PIDS=()
 }
 trap 'stop_all; rm -rf "$TMP"' EXIT
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK="$(getconf CLK_TCK)"
 SITE="$TMP/site"; mkdir -p "$SITE"
 for i in $(seq 1 $(( PEERS / 2 ))); do echo "cluster signal bench file $i" > "$SITE/f$i.txt"; done
@@ -41,11 +40,9 @@ run_setup() { # alone | N : one loadgen run against a fresh set of processes
   local setup="$1" n redis=() rpid="" ports=() pids=()
   if [[ "$setup" == alone ]]; then n=1; else
     n="$setup"
-    local rport; rport="$(free_port)"
-    redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no > "$TMP/redis.out" 2>&1 &
-    rpid=$!; PIDS+=("$rpid")
-    for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis=(--redis "redis://127.0.0.1:$rport" --token-secret-file "$TMP/token.key")
+    start_redis "$TMP/redis.out" || exit 1
+    rpid="$RPID"; PIDS+=("$rpid")
+    redis=(--redis "redis://127.0.0.1:$RPORT" --token-secret-file "$TMP/token.key")
   fi
   for i in $(seq 1 "$n"); do
     local out="$TMP/server$i.out"
