@@ -7,27 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <map>
-#include <set>
 
-#include "core/content_hash.hpp"
-#include "support/child_process.hpp"
-#include "support/http_client.hpp"
+#include "cluster_fixture.hpp"
 #include "support/nginx_process.hpp"
-#include "support/operator_token.hpp"
-#include "support/redis_server.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_cert.hpp"
 #include "support/tls_client.hpp"
 
 using namespace circlecdn;
 using namespace circlecdn::test;
-using namespace std::chrono_literals;
 
 namespace {
-
-std::string file_content(int i) {
-  return "cluster nginx file " + std::to_string(i) + "\n";
-}
 
 // `circle_id=<secret>` from a Set-Cookie value ("" when there is none).
 std::string cookie_pair(const http_response& res) {
@@ -40,39 +29,20 @@ long long peers_online(std::uint16_t port) {
   return stats.at("peers_online").to_number<long long>();
 }
 
-double metric(std::uint16_t port, const std::string& name) {
-  auto body = get(port, "/metrics", operator_auth()).body();
-  auto at = body.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size() + 2));
-}
-
 }  // namespace
 
-TEST(NginxCluster, EachVisitorStaysOnOneProcessAndVisitorsSpreadOverAll) {
+// The fixture's processes (cluster_fixture.hpp: one Redis, the shared token key), behind nginx.
+TEST_F(cluster_test, NginxKeepsEachVisitorOnOneProcessAndSpreadsVisitorsOverAll) {
   ASSERT_EQ(::access(nginx_binary(), X_OK), 0)
       << nginx_binary() << " missing (scripts/install-deps.sh installs nginx-light)";
-  if (!redis_server_available()) GTEST_SKIP() << "redis-server is not installed";
-  temp_dir dir;
+  // nginx's workers read the test's files (certificate, configs) from inside the temp dir.
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
                                                std::filesystem::perms::group_exec |
                                                std::filesystem::perms::others_exec);
-  redis_server redis(dir.path() / "redis.log");
-  constexpr int files = 4;
-  std::filesystem::create_directories(dir.path() / "site");
-  for (int i = 0; i < files; ++i)
-    std::ofstream(dir.path() / "site" / ("f" + std::to_string(i) + ".txt")) << file_content(i);
-  // Tokens made by one process verify on the others: one key for all (--token-secret-file).
-  std::ofstream(dir.path() / "token.key") << "cluster-nginx-test-token-key\n";
+  constexpr int visited_files = 4;  // each visitor loads one of the first few
   std::vector<std::unique_ptr<child_server>> procs;
   for (int i = 0; i < 3; ++i)
-    procs.push_back(std::make_unique<child_server>(
-        CIRCLECDN_BIN, dir.path() / "site",
-        std::vector<std::string>{"--listen", "127.0.0.1:0", "--redis", redis.url(),
-                                 "--token-secret-file", (dir.path() / "token.key").string(),
-                                 "--trust-proxy", "127.0.0.1/32", "--operator-token",
-                                 operator_token, "--hash-cache", "none", "--challenge-rate", "0",
-                                 "--peers-per-address", "1000"},
-        dir.path() / ("process" + std::to_string(i) + ".log")));
+    procs.push_back(process({"--trust-proxy", "127.0.0.1/32", "--peers-per-address", "1000"}));
 
   const std::filesystem::path repo = CIRCLECDN_SOURCE_DIR;
   auto cert = make_test_cert(dir.path(), "nginx");
@@ -100,17 +70,17 @@ TEST(NginxCluster, EachVisitorStaysOnOneProcessAndVisitorsSpreadOverAll) {
     ASSERT_EQ(manifest.result(), http::status::ok);
     auto cookie = cookie_pair(manifest);
     ASSERT_TRUE(cookie.starts_with("circle_id=")) << manifest;
-    const int f = v % files;
+    const int f = v % visited_files;
     auto file = https_get(https_port, "/f" + std::to_string(f) + ".txt", {{"Cookie", cookie}});
     ASSERT_EQ(file.result(), http::status::ok);
-    EXPECT_EQ(file.body(), file_content(f));
+    EXPECT_EQ(file.body(), content(f));
     tls_options o;
     o.cookie = cookie;
     sockets.push_back(std::make_unique<wss_client>(https_port, o));
     auto served = sockets.back()->welcome().at("served").as_array();
     EXPECT_EQ(served.size(), 1u) << "visitor " << v << ": the socket reached another process";
     if (!served.empty()) {
-      EXPECT_EQ(served[0].as_string(), content_hash::of(file_content(f)).hex());
+      EXPECT_EQ(served[0].as_string(), content_hash::of(content(f)).hex());
     }
   }
 
@@ -124,15 +94,12 @@ TEST(NginxCluster, EachVisitorStaysOnOneProcessAndVisitorsSpreadOverAll) {
   }
   EXPECT_EQ(total, visitors);
   // Each process reports the cluster-wide count (through Redis; safety net, not a timing).
-  for (auto& p : procs) {
-    bool seen = false;
-    for (int i = 0; i < 200 && !seen; ++i) {
-      seen = metric(p->port, "circlecdn_cluster_peers_online") == visitors;
-      if (!seen) std::this_thread::sleep_for(100ms);
-    }
-    EXPECT_TRUE(seen) << "port " << p->port << ": circlecdn_cluster_peers_online "
-                      << metric(p->port, "circlecdn_cluster_peers_online");
-  }
+  for (auto& p : procs)
+    EXPECT_TRUE(eventually([&] {
+      return metric(p->port, "circlecdn_cluster_peers_online") == visitors;
+    })) << "port "
+        << p->port << ": circlecdn_cluster_peers_online "
+        << metric(p->port, "circlecdn_cluster_peers_online");
 
   // A visitor that comes back reaches the same process again: each visit loads a file, and the
   // next socket's welcome lists it (a welcome hands the record over once, so each visit's own).
@@ -140,12 +107,12 @@ TEST(NginxCluster, EachVisitorStaysOnOneProcessAndVisitorsSpreadOverAll) {
     auto cookie = cookie_pair(https_get(https_port, "/.circlecdn/manifest.json"));
     tls_options o;
     o.cookie = cookie;
-    for (int visit = 0; visit < files; ++visit) {
+    for (int visit = 0; visit < visited_files; ++visit) {
       https_get(https_port, "/f" + std::to_string(visit) + ".txt", {{"Cookie", cookie}});
       wss_client s(https_port, o);
       auto served = s.welcome().at("served").as_array();
       ASSERT_EQ(served.size(), 1u) << "visitor " << v << ", visit " << visit;
-      EXPECT_EQ(served[0].as_string(), content_hash::of(file_content(visit)).hex());
+      EXPECT_EQ(served[0].as_string(), content_hash::of(content(visit)).hex());
       s.close();
     }
   }
