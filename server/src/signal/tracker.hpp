@@ -248,7 +248,6 @@ class tracker {
                         clock::time_point now);
   void decide(peer_state& p, const want_msg& m, const swarm::choice& pick, bool held_by_strangers,
               clock::time_point asked, clock::time_point now);
-  void answer_miss(peer_state& p, const want_msg& m, miss_reason reason);
   void continue_want(const peer_id& wanter, const want_msg& m,
                      std::span<const swarm::remote_holder> found, clock::time_point asked);
   void match_remote(peer_state& p, const want_msg& m, const swarm::candidate& c,

@@ -68,10 +68,6 @@ void tracker::send_miss(peer_state& p, std::uint32_t id, const content_hash& has
   p.link->deliver(make_miss(id, hash, token, reason));
 }
 
-void tracker::answer_miss(peer_state& p, const want_msg& m, miss_reason reason) {
-  send_miss(p, m.id, m.hash, reason);
-}
-
 bool tracker::admit_want_id(peer_state& p, std::uint32_t id, std::string_view ref,
                             clock::time_point now) {
   // Miss tokens asked for with `miss_token` count among the wants in flight until the origin sees
@@ -146,7 +142,7 @@ void tracker::answer_want(peer_state& p, std::uint32_t id, const content_hash& h
   bool disputed = remote_ && remote_->disputed(m.hash);
   if (!known_hash_(m.hash) || disputed) {
     if (disputed) ++counters_.disputed_refusals;
-    answer_miss(p, m, disputed ? miss_reason::no_holder : miss_reason::unknown_hash);
+    send_miss(p, m.id, m.hash, disputed ? miss_reason::no_holder : miss_reason::unknown_hash);
     return counters_.want_seconds.observe(
         std::max(0.0, std::chrono::duration<double>(clock::now() - now).count()));
   }
@@ -214,8 +210,8 @@ void tracker::decide(peer_state& p, const want_msg& m, const swarm::choice& pick
     }
   } timer{counters_.want_seconds, asked};
   if (!pick.index) {
-    if (held_by_strangers) return answer_miss(p, m, miss_reason::holder_rate);
-    if (pick.miss != miss_reason::no_holder) return answer_miss(p, m, pick.miss);
+    if (held_by_strangers) return send_miss(p, m.id, m.hash, miss_reason::holder_rate);
+    if (pick.miss != miss_reason::no_holder) return send_miss(p, m.id, m.hash, pick.miss);
     // Nobody holds it: the fetching rule (swarm::answer_unheld, which the simulator calls too)
     // says whether to wait for another peer's origin fetch or to become the one fetching.
     swarm::unheld_facts facts;
@@ -229,12 +225,12 @@ void tracker::decide(peer_state& p, const want_msg& m, const swarm::choice& pick
     facts.wanter_live_claims = claims.live;
     switch (swarm::answer_unheld(facts, lim_.fetch_claims_per_peer)) {
       case swarm::unheld_answer::fetching:
-        return answer_miss(p, m, miss_reason::fetching);
+        return send_miss(p, m.id, m.hash, miss_reason::fetching);
       case swarm::unheld_answer::no_holder_claim:
         ledger_.claim_fetch(p.id, m.hash, now, now + lim_.fetch_grace, fetch_bounds());
-        return answer_miss(p, m, miss_reason::no_holder);
+        return send_miss(p, m.id, m.hash, miss_reason::no_holder);
       case swarm::unheld_answer::no_holder:
-        return answer_miss(p, m, miss_reason::no_holder);
+        return send_miss(p, m.id, m.hash, miss_reason::no_holder);
     }
   }
 
